@@ -1,0 +1,94 @@
+//! The `courtesy` command line: argument definitions and dispatch to one module per command.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+pub mod graph;
+pub mod list;
+pub mod run;
+pub mod validate;
+
+/// Exit code: success, nothing to report.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: the command ran and found problems (validation findings, a failed attempt …).
+pub const EXIT_FINDINGS: u8 = 1;
+/// Exit code: bad usage or an I/O error (unreadable file, unknown scenario …).
+pub const EXIT_USAGE: u8 = 2;
+
+/// Courtesy: customer-service etiquette training. With no subcommand, opens the training-room app.
+#[derive(Debug, Parser)]
+#[command(name = "courtesy", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check scenario files and report every problem with its location.
+    Validate(validate::ValidateArgs),
+    /// Play a scenario headless along a given path or strategy and print the result.
+    Run(run::RunArgs),
+    /// Print a scenario's step graph (Graphviz dot or Mermaid).
+    Graph(graph::GraphArgs),
+    /// List the scenarios found.
+    List(list::ListArgs),
+    /// Open the training-room app (the default when no subcommand is given).
+    #[cfg(feature = "app")]
+    App(crate::app::AppArgs),
+}
+
+/// Output format shared by commands that can print JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    #[default]
+    Text,
+    Json,
+}
+
+/// The default scenario folder: `./scenarios` if present, else the one bundled next to
+/// the crate at build time (so `cargo run` works from anywhere in the checkout).
+pub fn default_scenarios_dir() -> PathBuf {
+    let local = PathBuf::from("scenarios");
+    if local.is_dir() {
+        local
+    } else {
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"))
+    }
+}
+
+/// Parses the command line and runs the command; returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::from(EXIT_OK)
+                }
+                _ => ExitCode::from(EXIT_USAGE),
+            };
+        }
+    };
+    let code = match cli.command {
+        Some(Command::Validate(a)) => validate::run(a),
+        Some(Command::Run(a)) => run::run(a),
+        Some(Command::Graph(a)) => graph::run(a),
+        Some(Command::List(a)) => list::run(a),
+        #[cfg(feature = "app")]
+        Some(Command::App(a)) => crate::app::run(a),
+        #[cfg(feature = "app")]
+        None => crate::app::run(crate::app::AppArgs::default()),
+        #[cfg(not(feature = "app"))]
+        None => {
+            eprintln!(
+                "courtesy was built without the `app` feature, so it cannot open the app.\n\
+                 Use a subcommand (see `courtesy --help`), or rebuild with default features."
+            );
+            EXIT_USAGE
+        }
+    };
+    ExitCode::from(code)
+}

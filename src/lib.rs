@@ -1,0 +1,2 @@
+//! Courtesy: customer-service etiquette training simulator.
+pub mod core;
