@@ -3,5 +3,9 @@
 
 pub mod load;
 pub mod model;
+pub mod mood;
 pub mod rules;
+pub mod scoring;
+pub mod session;
+pub mod strategy;
 pub mod text;

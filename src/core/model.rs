@@ -53,8 +53,9 @@ pub struct Scenario {
     pub endings: Vec<Ending>,
 }
 
-/// How hard a scenario is; shown on the library card.
+/// How hard a scenario is; shown on the library card. `Intermediate` in files, `intermediate` in JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all(serialize = "snake_case"))]
 pub enum Difficulty {
     Introductory,
     Intermediate,
@@ -304,8 +305,9 @@ impl Reply {
     }
 }
 
-/// How a conversation ended.
+/// How a conversation ended. Written `Resolved` in scenario files, `resolved` in JSON output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all(serialize = "snake_case"))]
 pub enum Outcome {
     /// The customer's problem was solved or a solution agreed.
     Resolved,
