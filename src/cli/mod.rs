@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 pub mod graph;
 pub mod list;
+pub mod load;
 pub mod run;
 pub mod validate;
 

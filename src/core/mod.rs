@@ -1,6 +1,7 @@
 //! The engine-free core: scenario model, loading, validation, sessions and scoring.
 //! Nothing under `core` may import bevy or egui.
 
+pub mod graph;
 pub mod load;
 pub mod model;
 pub mod mood;

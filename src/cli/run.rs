@@ -1,0 +1,215 @@
+//! `courtesy run`: play a scenario headless along a path or a strategy and print the result.
+
+use crate::cli::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, load};
+use crate::core::session::AttemptResult;
+use crate::core::strategy::{Strategy, play};
+use clap::{ArgGroup, Args, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("how").required(true).args(["choose", "strategy"])))]
+pub struct RunArgs {
+    /// A scenario id (looked up in --scenarios) or a path to a .ron file.
+    pub scenario: String,
+    /// Seed for the attempt's randomness (reply order, line variants). Default: from the clock, printed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Locale to play in (default: en if the scenario has it, else its first locale).
+    #[arg(long)]
+    pub locale: Option<String>,
+    /// Reply ids to choose, one per step, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub choose: Option<Vec<String>>,
+    /// Pick replies by strategy instead of --choose.
+    #[arg(long, value_enum)]
+    pub strategy: Option<StrategyArg>,
+    /// Print one JSON object instead of the transcript.
+    #[arg(long)]
+    pub json: bool,
+    /// Exit 1 unless the attempt passed (`pass`) or failed (`fail`): for trainers' CI.
+    #[arg(long, value_enum)]
+    pub expect: Option<Expect>,
+    /// Folder to look scenario ids up in (default: scenarios/).
+    #[arg(long)]
+    pub scenarios: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StrategyArg {
+    Best,
+    Worst,
+    Random,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Expect {
+    Pass,
+    Fail,
+}
+
+pub fn run(args: RunArgs) -> u8 {
+    let loaded = match load::resolve(&args.scenario, args.scenarios.as_deref()) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let sc = &loaded.scenario;
+    let locale = match &args.locale {
+        Some(l) => l.clone(),
+        None if sc.locales.iter().any(|l| l == "en") => "en".to_string(),
+        None => sc
+            .locales
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "en".to_string()),
+    };
+    let seed = args.seed.unwrap_or_else(clock_seed);
+    let strategy = match (&args.choose, args.strategy) {
+        (Some(ids), _) => Strategy::Path(ids.iter().map(|s| s.trim().to_string()).collect()),
+        (None, Some(StrategyArg::Best)) => Strategy::Best,
+        (None, Some(StrategyArg::Worst)) => Strategy::Worst,
+        (None, Some(StrategyArg::Random)) => Strategy::Random,
+        (None, None) => {
+            eprintln!("error: give --choose ID,ID,... or --strategy best|worst|random");
+            return EXIT_USAGE;
+        }
+    };
+    let result = match play(sc.clone(), seed, &locale, &strategy) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {}: {e}", loaded.path.display());
+            return EXIT_FINDINGS;
+        }
+    };
+    let mut result = result;
+    result.content_hash = Some(loaded.content_hash.clone());
+    if args.json {
+        match serde_json::to_string_pretty(&result) {
+            Ok(s) => println!("{s}"),
+            Err(e) => {
+                eprintln!("error: could not write JSON: {e}");
+                return EXIT_USAGE;
+            }
+        }
+    } else {
+        print!("{}", render_text(sc, &result));
+    }
+    match args.expect {
+        Some(Expect::Pass) if !result.passed => {
+            eprintln!(
+                "expected a pass, but the attempt failed (overall {:.1})",
+                result.overall
+            );
+            EXIT_FINDINGS
+        }
+        Some(Expect::Fail) if result.passed => {
+            eprintln!(
+                "expected a fail, but the attempt passed (overall {:.1})",
+                result.overall
+            );
+            EXIT_FINDINGS
+        }
+        _ => EXIT_OK,
+    }
+}
+
+fn clock_seed() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64 ^ u64::from(std::process::id()))
+        .unwrap_or(0)
+}
+
+fn signed(v: i64) -> String {
+    if v > 0 {
+        format!("+{v}")
+    } else {
+        v.to_string()
+    }
+}
+
+/// The human-readable transcript and score table.
+pub fn render_text(sc: &crate::core::model::Scenario, r: &AttemptResult) -> String {
+    use std::fmt::Write;
+    let loc = r.locale.as_str();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} ({}), seed {}, locale {}",
+        sc.title.get(loc),
+        sc.id,
+        r.seed,
+        loc
+    );
+    for (i, t) in r.transcript.iter().enumerate() {
+        let step = sc.step(&t.step_id);
+        let reply = step.and_then(|s| s.reply(&t.chosen));
+        let _ = writeln!(out, "\n{}. [{}] {}", i + 1, t.step_id, t.customer_line);
+        let _ = writeln!(out, "   offered: {}", t.offered.join(", "));
+        let how = if t.timed_out { " (time ran out)" } else { "" };
+        let _ = writeln!(
+            out,
+            "   chose {}{how}: {}",
+            t.chosen,
+            reply.map(|r| r.text.get(loc)).unwrap_or("")
+        );
+        let ratings: Vec<String> = t
+            .ratings
+            .iter()
+            .map(|(p, v)| format!("{} {}", p.label(loc), signed(*v)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "   {}; mood {} → {}{}",
+            ratings.join(", "),
+            t.mood_before,
+            t.mood_after,
+            t.trigger
+                .as_ref()
+                .map(|g| format!(" (mood trigger → {g})"))
+                .unwrap_or_default()
+        );
+        if t.best != t.chosen {
+            let _ = writeln!(out, "   best here: {}", t.best);
+        }
+    }
+    let ending = sc.ending(&r.ending);
+    let _ = writeln!(
+        out,
+        "\nEnding: {} [{}] {}",
+        r.ending,
+        r.outcome.label(loc),
+        ending.map(|e| e.text.get(loc)).unwrap_or("")
+    );
+    for p in &sc.principles {
+        match r.principles.get(p) {
+            Some(s) => {
+                let floor = sc
+                    .scoring
+                    .floors
+                    .get(*p)
+                    .map(|f| format!(" (floor {f})"))
+                    .unwrap_or_default();
+                let _ = writeln!(out, "  {:<16} {:>5.1}{floor}", p.label(loc), s);
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "  {:<16}     — (not assessed on this path)",
+                    p.label(loc)
+                );
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "  {:<16} {:>5.1} (pass mark {})\n{}",
+        "Overall",
+        r.overall,
+        sc.scoring.pass_mark,
+        if r.passed { "PASSED" } else { "FAILED" }
+    );
+    out
+}

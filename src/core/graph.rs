@@ -1,0 +1,173 @@
+//! The step graph of a scenario as Graphviz dot or Mermaid text (`courtesy graph`).
+
+use crate::core::model::{Outcome, Principle, Reply, Scenario};
+use std::fmt::Write;
+
+/// `R+2 M+1 S0` for a reply's ratings on the scenario's principles.
+pub fn rating_label(reply: &Reply, principles: &[Principle]) -> String {
+    principles
+        .iter()
+        .map(|p| {
+            let v = reply.ratings.rating(*p);
+            let sign = if v > 0 { "+" } else { "" };
+            format!("{}{sign}{v}", p.rule_id())
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn outcome_shape(o: Outcome) -> (&'static str, &'static str) {
+    match o {
+        Outcome::Resolved => ("doublecircle", "palegreen"),
+        Outcome::Escalated => ("doubleoctagon", "khaki"),
+        Outcome::CustomerLeft => ("octagon", "lightpink"),
+        Outcome::Unresolved => ("octagon", "lightgrey"),
+    }
+}
+
+fn dot_escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+/// Graphviz dot: steps as boxes, endings shaped and coloured by outcome, replies as
+/// edges labelled `id: ratings (mood ±n)`, mood triggers as dashed edges from a
+/// "mood" node.
+pub fn to_dot(sc: &Scenario, locale: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "digraph \"{}\" {{", dot_escape(&sc.id));
+    let _ = writeln!(
+        out,
+        "  rankdir=LR;\n  node [fontname=\"sans-serif\"];\n  edge [fontname=\"sans-serif\", fontsize=10];"
+    );
+    let _ = writeln!(
+        out,
+        "  \"__start\" [shape=point];\n  \"__start\" -> \"{}\";",
+        dot_escape(&sc.start)
+    );
+    for s in &sc.steps {
+        let timer = s
+            .time_limit
+            .map(|t| format!("\\n⏱ {t}s"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  \"{}\" [shape=box, label=\"{}{timer}\"];",
+            dot_escape(&s.id),
+            dot_escape(&s.id)
+        );
+    }
+    for e in &sc.endings {
+        let (shape, colour) = outcome_shape(e.outcome);
+        let _ = writeln!(
+            out,
+            "  \"{}\" [shape={shape}, style=filled, fillcolor={colour}, label=\"{}\\n({})\"];",
+            dot_escape(&e.id),
+            dot_escape(&e.id),
+            e.outcome.label(locale)
+        );
+    }
+    for s in &sc.steps {
+        for r in &s.replies {
+            let style = if r.timeout_only { ", style=dotted" } else { "" };
+            let mood = if r.mood != 0 {
+                format!(" (mood {:+})", r.mood)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                out,
+                "  \"{}\" -> \"{}\" [label=\"{}: {}{mood}\"{style}];",
+                dot_escape(&s.id),
+                dot_escape(&r.next),
+                dot_escape(&r.id),
+                rating_label(r, &sc.principles)
+            );
+        }
+    }
+    if !sc.triggers.is_empty() {
+        let _ = writeln!(out, "  \"__mood\" [shape=diamond, label=\"mood\"];");
+        for t in &sc.triggers {
+            let cond = match t.when {
+                crate::core::model::MoodCondition::Below(v) => format!("< {v}"),
+                crate::core::model::MoodCondition::Above(v) => format!("> {v}"),
+            };
+            let _ = writeln!(
+                out,
+                "  \"__mood\" -> \"{}\" [style=dashed, label=\"{cond}\"];",
+                dot_escape(&t.goto)
+            );
+        }
+    }
+    out.push_str("}\n");
+    out
+}
+
+fn mermaid_id(id: &str) -> String {
+    // Mermaid node ids: keep letters, digits and _; map the rest to _ and prefix to avoid keywords.
+    let body: String = id
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    format!("n_{body}")
+}
+
+fn mermaid_text(s: &str) -> String {
+    s.replace('"', "#quot;")
+}
+
+/// Mermaid flowchart with the same content as [`to_dot`].
+pub fn to_mermaid(sc: &Scenario, locale: &str) -> String {
+    let mut out = String::from("flowchart LR\n");
+    let _ = writeln!(out, "  start((start)) --> {}", mermaid_id(&sc.start));
+    for s in &sc.steps {
+        let timer = s.time_limit.map(|t| format!(" ⏱ {t}s")).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {}[\"{}{timer}\"]",
+            mermaid_id(&s.id),
+            mermaid_text(&s.id)
+        );
+    }
+    for e in &sc.endings {
+        let _ = writeln!(
+            out,
+            "  {}([\"{} ({})\"]):::{}",
+            mermaid_id(&e.id),
+            mermaid_text(&e.id),
+            e.outcome.label(locale),
+            e.outcome.key()
+        );
+    }
+    for s in &sc.steps {
+        for r in &s.replies {
+            let arrow = if r.timeout_only { "-.->" } else { "-->" };
+            let mood = if r.mood != 0 {
+                format!(" (mood {:+})", r.mood)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                out,
+                "  {} {arrow}|\"{}: {}{mood}\"| {}",
+                mermaid_id(&s.id),
+                mermaid_text(&r.id),
+                rating_label(r, &sc.principles),
+                mermaid_id(&r.next)
+            );
+        }
+    }
+    if !sc.triggers.is_empty() {
+        out.push_str("  mood{mood}\n");
+        for t in &sc.triggers {
+            let cond = match t.when {
+                crate::core::model::MoodCondition::Below(v) => format!("below {v}"),
+                crate::core::model::MoodCondition::Above(v) => format!("above {v}"),
+            };
+            let _ = writeln!(out, "  mood -.->|\"{cond}\"| {}", mermaid_id(&t.goto));
+        }
+    }
+    out.push_str("  classDef resolved fill:#b7f0b1\n  classDef escalated fill:#f0e68c\n  classDef customer_left fill:#ffb6c1\n  classDef unresolved fill:#d3d3d3\n");
+    out
+}
