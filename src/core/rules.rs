@@ -68,8 +68,16 @@ mod tests {
         ids.dedup();
         assert_eq!(ids.len(), n, "duplicate rule id");
         for r in &rules {
-            assert!(r.text.has("en") && r.text.has("zh-CN"), "{} untranslated", r.id);
-            assert!(r.title.has("en") && r.title.has("zh-CN"), "{} untranslated", r.id);
+            assert!(
+                r.text.has("en") && r.text.has("zh-CN"),
+                "{} untranslated",
+                r.id
+            );
+            assert!(
+                r.title.has("en") && r.title.has("zh-CN"),
+                "{} untranslated",
+                r.id
+            );
         }
     }
 }

@@ -118,7 +118,8 @@ pub fn score<'a>(scenario: &Scenario, visits: impl IntoIterator<Item = Visit<'a>
         .filter(|(p, s)| scenario.scoring.floors.get(**p).is_some_and(|f| **s < f))
         .map(|(p, _)| *p)
         .collect();
-    let passed = !principles.is_empty() && overall >= scenario.scoring.pass_mark && below_floor.is_empty();
+    let passed =
+        !principles.is_empty() && overall >= scenario.scoring.pass_mark && below_floor.is_empty();
     Scores {
         principles,
         not_assessed,

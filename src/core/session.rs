@@ -23,13 +23,17 @@ use thiserror::Error;
 /// (validation rules them out for files that pass `courtesy validate`).
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum SessionError {
-    #[error("scenario `{scenario}` has no `{locale}` text (it declares {declared:?}); pick one of those locales")]
+    #[error(
+        "scenario `{scenario}` has no `{locale}` text (it declares {declared:?}); pick one of those locales"
+    )]
     UnknownLocale {
         scenario: String,
         locale: String,
         declared: Vec<String>,
     },
-    #[error("scenario `{scenario}` refers to `{target}`, which is neither a step nor an ending; run `courtesy validate` on it")]
+    #[error(
+        "scenario `{scenario}` refers to `{target}`, which is neither a step nor an ending; run `courtesy validate` on it"
+    )]
     DanglingTarget { scenario: String, target: String },
     #[error("step `{step}` offers no reply `{reply}`; offered: {offered:?}")]
     UnknownReply {
@@ -215,7 +219,11 @@ pub fn worst_reply<'a>(step: &'a Step, principles: &[Principle]) -> Option<&'a R
 
 impl Session {
     /// Starts an attempt: seeds the random stream and enters the start step.
-    pub fn start(scenario: Arc<Scenario>, seed: u64, locale: &str) -> Result<Session, SessionError> {
+    pub fn start(
+        scenario: Arc<Scenario>,
+        seed: u64,
+        locale: &str,
+    ) -> Result<Session, SessionError> {
         if !scenario.locales.iter().any(|l| l == locale) {
             return Err(SessionError::UnknownLocale {
                 scenario: scenario.id.clone(),
@@ -223,7 +231,9 @@ impl Session {
                 declared: scenario.locales.clone(),
             });
         }
-        let mood = scenario.start_mood.clamp(crate::core::model::MOOD_MIN, crate::core::model::MOOD_MAX);
+        let mood = scenario
+            .start_mood
+            .clamp(crate::core::model::MOOD_MIN, crate::core::model::MOOD_MAX);
         let fired = vec![false; scenario.triggers.len()];
         let start = scenario.start.clone();
         let mut s = Session {
@@ -289,7 +299,11 @@ impl Session {
     }
 
     /// The trainee chose `reply_id` after `response_time`.
-    pub fn choose(&mut self, reply_id: &str, response_time: Duration) -> Result<Feedback, SessionError> {
+    pub fn choose(
+        &mut self,
+        reply_id: &str,
+        response_time: Duration,
+    ) -> Result<Feedback, SessionError> {
         let view = match &self.current {
             Current::Step(v) => v,
             Current::Ended(_) => return Err(SessionError::AlreadyEnded),
@@ -358,27 +372,38 @@ impl Session {
     }
 
     fn step_def(&self, id: &str) -> Result<&Step, SessionError> {
-        self.scenario.step(id).ok_or_else(|| SessionError::DanglingTarget {
-            scenario: self.scenario.id.clone(),
-            target: id.to_string(),
-        })
+        self.scenario
+            .step(id)
+            .ok_or_else(|| SessionError::DanglingTarget {
+                scenario: self.scenario.id.clone(),
+                target: id.to_string(),
+            })
     }
 
-    fn answer(&mut self, reply_id: String, timed_out: bool, took: Duration) -> Result<Feedback, SessionError> {
+    fn answer(
+        &mut self,
+        reply_id: String,
+        timed_out: bool,
+        took: Duration,
+    ) -> Result<Feedback, SessionError> {
         let Current::Step(view) = &self.current else {
             return Err(SessionError::AlreadyEnded);
         };
         let view = view.clone();
         let scenario = Arc::clone(&self.scenario);
-        let step = scenario.step(&view.step_id).ok_or_else(|| SessionError::DanglingTarget {
-            scenario: scenario.id.clone(),
-            target: view.step_id.clone(),
-        })?;
-        let reply = step.reply(&reply_id).ok_or_else(|| SessionError::UnknownReply {
-            step: view.step_id.clone(),
-            reply: reply_id.clone(),
-            offered: view.replies.iter().map(|r| r.id.clone()).collect(),
-        })?;
+        let step = scenario
+            .step(&view.step_id)
+            .ok_or_else(|| SessionError::DanglingTarget {
+                scenario: scenario.id.clone(),
+                target: view.step_id.clone(),
+            })?;
+        let reply = step
+            .reply(&reply_id)
+            .ok_or_else(|| SessionError::UnknownReply {
+                step: view.step_id.clone(),
+                reply: reply_id.clone(),
+                offered: view.replies.iter().map(|r| r.id.clone()).collect(),
+            })?;
         let loc = self.locale.as_str();
         let ratings: BTreeMap<Principle, i64> = scenario
             .principles
@@ -405,8 +430,12 @@ impl Session {
                 let rule = crate::core::rules::rule(id);
                 CitedRule {
                     id: id.clone(),
-                    title: rule.map(|r| r.title.get(loc).to_string()).unwrap_or_default(),
-                    text: rule.map(|r| r.text.get(loc).to_string()).unwrap_or_default(),
+                    title: rule
+                        .map(|r| r.title.get(loc).to_string())
+                        .unwrap_or_default(),
+                    text: rule
+                        .map(|r| r.text.get(loc).to_string())
+                        .unwrap_or_default(),
                 }
             })
             .collect();
@@ -467,7 +496,11 @@ impl Session {
                 step_id: step.id.clone(),
                 index: self.transcript.len(),
                 variant,
-                customer_line: step.says.get(variant).map(|t| t.get(&loc).to_string()).unwrap_or_default(),
+                customer_line: step
+                    .says
+                    .get(variant)
+                    .map(|t| t.get(&loc).to_string())
+                    .unwrap_or_default(),
                 replies,
                 time_limit: step.time_limit.map(|s| Duration::from_secs(u64::from(s))),
                 mood: self.mood,

@@ -2,7 +2,9 @@
 //! (`courtesy run`, tests, and trainers' CI).
 
 use crate::core::model::Scenario;
-use crate::core::session::{AttemptResult, Current, Session, SessionError, best_reply, worst_reply};
+use crate::core::session::{
+    AttemptResult, Current, Session, SessionError, best_reply, worst_reply,
+};
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
 use rand::seq::IndexedRandom;
@@ -31,9 +33,17 @@ pub enum Strategy {
 pub enum PlayError {
     #[error(transparent)]
     Session(#[from] SessionError),
-    #[error("the path ran out after {given} choices, at step `{step}` (offered: {offered}); add more reply ids to --choose")]
-    PathTooShort { given: usize, step: String, offered: String },
-    #[error("the conversation ended after {used} choices but --choose gave {given}; remove the extra ids")]
+    #[error(
+        "the path ran out after {given} choices, at step `{step}` (offered: {offered}); add more reply ids to --choose"
+    )]
+    PathTooShort {
+        given: usize,
+        step: String,
+        offered: String,
+    },
+    #[error(
+        "the conversation ended after {used} choices but --choose gave {given}; remove the extra ids"
+    )]
     PathTooLong { used: usize, given: usize },
     #[error("no ending reached after {0} steps; the scenario probably loops")]
     TooLong(usize),
@@ -42,7 +52,12 @@ pub enum PlayError {
 }
 
 /// Plays `scenario` from the start to an ending. Response times are recorded as zero.
-pub fn play(scenario: Arc<Scenario>, seed: u64, locale: &str, strategy: &Strategy) -> Result<AttemptResult, PlayError> {
+pub fn play(
+    scenario: Arc<Scenario>,
+    seed: u64,
+    locale: &str,
+    strategy: &Strategy,
+) -> Result<AttemptResult, PlayError> {
     let mut session = Session::start(scenario, seed, locale)?;
     play_session(&mut session, strategy)?;
     Ok(session.finish()?)
@@ -76,7 +91,12 @@ pub fn play_session(session: &mut Session, strategy: &Strategy) -> Result<(), Pl
                     return Err(PlayError::PathTooShort {
                         given: ids.len(),
                         step: view.step_id.clone(),
-                        offered: view.replies.iter().map(|r| r.id.as_str()).collect::<Vec<_>>().join(", "),
+                        offered: view
+                            .replies
+                            .iter()
+                            .map(|r| r.id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", "),
                     });
                 }
             },
