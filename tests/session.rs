@@ -198,3 +198,46 @@ fn best_and_worst_strategies_pick_by_total_rating() {
     // The transcript names the best reply at each step.
     assert_eq!(worst.transcript[0].best, "a");
 }
+
+mod score_check {
+    use super::*;
+    use courtesy::core::check::{CheckOptions, Flag, check};
+
+    fn codes(sc: Scenario) -> Vec<&'static str> {
+        let c = check(&Arc::new(sc), CheckOptions::default());
+        c.flags.iter().map(Flag::code).collect()
+    }
+
+    #[test]
+    fn fixture_is_clean_and_ranges_are_consistent() {
+        let c = check(&scenario(), CheckOptions::default());
+        assert!(c.flags.is_empty(), "{:?}", c.flags);
+        assert!(c.paths > 10);
+        // best a, x: R 100, M (2 + 0)/4 = 50, S 100 → (200 + 50 + 300)/6
+        assert!(close(c.best_overall.unwrap_or(-1.0), 550.0 / 6.0));
+        assert!(c.best_passes && !c.worst_passes);
+        let done = c.endings.iter().find(|e| e.ending == "done").expect("done reached");
+        let o = done.overall.expect("assessed");
+        assert!(o.min <= 400.0 / 6.0 && o.max >= 550.0 / 6.0);
+        assert!(done.passing > 0 && done.passing < done.paths);
+        let out = c.endings.iter().find(|e| e.ending == "walks-out").expect("walk-out reached");
+        assert_eq!(out.outcome, Outcome::CustomerLeft);
+    }
+
+    #[test]
+    fn flags_each_scoring_design_problem() {
+        let base = (*scenario()).clone();
+        let mut no_pass = base.clone();
+        no_pass.scoring.pass_mark = 95.0; // best is 91.7
+        let c = codes(no_pass);
+        assert!(c.contains(&"S001") && c.contains(&"S003"), "{c:?}");
+
+        let mut worst_passes = base.clone();
+        worst_passes.scoring.pass_mark = 0.0;
+        assert_eq!(codes(worst_passes), ["S002"]);
+
+        let mut untaught = base;
+        untaught.principles.push(Principle::Compliance);
+        assert_eq!(codes(untaught), ["S004"]);
+    }
+}

@@ -32,3 +32,27 @@ pub fn resolve(arg: &str, dir: Option<&Path>) -> Result<Loaded, String> {
         content_hash: content_hash(&src),
     })
 }
+
+/// Resolves each of `args` like [`resolve`]; with no args, every `*.ron` in `dir`
+/// (default `scenarios/`), sorted by file name.
+pub fn resolve_many(args: &[String], dir: Option<&Path>) -> Result<Vec<Loaded>, String> {
+    if !args.is_empty() {
+        return args.iter().map(|a| resolve(a, dir)).collect();
+    }
+    let dir = dir.map(Path::to_path_buf).unwrap_or_else(super::default_scenarios_dir);
+    let entries = std::fs::read_dir(&dir).map_err(|e| {
+        format!(
+            "cannot read the scenario folder {}: {e}; pass --scenarios DIR or scenario files",
+            dir.display()
+        )
+    })?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "ron"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|p| resolve(&p.to_string_lossy(), None))
+        .collect()
+}

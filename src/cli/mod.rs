@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+pub mod check;
 pub mod graph;
 pub mod list;
 pub mod load;
@@ -31,6 +32,8 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// Play a scenario headless along a given path or strategy and print the result.
     Run(run::RunArgs),
+    /// Check scoring design: score ranges per ending, and flags (nothing passes, worst passes …).
+    Check(check::CheckArgs),
     /// Print a scenario's step graph (Graphviz dot or Mermaid).
     Graph(graph::GraphArgs),
     /// List the scenarios found.
@@ -77,6 +80,7 @@ pub fn main() -> ExitCode {
         Some(Command::Validate(a)) => validate::run(a),
         Some(Command::Run(a)) => run::run(a),
         Some(Command::Graph(a)) => graph::run(a),
+        Some(Command::Check(a)) => check::run(a),
         Some(Command::List(a)) => list::run(a),
         #[cfg(feature = "app")]
         Some(Command::App(a)) => crate::app::run(a),

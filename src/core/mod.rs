@@ -1,8 +1,12 @@
 //! The engine-free core: scenario model, loading, validation, sessions and scoring.
 //! Nothing under `core` may import bevy or egui.
 
+pub mod check;
+pub mod diagnostics;
 pub mod graph;
+pub mod library;
 pub mod load;
+pub mod locate;
 pub mod model;
 pub mod mood;
 pub mod rules;
@@ -10,3 +14,4 @@ pub mod scoring;
 pub mod session;
 pub mod strategy;
 pub mod text;
+pub mod validate;

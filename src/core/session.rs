@@ -217,6 +217,25 @@ pub fn worst_reply<'a>(step: &'a Step, principles: &[Principle]) -> Option<&'a R
     worst
 }
 
+/// Where the conversation goes after `reply` left the mood at `mood_after`: the first
+/// mood trigger (in file order) that holds and has not fired yet, else the reply's
+/// `next`. Marks the trigger as fired. Returns the target and, if a trigger fired, its
+/// target again. The session and the score checker (`core::check`) both route with this.
+pub fn route<'a>(
+    scenario: &'a Scenario,
+    reply: &'a Reply,
+    mood_after: i32,
+    fired: &mut [bool],
+) -> (&'a str, Option<&'a str>) {
+    for (i, t) in scenario.triggers.iter().enumerate() {
+        if fired.get(i).is_some_and(|f| !f) && t.when.holds(mood_after) {
+            fired[i] = true;
+            return (&t.goto, Some(&t.goto));
+        }
+    }
+    (&reply.next, None)
+}
+
 impl Session {
     /// Starts an attempt: seeds the random stream and enters the start step.
     pub fn start(
@@ -413,16 +432,8 @@ impl Session {
         let mood_before = self.mood;
         let mood_after = mood::apply(mood_before, reply.mood);
         self.mood = mood_after;
-        let mut next = reply.next.clone();
-        let mut trigger = None;
-        for (i, t) in scenario.triggers.iter().enumerate() {
-            if !self.fired[i] && t.when.holds(mood_after) {
-                self.fired[i] = true;
-                next = t.goto.clone();
-                trigger = Some(t.goto.clone());
-                break;
-            }
-        }
+        let (next, trigger) = route(&scenario, reply, mood_after, &mut self.fired);
+        let (next, trigger) = (next.to_string(), trigger.map(str::to_string));
         let cited = reply
             .cite
             .iter()

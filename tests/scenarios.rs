@@ -1,0 +1,149 @@
+//! The shipped scenarios: every one loads, its best path passes and its worst path fails,
+//! and it meets the quality bar the product promises (bilingual, enough decision points,
+//! real choices, cited feedback).
+
+use courtesy::core::load::parse_str;
+use courtesy::core::model::{Principle, Scenario};
+use courtesy::core::strategy::{Strategy, play};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+fn shipped() -> Vec<(PathBuf, Arc<Scenario>)> {
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"));
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("scenarios/ exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "ron"))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|p| {
+            let src = std::fs::read_to_string(&p).expect("readable");
+            let sc = parse_str(&src).unwrap_or_else(|e| panic!("{}:{e}", p.display()));
+            (p, Arc::new(sc))
+        })
+        .collect()
+}
+
+#[test]
+fn the_three_core_scenarios_are_shipped() {
+    let ids: Vec<String> = shipped().iter().map(|(_, s)| s.id.clone()).collect();
+    for id in ["angry-customer", "lost-parcel", "special-medical-needs"] {
+        assert!(
+            ids.iter().any(|i| i == id),
+            "{id} missing from scenarios/: {ids:?}"
+        );
+    }
+}
+
+#[test]
+fn best_path_passes_and_worst_path_fails_in_every_locale_and_seed() {
+    for (path, sc) in shipped() {
+        for locale in &sc.locales {
+            for seed in [0u64, 1, 7, 12345] {
+                let best = play(sc.clone(), seed, locale, &Strategy::Best)
+                    .unwrap_or_else(|e| panic!("{}: best path: {e}", path.display()));
+                assert!(
+                    best.passed,
+                    "{}: best path fails (overall {:.1}, {:?})",
+                    path.display(),
+                    best.overall,
+                    best.principles
+                );
+                assert!(
+                    best.outcome.is_good(),
+                    "{}: best path ends {:?}",
+                    path.display(),
+                    best.outcome
+                );
+                let worst = play(sc.clone(), seed, locale, &Strategy::Worst)
+                    .unwrap_or_else(|e| panic!("{}: worst path: {e}", path.display()));
+                assert!(
+                    !worst.passed,
+                    "{}: worst path passes (overall {:.1})",
+                    path.display(),
+                    worst.overall
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn random_play_always_reaches_an_ending() {
+    for (path, sc) in shipped() {
+        for seed in 0..200u64 {
+            play(sc.clone(), seed, "en", &Strategy::Random)
+                .unwrap_or_else(|e| panic!("{} seed {seed}: {e}", path.display()));
+        }
+    }
+}
+
+#[test]
+fn every_scenario_meets_the_quality_bar() {
+    for (path, sc) in shipped() {
+        let p = path.display();
+        assert!(
+            sc.locales.iter().any(|l| l == "zh-CN") && sc.locales.iter().any(|l| l == "en"),
+            "{p}: must be zh-CN + en"
+        );
+        let best = play(sc.clone(), 0, "en", &Strategy::Best).expect("best plays");
+        assert!(
+            best.transcript.len() >= 6,
+            "{p}: main path has {} decision points, need ≥ 6",
+            best.transcript.len()
+        );
+        let outcomes: std::collections::BTreeSet<_> =
+            sc.endings.iter().map(|e| e.outcome).collect();
+        assert!(
+            outcomes.len() >= 2,
+            "{p}: needs ≥ 2 endings with different outcomes"
+        );
+        assert!(
+            !sc.triggers.is_empty(),
+            "{p}: mood should matter (no mood triggers)"
+        );
+        for step in &sc.steps {
+            assert!(
+                step.offered().count() >= 3,
+                "{p}: step {} offers < 3 replies",
+                step.id
+            );
+            for r in &step.replies {
+                assert!(
+                    !r.cite.is_empty(),
+                    "{p}: {}/{} cites no rule",
+                    step.id,
+                    r.id
+                );
+                for c in &r.cite {
+                    assert!(
+                        courtesy::core::rules::rule(c).is_some(),
+                        "{p}: {}/{} cites unknown {c}",
+                        step.id,
+                        r.id
+                    );
+                }
+                for l in &sc.locales {
+                    assert!(
+                        r.text.has(l) && r.feedback.has(l),
+                        "{p}: {}/{} lacks {l}",
+                        step.id,
+                        r.id
+                    );
+                }
+            }
+        }
+        // Every core principle is taught somewhere in the scenario.
+        for pr in Principle::core_set() {
+            assert!(
+                sc.steps.iter().any(|s| {
+                    let v: Vec<i64> = s.replies.iter().map(|r| r.ratings.rating(pr)).collect();
+                    v.iter().min() != v.iter().max()
+                }),
+                "{p}: no step varies on {pr}"
+            );
+        }
+    }
+}
