@@ -1,13 +1,103 @@
-//! `courtesy list`: the scenarios found.
+//! `courtesy list`: the scenarios found, with id, title, difficulty and locales.
+
+use crate::cli::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Format};
+use crate::core::library::Library;
 use clap::Args;
+use serde::Serialize;
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// Files or folders to list (default: scenarios/).
     pub paths: Vec<PathBuf>,
+    /// Locale for titles and labels.
+    #[arg(long, default_value = "en")]
+    pub locale: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
 }
 
-pub fn run(_args: ListArgs) -> u8 {
-    super::EXIT_USAGE
+#[derive(Serialize)]
+struct Row<'a> {
+    id: &'a str,
+    title: &'a str,
+    category: &'a str,
+    difficulty: crate::core::model::Difficulty,
+    minutes: u32,
+    locales: &'a [String],
+    principles: Vec<&'static str>,
+    steps: usize,
+    endings: usize,
+    path: String,
+}
+
+pub fn run(args: ListArgs) -> u8 {
+    let paths = if args.paths.is_empty() {
+        vec![super::default_scenarios_dir()]
+    } else {
+        args.paths.clone()
+    };
+    let lib = match Library::load_paths(&paths) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let loc = args.locale.as_str();
+    let rows: Vec<Row> = lib
+        .scenarios
+        .iter()
+        .map(|l| {
+            let s = &l.scenario;
+            Row {
+                id: &s.id,
+                title: s.title.get(loc),
+                category: s.category.get(loc),
+                difficulty: s.difficulty,
+                minutes: s.minutes,
+                locales: &s.locales,
+                principles: s.principles.iter().map(|p| p.key()).collect(),
+                steps: s.steps.len(),
+                endings: s.endings.len(),
+                path: l.path.display().to_string(),
+            }
+        })
+        .collect();
+    match args.format {
+        Format::Json => match serde_json::to_string_pretty(&rows) {
+            Ok(s) => println!("{s}"),
+            Err(e) => {
+                eprintln!("error: could not write JSON: {e}");
+                return EXIT_USAGE;
+            }
+        },
+        Format::Text => {
+            println!(
+                "{:<24} {:<36} {:<13} {:>4}  {:<10} {}",
+                "id", "title", "difficulty", "min", "locales", "steps"
+            );
+            for (r, l) in rows.iter().zip(&lib.scenarios) {
+                println!(
+                    "{:<24} {:<36} {:<13} {:>4}  {:<10} {}",
+                    r.id,
+                    r.title,
+                    l.scenario.difficulty.label(loc),
+                    r.minutes,
+                    r.locales.join(","),
+                    r.steps
+                );
+            }
+        }
+    }
+    let broken: Vec<_> = lib.report.files.iter().filter(|f| f.has_errors()).collect();
+    for f in &broken {
+        eprintln!(
+            "note: {} has errors and is not listed (run `courtesy validate {}`)",
+            f.path.display(),
+            f.path.display()
+        );
+    }
+    if broken.is_empty() { EXIT_OK } else { EXIT_FINDINGS }
 }

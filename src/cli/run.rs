@@ -2,7 +2,7 @@
 
 use crate::cli::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, load};
 use crate::core::session::AttemptResult;
-use crate::core::strategy::{Strategy, play};
+use crate::core::strategy::Strategy;
 use clap::{ArgGroup, Args, ValueEnum};
 use std::path::PathBuf;
 
@@ -76,15 +76,14 @@ pub fn run(args: RunArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let result = match play(sc.clone(), seed, &locale, &strategy) {
+    let result = match play_hashed(sc.clone(), &loaded.content_hash, seed, &locale, &strategy) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {}: {e}", loaded.path.display());
             return EXIT_FINDINGS;
         }
     };
-    let mut result = result;
-    result.content_hash = Some(loaded.content_hash.clone());
+    let result = result;
     if args.json {
         match serde_json::to_string_pretty(&result) {
             Ok(s) => println!("{s}"),
@@ -115,10 +114,24 @@ pub fn run(args: RunArgs) -> u8 {
     }
 }
 
+fn play_hashed(
+    sc: std::sync::Arc<crate::core::model::Scenario>,
+    hash: &str,
+    seed: u64,
+    locale: &str,
+    strategy: &Strategy,
+) -> Result<AttemptResult, crate::core::strategy::PlayError> {
+    let mut session = crate::core::session::Session::start(sc, seed, locale)?.with_content_hash(hash);
+    crate::core::strategy::play_session(&mut session, strategy)?;
+    Ok(session.finish()?)
+}
+
+/// A seed from the clock, kept below 10^9 so that it is easy to type back in and
+/// survives JSON readers that hold numbers as doubles.
 fn clock_seed() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos() as u64 ^ u64::from(std::process::id()))
+        .map(|d| (d.as_nanos() as u64 ^ u64::from(std::process::id())) % 1_000_000_000)
         .unwrap_or(0)
 }
 
