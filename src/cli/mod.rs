@@ -8,6 +8,7 @@ pub mod check;
 pub mod graph;
 pub mod list;
 pub mod load;
+pub mod new;
 pub mod run;
 pub mod validate;
 
@@ -36,6 +37,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Print a scenario's step graph (Graphviz dot or Mermaid).
     Graph(graph::GraphArgs),
+    /// Write a new, valid, commented scenario file to start from.
+    New(new::NewArgs),
     /// List the scenarios found.
     List(list::ListArgs),
     /// Open the training-room app (the default when no subcommand is given).
@@ -82,6 +85,7 @@ pub fn main() -> ExitCode {
         Some(Command::Graph(a)) => graph::run(a),
         Some(Command::Check(a)) => check::run(a),
         Some(Command::List(a)) => list::run(a),
+        Some(Command::New(a)) => new::run(a),
         #[cfg(feature = "app")]
         Some(Command::App(a)) => crate::app::run(a),
         #[cfg(feature = "app")]

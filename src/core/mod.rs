@@ -13,5 +13,6 @@ pub mod rules;
 pub mod scoring;
 pub mod session;
 pub mod strategy;
+pub mod template;
 pub mod text;
 pub mod validate;
