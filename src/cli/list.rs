@@ -16,6 +16,10 @@ pub struct ListArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+    /// Print the rule coverage table (rule → scenarios upholding / breaking it) instead;
+    /// exits 1 if a required rule or a principle is not covered.
+    #[arg(long)]
+    pub coverage: bool,
 }
 
 #[derive(Serialize)]
@@ -45,6 +49,21 @@ pub fn run(args: ListArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
+    if args.coverage {
+        let cov = crate::core::coverage::compute(lib.scenarios.iter().map(|l| &*l.scenario));
+        match args.format {
+            Format::Text => print!("{}", crate::core::coverage::render_text(&cov)),
+            Format::Json => match serde_json::to_string_pretty(&cov) {
+                Ok(s) => println!("{s}"),
+                Err(e) => {
+                    eprintln!("error: could not write JSON: {e}");
+                    return EXIT_USAGE;
+                }
+            },
+        }
+        let complete = cov.missing_rules().is_empty() && cov.missing_principles().is_empty();
+        return if complete { EXIT_OK } else { EXIT_FINDINGS };
+    }
     let loc = args.locale.as_str();
     let rows: Vec<Row> = lib
         .scenarios

@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod diagnostics;
+pub mod coverage;
 pub mod graph;
 pub mod library;
 pub mod load;
