@@ -241,3 +241,26 @@ mod score_check {
         assert_eq!(codes(untaught), ["S004"]);
     }
 }
+
+mod graph {
+    use super::*;
+    use courtesy::core::graph::{reachable, to_dot, to_mermaid};
+
+    #[test]
+    fn unreachable_steps_are_highlighted_and_endings_marked_by_outcome() {
+        let mut sc = (*scenario()).clone();
+        let mut orphan = sc.steps[1].clone();
+        orphan.id = "orphan".into();
+        sc.steps.push(orphan);
+        let reach = reachable(&sc);
+        assert!(reach.contains("walks-out"), "trigger targets are reachable");
+        assert!(!reach.contains("orphan"));
+        let dot = to_dot(&sc, "en");
+        assert!(dot.contains("\"orphan\" [shape=box, label=\"orphan\\n(unreachable)\""), "{dot}");
+        assert!(!dot.contains("\"s2\" [shape=box, label=\"s2\\n(unreachable)"));
+        assert!(dot.contains("\"walks-out\" [shape=octagon"));
+        let mm = to_mermaid(&sc, "en");
+        assert!(mm.contains("class n_orphan unreachable"));
+        assert!(mm.contains(":::customer_left"));
+    }
+}

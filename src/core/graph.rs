@@ -1,6 +1,7 @@
 //! The step graph of a scenario as Graphviz dot or Mermaid text (`courtesy graph`).
 
 use crate::core::model::{Outcome, Principle, Reply, Scenario};
+use std::collections::HashSet;
 use std::fmt::Write;
 
 /// `R+2 M+1 S0` for a reply's ratings on the scenario's principles.
@@ -14,6 +15,29 @@ pub fn rating_label(reply: &Reply, principles: &[Principle]) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// Ids of the steps and endings reachable from the start, following replies (timeout
+/// replies included) and mood triggers (a trigger can fire after any reply).
+pub fn reachable(sc: &Scenario) -> HashSet<&str> {
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut todo = vec![sc.start.as_str()];
+    let mut triggers_added = false;
+    while let Some(id) = todo.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        if let Some(step) = sc.step(id) {
+            for r in &step.replies {
+                todo.push(&r.next);
+            }
+            if !triggers_added {
+                triggers_added = true;
+                todo.extend(sc.triggers.iter().map(|t| t.goto.as_str()));
+            }
+        }
+    }
+    seen
 }
 
 fn outcome_shape(o: Outcome) -> (&'static str, &'static str) {
@@ -46,23 +70,37 @@ pub fn to_dot(sc: &Scenario, locale: &str) -> String {
         "  \"__start\" [shape=point];\n  \"__start\" -> \"{}\";",
         dot_escape(&sc.start)
     );
+    let reach = reachable(sc);
     for s in &sc.steps {
         let timer = s
             .time_limit
             .map(|t| format!("\\n⏱ {t}s"))
             .unwrap_or_default();
+        let (extra, note) = if reach.contains(s.id.as_str()) {
+            ("", "")
+        } else {
+            (
+                ", style=\"dashed,filled\", fillcolor=mistyrose, color=red",
+                "\\n(unreachable)",
+            )
+        };
         let _ = writeln!(
             out,
-            "  \"{}\" [shape=box, label=\"{}{timer}\"];",
+            "  \"{}\" [shape=box, label=\"{}{timer}{note}\"{extra}];",
             dot_escape(&s.id),
             dot_escape(&s.id)
         );
     }
     for e in &sc.endings {
         let (shape, colour) = outcome_shape(e.outcome);
+        let (style, note) = if reach.contains(e.id.as_str()) {
+            ("filled", "")
+        } else {
+            ("\"dashed,filled\", color=red", "\\n(unreachable)")
+        };
         let _ = writeln!(
             out,
-            "  \"{}\" [shape={shape}, style=filled, fillcolor={colour}, label=\"{}\\n({})\"];",
+            "  \"{}\" [shape={shape}, style={style}, fillcolor={colour}, label=\"{}\\n({}){note}\"];",
             dot_escape(&e.id),
             dot_escape(&e.id),
             e.outcome.label(locale)
@@ -168,6 +206,13 @@ pub fn to_mermaid(sc: &Scenario, locale: &str) -> String {
             let _ = writeln!(out, "  mood -.->|\"{cond}\"| {}", mermaid_id(&t.goto));
         }
     }
+    let reach = reachable(sc);
+    for id in sc.steps.iter().map(|s| &s.id).chain(sc.endings.iter().map(|e| &e.id)) {
+        if !reach.contains(id.as_str()) {
+            let _ = writeln!(out, "  class {} unreachable", mermaid_id(id));
+        }
+    }
+    out.push_str("  classDef unreachable stroke:#d00,stroke-dasharray:4 3,fill:#ffe4e1\n");
     out.push_str("  classDef resolved fill:#b7f0b1\n  classDef escalated fill:#f0e68c\n  classDef customer_left fill:#ffb6c1\n  classDef unresolved fill:#d3d3d3\n");
     out
 }
