@@ -64,7 +64,7 @@ pub fn new_scenario(id: &str, locales: &[String]) -> String {
         o,
         "    goal: {},",
         t.t(
-            "弄清顾客的需要,礼貌地给出明确答复。",
+            "弄清顾客的需要，礼貌地给出明确答复。",
             "Find out what the customer needs and give a clear, polite answer."
         )
     );
@@ -96,15 +96,15 @@ pub fn new_scenario(id: &str, locales: &[String]) -> String {
     let _ = writeln!(
         o,
         "        (\n            id: \"greet\",\n            // One or more variants; one is picked at random on each visit.\n            says: [{}],\n            replies: [",
-        t.t("你好,我想问一下我的订单。", "Hello, I'd like to ask about my order.")
+        t.t("你好，我想问一下我的订单。", "Hello, I'd like to ask about my order.")
     );
     reply(
         &mut o,
         "welcome",
-        t.t("您好,欢迎光临!请问您的订单号是多少?", "Hello, welcome! May I have your order number?"),
+        t.t("您好，欢迎光临！请问您的订单号是多少？", "Hello, welcome! May I have your order number?"),
         (2, 1, 1),
         10,
-        t.t("先问候,再用请求的语气了解情况。", "A greeting first, then a request rather than a demand."),
+        t.t("先问候，再用请求的语气了解情况。", "A greeting first, then a request rather than a demand."),
         "B4",
         "answer",
     );
@@ -114,14 +114,14 @@ pub fn new_scenario(id: &str, locales: &[String]) -> String {
         t.t("订单号。", "Order number."),
         (-1, 0, 0),
         -5,
-        t.t("没有问候,像在下命令。", "No greeting, and it sounds like an order."),
+        t.t("没有问候，像在下命令。", "No greeting, and it sounds like an order."),
         "L7",
         "answer",
     );
     reply(
         &mut o,
         "busy",
-        t.t("(继续看着屏幕)等一下。", "(keeps looking at the screen) Wait."),
+        t.t("（继续看着屏幕）等一下。", "(keeps looking at the screen) Wait."),
         (-2, -1, -1),
         -35,
         t.t("冷淡和心不在焉本身就是拒绝服务。", "Coldness and absent-mindedness are refusing service."),
@@ -132,25 +132,25 @@ pub fn new_scenario(id: &str, locales: &[String]) -> String {
     let _ = writeln!(
         o,
         "        (\n            id: \"answer\",\n            says: [{}],\n            // Optional: seconds to reply, and the reply taken when time runs out.\n            time_limit: 30,\n            on_timeout: \"silence\",\n            replies: [",
-        t.t("是 A1024。什么时候能到?", "It's A1024. When will it arrive?")
+        t.t("是 A1024。什么时候能到？", "It's A1024. When will it arrive?")
     );
     reply(
         &mut o,
         "explain",
         t.t(
-            "我帮您查了一下,预计明天下午送到,到时会有短信通知您。您看还有什么需要吗?",
+            "我帮您查了一下，预计明天下午送到，到时会有短信通知您。您看还有什么需要吗？",
             "I've checked for you: it should arrive tomorrow afternoon, and you'll get a text message. Is there anything else you need?"
         ),
         (2, 1, 2),
         20,
-        t.t("答复明确,并主动询问其他需要。", "A clear answer, and an offer of further help."),
+        t.t("答复明确，并主动询问其他需要。", "A clear answer, and an offer of further help."),
         "L7",
         "resolved",
     );
     reply(
         &mut o,
         "dont-know",
-        t.t("不清楚,您明天再来问吧。", "No idea. Ask again tomorrow."),
+        t.t("不清楚，您明天再来问吧。", "No idea. Ask again tomorrow."),
         (-1, -1, -1),
         -20,
         t.t("不能用“不清楚”回答顾客。", "Never answer a customer with \"no idea\"."),
@@ -160,7 +160,7 @@ pub fn new_scenario(id: &str, locales: &[String]) -> String {
     reply(
         &mut o,
         "promise",
-        t.t("肯定今天就到,您放心!", "It will definitely arrive today, don't worry!"),
+        t.t("肯定今天就到，您放心！", "It will definitely arrive today, don't worry!"),
         (1, -1, -1),
         5,
         t.t("承诺做不到的事情会误导顾客。", "Promising what you cannot know misleads the customer."),
@@ -170,7 +170,7 @@ pub fn new_scenario(id: &str, locales: &[String]) -> String {
     let _ = writeln!(
         o,
         "                (\n                    id: \"silence\",\n                    text: {},\n                    ratings: (respect: -1, moderation: 0, self_discipline: -1),\n                    mood: -15,\n                    feedback: {},\n                    cite: [\"B3\"],\n                    next: \"customer-leaves\",\n                    // Never shown as a button; only taken when the time runs out.\n                    timeout_only: true,\n                ),",
-        t.t("(沉默不语)", "(says nothing)"),
+        t.t("（沉默不语）", "(says nothing)"),
         t.t("让顾客干等就是冷落顾客。", "Leaving the customer waiting in silence is coldness.")
     );
     let _ = writeln!(o, "            ],\n        ),\n    ],");
