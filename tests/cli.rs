@@ -20,7 +20,12 @@ const FIXTURE: &str = "tests/fixtures/scoring-case.ron";
 #[test]
 fn run_json_has_the_documented_fields_and_hand_computed_scores() {
     let o = courtesy(&["run", FIXTURE, "--seed", "4", "--choose", "b,x", "--json"]);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
     assert_eq!(v["scenario"], "scoring-case");
     assert_eq!(v["seed"], 4);
@@ -37,17 +42,48 @@ fn run_json_has_the_documented_fields_and_hand_computed_scores() {
 
 #[test]
 fn run_replays_identically_for_the_same_seed() {
-    let a = courtesy(&["run", FIXTURE, "--seed", "99", "--strategy", "random", "--json"]);
-    let b = courtesy(&["run", FIXTURE, "--seed", "99", "--strategy", "random", "--json"]);
+    let a = courtesy(&[
+        "run",
+        FIXTURE,
+        "--seed",
+        "99",
+        "--strategy",
+        "random",
+        "--json",
+    ]);
+    let b = courtesy(&[
+        "run",
+        FIXTURE,
+        "--seed",
+        "99",
+        "--strategy",
+        "random",
+        "--json",
+    ]);
     assert_eq!(a.status.code(), Some(0));
     assert_eq!(a.stdout, b.stdout);
 }
 
 #[test]
 fn run_expect_sets_the_exit_code_for_trainers_ci() {
-    assert_eq!(courtesy(&["run", FIXTURE, "--strategy", "best", "--expect", "pass"]).status.code(), Some(0));
-    assert_eq!(courtesy(&["run", FIXTURE, "--strategy", "worst", "--expect", "pass"]).status.code(), Some(1));
-    assert_eq!(courtesy(&["run", FIXTURE, "--strategy", "worst", "--expect", "fail"]).status.code(), Some(0));
+    assert_eq!(
+        courtesy(&["run", FIXTURE, "--strategy", "best", "--expect", "pass"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        courtesy(&["run", FIXTURE, "--strategy", "worst", "--expect", "pass"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        courtesy(&["run", FIXTURE, "--strategy", "worst", "--expect", "fail"])
+            .status
+            .code(),
+        Some(0)
+    );
 }
 
 #[test]
@@ -65,7 +101,9 @@ fn run_reports_usage_errors_with_exit_2() {
 
 #[test]
 fn text_transcript_shows_steps_scores_and_verdict() {
-    let o = courtesy(&["run", FIXTURE, "--seed", "1", "--choose", "c", "--locale", "zh-CN"]);
+    let o = courtesy(&[
+        "run", FIXTURE, "--seed", "1", "--choose", "c", "--locale", "zh-CN",
+    ]);
     let s = stdout(&o);
     assert!(s.contains("[s1]"));
     assert!(s.contains("mood trigger → walks-out"), "{s}");
@@ -77,11 +115,17 @@ fn text_transcript_shows_steps_scores_and_verdict() {
 fn graph_dot_and_mermaid_label_replies_with_ratings() {
     let dot = stdout(&courtesy(&["graph", FIXTURE]));
     assert!(dot.starts_with("digraph"));
-    assert!(dot.contains("\"s1\" -> \"s2\" [label=\"a: R+2 M+1 S0 (mood +10)\"]"), "{dot}");
+    assert!(
+        dot.contains("\"s1\" -> \"s2\" [label=\"a: R+2 M+1 S0 (mood +10)\"]"),
+        "{dot}"
+    );
     assert!(dot.contains("doublecircle"), "resolved ending shaped");
     let mm = stdout(&courtesy(&["graph", FIXTURE, "--format", "mermaid"]));
     assert!(mm.starts_with("flowchart LR"));
-    assert!(mm.contains("n_s2 -->|\"x: R+1 M0 S+2 (mood +20)\"| n_done"), "{mm}");
+    assert!(
+        mm.contains("n_s2 -->|\"x: R+1 M0 S+2 (mood +20)\"| n_done"),
+        "{mm}"
+    );
 }
 
 #[test]
@@ -89,7 +133,10 @@ fn check_prints_ranges_and_exits_by_flags() {
     let o = courtesy(&["check", FIXTURE]);
     assert_eq!(o.status.code(), Some(0));
     let s = stdout(&o);
-    assert!(s.contains("walks-out") && s.contains("best path: 91.7 (passes)"), "{s}");
+    assert!(
+        s.contains("walks-out") && s.contains("best path: 91.7 (passes)"),
+        "{s}"
+    );
     let o = courtesy(&["check", FIXTURE, "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
     assert_eq!(v[0]["scenario"], "scoring-case");
@@ -101,32 +148,75 @@ fn new_writes_a_scenario_that_validates_checks_and_plays_clean() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path().to_str().expect("utf-8 path");
     let o = courtesy(&["new", "noisy-neighbour", "--dir", d]);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let file = Path::new(d).join("noisy-neighbour.ron");
     let f = file.to_str().expect("utf-8");
     let text = std::fs::read_to_string(&file).expect("written");
     assert!(text.contains("//"), "commented");
     assert_eq!(courtesy(&["validate", f]).status.code(), Some(0));
     assert_eq!(courtesy(&["check", f]).status.code(), Some(0));
-    assert_eq!(courtesy(&["run", f, "--strategy", "best", "--expect", "pass"]).status.code(), Some(0));
-    assert_eq!(courtesy(&["run", f, "--strategy", "worst", "--expect", "fail"]).status.code(), Some(0));
+    assert_eq!(
+        courtesy(&["run", f, "--strategy", "best", "--expect", "pass"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        courtesy(&["run", f, "--strategy", "worst", "--expect", "fail"])
+            .status
+            .code(),
+        Some(0)
+    );
     // Never overwrites.
-    assert_eq!(courtesy(&["new", "noisy-neighbour", "--dir", d]).status.code(), Some(2));
+    assert_eq!(
+        courtesy(&["new", "noisy-neighbour", "--dir", d])
+            .status
+            .code(),
+        Some(2)
+    );
     assert_eq!(std::fs::read_to_string(&file).expect("still there"), text);
     // English only.
-    assert_eq!(courtesy(&["new", "en-only", "--locales", "en", "--dir", d]).status.code(), Some(0));
+    assert_eq!(
+        courtesy(&["new", "en-only", "--locales", "en", "--dir", d])
+            .status
+            .code(),
+        Some(0)
+    );
     let en = Path::new(d).join("en-only.ron");
-    assert_eq!(courtesy(&["validate", en.to_str().expect("utf-8")]).status.code(), Some(0));
+    assert_eq!(
+        courtesy(&["validate", en.to_str().expect("utf-8")])
+            .status
+            .code(),
+        Some(0)
+    );
     // Bad ids and locales are usage errors.
-    assert_eq!(courtesy(&["new", "Bad Id", "--dir", d]).status.code(), Some(2));
-    assert_eq!(courtesy(&["new", "ok-id", "--locales", "fr", "--dir", d]).status.code(), Some(2));
+    assert_eq!(
+        courtesy(&["new", "Bad Id", "--dir", d]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        courtesy(&["new", "ok-id", "--locales", "fr", "--dir", d])
+            .status
+            .code(),
+        Some(2)
+    );
 }
 
 #[test]
 fn list_shows_the_shipped_scenarios() {
     let o = courtesy(&["list", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
-    let ids: Vec<&str> = v.as_array().expect("array").iter().filter_map(|r| r["id"].as_str()).collect();
+    let ids: Vec<&str> = v
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
     for id in ["angry-customer", "lost-parcel", "special-medical-needs"] {
         assert!(ids.contains(&id), "{id} not listed: {ids:?}");
     }

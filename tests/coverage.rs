@@ -8,7 +8,8 @@ use courtesy::core::model::Scenario;
 use std::path::Path;
 
 fn library() -> Library {
-    Library::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")).expect("scenarios/ loads")
+    Library::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"))
+        .expect("scenarios/ loads")
 }
 
 #[test]
@@ -21,17 +22,34 @@ fn every_required_rule_and_principle_is_covered() {
         cov.missing_rules(),
         courtesy::core::coverage::render_text(&cov)
     );
-    assert!(cov.missing_principles().is_empty(), "principles never exercised: {:?}", cov.missing_principles());
+    assert!(
+        cov.missing_principles().is_empty(),
+        "principles never exercised: {:?}",
+        cov.missing_principles()
+    );
 }
 
 #[test]
 fn the_library_has_at_least_twelve_valid_bilingual_scenarios() {
     let lib = library();
-    let broken: Vec<_> = lib.report.files.iter().filter(|f| f.has_errors()).map(|f| f.path.display().to_string()).collect();
+    let broken: Vec<_> = lib
+        .report
+        .files
+        .iter()
+        .filter(|f| f.has_errors())
+        .map(|f| f.path.display().to_string())
+        .collect();
     assert!(broken.is_empty(), "scenario files with errors: {broken:?}");
-    assert!(lib.scenarios.len() >= 12, "only {} scenarios", lib.scenarios.len());
+    assert!(
+        lib.scenarios.len() >= 12,
+        "only {} scenarios",
+        lib.scenarios.len()
+    );
     for l in &lib.scenarios {
-        assert!(l.scenario.locales.iter().any(|x| x == "zh-CN") && l.scenario.locales.iter().any(|x| x == "en"));
+        assert!(
+            l.scenario.locales.iter().any(|x| x == "zh-CN")
+                && l.scenario.locales.iter().any(|x| x == "en")
+        );
     }
 }
 
@@ -40,7 +58,11 @@ fn coverage_detects_a_rule_that_is_only_upheld() {
     // A synthetic check that the computation can fail: drop every breaking citation of
     // L6 and the rule must be reported missing.
     let lib = library();
-    let mut scenarios: Vec<Scenario> = lib.scenarios.iter().map(|l| (*l.scenario).clone()).collect();
+    let mut scenarios: Vec<Scenario> = lib
+        .scenarios
+        .iter()
+        .map(|l| (*l.scenario).clone())
+        .collect();
     for sc in &mut scenarios {
         let principles = sc.principles.clone();
         for step in &mut sc.steps {

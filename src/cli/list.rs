@@ -118,5 +118,9 @@ pub fn run(args: ListArgs) -> u8 {
             f.path.display()
         );
     }
-    if broken.is_empty() { EXIT_OK } else { EXIT_FINDINGS }
+    if broken.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_FINDINGS
+    }
 }

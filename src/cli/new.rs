@@ -27,13 +27,24 @@ pub fn run(args: NewArgs) -> u8 {
         );
         return EXIT_USAGE;
     }
-    let locales: Vec<String> = args.locales.iter().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect();
+    let locales: Vec<String> = args
+        .locales
+        .iter()
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect();
     if locales.is_empty() {
         eprintln!("error: give at least one locale, e.g. --locales zh-CN,en");
         return EXIT_USAGE;
     }
-    if let Some(bad) = locales.iter().find(|l| !SUPPORTED_LOCALES.contains(&l.as_str())) {
-        eprintln!("error: locale `{bad}` is not supported; supported: {}", SUPPORTED_LOCALES.join(", "));
+    if let Some(bad) = locales
+        .iter()
+        .find(|l| !SUPPORTED_LOCALES.contains(&l.as_str()))
+    {
+        eprintln!(
+            "error: locale `{bad}` is not supported; supported: {}",
+            SUPPORTED_LOCALES.join(", ")
+        );
         return EXIT_USAGE;
     }
     let dir = args.dir.unwrap_or_else(super::default_scenarios_dir);
@@ -43,10 +54,17 @@ pub fn run(args: NewArgs) -> u8 {
     }
     let path = dir.join(format!("{}.ron", args.id));
     // create_new: never overwrite a trainer's work.
-    let mut file = match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+    let mut file = match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+    {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            eprintln!("error: {} already exists; pick another id or remove the file first", path.display());
+            eprintln!(
+                "error: {} already exists; pick another id or remove the file first",
+                path.display()
+            );
             return EXIT_USAGE;
         }
         Err(e) => {
@@ -59,6 +77,10 @@ pub fn run(args: NewArgs) -> u8 {
         return EXIT_USAGE;
     }
     println!("wrote {}", path.display());
-    println!("next: edit it, then `courtesy validate {}` and `courtesy check {}`", path.display(), path.display());
+    println!(
+        "next: edit it, then `courtesy validate {}` and `courtesy check {}`",
+        path.display(),
+        path.display()
+    );
     EXIT_OK
 }

@@ -32,6 +32,12 @@ pub struct RunArgs {
     /// Folder to look scenario ids up in (default: scenarios/).
     #[arg(long)]
     pub scenarios: Option<PathBuf>,
+    /// Record the attempt under this trainee id in the records store (each step committed as it is played).
+    #[arg(long, value_name = "ID")]
+    pub trainee: Option<String>,
+    /// Folder holding the records store, with --trainee (default: $COURTESY_DATA_DIR, else the platform data directory).
+    #[arg(long, value_name = "DIR", requires = "trainee")]
+    pub data_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -83,7 +89,16 @@ pub fn run(args: RunArgs) -> u8 {
             return EXIT_FINDINGS;
         }
     };
-    let result = result;
+    let result = match &args.trainee {
+        Some(trainee) => {
+            match crate::cli::report::record_run(trainee, args.data_dir.as_deref(), &loaded, result)
+            {
+                Ok(r) => r,
+                Err(code) => return code,
+            }
+        }
+        None => result,
+    };
     if args.json {
         match serde_json::to_string_pretty(&result) {
             Ok(s) => println!("{s}"),
@@ -121,7 +136,8 @@ fn play_hashed(
     locale: &str,
     strategy: &Strategy,
 ) -> Result<AttemptResult, crate::core::strategy::PlayError> {
-    let mut session = crate::core::session::Session::start(sc, seed, locale)?.with_content_hash(hash);
+    let mut session =
+        crate::core::session::Session::start(sc, seed, locale)?.with_content_hash(hash);
     crate::core::strategy::play_session(&mut session, strategy)?;
     Ok(session.finish()?)
 }

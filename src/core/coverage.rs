@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// The rules the training programme must cover, each upheld and broken at least once.
 pub const REQUIRED_RULES: &[&str] = &[
-    "L1", "L2", "L3", "L4", "L5", "L6", "L7", "L8", "L9", "L10", "L11", "B3", "B4", "P1", "P2", "P3", "P4", "P5",
-    "P6",
+    "L1", "L2", "L3", "L4", "L5", "L6", "L7", "L8", "L9", "L10", "L11", "B3", "B4", "P1", "P2",
+    "P3", "P4", "P5", "P6",
 ];
 
 /// Where one rule is taught.
@@ -95,8 +95,18 @@ pub fn compute<'a>(scenarios: impl IntoIterator<Item = &'a Scenario>) -> Coverag
 pub fn render_text(cov: &Coverage) -> String {
     use std::fmt::Write;
     let mut out = String::new();
-    let _ = writeln!(out, "{:<5} {:<9} {:<40} broken in", "rule", "covered", "upheld in");
-    let join = |s: &BTreeSet<String>| if s.is_empty() { "—".to_string() } else { s.iter().cloned().collect::<Vec<_>>().join(", ") };
+    let _ = writeln!(
+        out,
+        "{:<5} {:<9} {:<40} broken in",
+        "rule", "covered", "upheld in"
+    );
+    let join = |s: &BTreeSet<String>| {
+        if s.is_empty() {
+            "—".to_string()
+        } else {
+            s.iter().cloned().collect::<Vec<_>>().join(", ")
+        }
+    };
     for (id, c) in &cov.rules {
         let required = REQUIRED_RULES.contains(&id.as_str());
         let status = match (c.covered(), required) {
@@ -104,7 +114,12 @@ pub fn render_text(cov: &Coverage) -> String {
             (false, true) => "MISSING",
             (false, false) => "partly",
         };
-        let _ = writeln!(out, "{id:<5} {status:<9} {:<40} {}", join(&c.upheld_in), join(&c.broken_in));
+        let _ = writeln!(
+            out,
+            "{id:<5} {status:<9} {:<40} {}",
+            join(&c.upheld_in),
+            join(&c.broken_in)
+        );
     }
     let _ = writeln!(out);
     for (p, s) in &cov.principles {
@@ -116,11 +131,19 @@ pub fn render_text(cov: &Coverage) -> String {
         let _ = writeln!(out, "\nevery required rule and every principle is covered");
     } else {
         if !missing.is_empty() {
-            let _ = writeln!(out, "\nnot covered (need a reply that upholds and one that breaks each): {}", missing.join(", "));
+            let _ = writeln!(
+                out,
+                "\nnot covered (need a reply that upholds and one that breaks each): {}",
+                missing.join(", ")
+            );
         }
         if !missing_p.is_empty() {
             let names: Vec<&str> = missing_p.iter().map(|p| p.key()).collect();
-            let _ = writeln!(out, "principles no scenario exercises: {}", names.join(", "));
+            let _ = writeln!(
+                out,
+                "principles no scenario exercises: {}",
+                names.join(", ")
+            );
         }
     }
     out

@@ -207,7 +207,12 @@ pub fn to_mermaid(sc: &Scenario, locale: &str) -> String {
         }
     }
     let reach = reachable(sc);
-    for id in sc.steps.iter().map(|s| &s.id).chain(sc.endings.iter().map(|e| &e.id)) {
+    for id in sc
+        .steps
+        .iter()
+        .map(|s| &s.id)
+        .chain(sc.endings.iter().map(|e| &e.id))
+    {
         if !reach.contains(id.as_str()) {
             let _ = writeln!(out, "  class {} unreachable", mermaid_id(id));
         }

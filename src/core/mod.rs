@@ -2,8 +2,8 @@
 //! Nothing under `core` may import bevy or egui.
 
 pub mod check;
-pub mod diagnostics;
 pub mod coverage;
+pub mod diagnostics;
 pub mod graph;
 pub mod library;
 pub mod load;
@@ -17,5 +17,5 @@ pub mod session;
 pub mod strategy;
 pub mod template;
 pub mod text;
-pub mod xapi;
 pub mod validate;
+pub mod xapi;

@@ -7,7 +7,9 @@ use std::fmt::Write;
 pub fn valid_id(id: &str) -> bool {
     let mut chars = id.chars();
     chars.next().is_some_and(|c| c.is_ascii_lowercase())
-        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !id.ends_with('-')
         && !id.contains("--")
 }
@@ -51,7 +53,10 @@ pub fn new_scenario(id: &str, locales: &[String]) -> String {
     );
     let _ = writeln!(o, "    title: {},", t.t("新情景", "New scenario"));
     let _ = writeln!(o, "    category: {},", t.t("咨询", "Enquiries"));
-    let _ = writeln!(o, "    // Introductory, Intermediate or Advanced.\n    difficulty: Introductory,\n    minutes: 5,");
+    let _ = writeln!(
+        o,
+        "    // Introductory, Intermediate or Advanced.\n    difficulty: Introductory,\n    minutes: 5,"
+    );
     let _ = writeln!(
         o,
         "    briefing: {},",
@@ -75,7 +80,10 @@ pub fn new_scenario(id: &str, locales: &[String]) -> String {
         t.t("知道订单什么时候到", "To know when her order will arrive"),
         t.t("听力不好", "Hard of hearing")
     );
-    let _ = writeln!(o, "    // Mood runs from 0 (furious) to 100 (delighted).\n    start_mood: 50,");
+    let _ = writeln!(
+        o,
+        "    // Mood runs from 0 (furious) to 100 (delighted).\n    start_mood: 50,"
+    );
     let _ = writeln!(
         o,
         "    // Pass = overall score >= pass_mark and every principle >= its floor (if any).\n    scoring: (pass_mark: 70, floors: (respect: 50)),"
@@ -86,7 +94,14 @@ pub fn new_scenario(id: &str, locales: &[String]) -> String {
         "    // If the mood falls below 20 after a reply, the customer leaves (once per attempt).\n    triggers: [(when: Below(20), goto: \"customer-leaves\")],"
     );
     let _ = writeln!(o, "    steps: [");
-    let reply = |o: &mut String, id: &str, text: String, r: (i32, i32, i32), mood: i32, fb: String, cite: &str, next: &str| {
+    let reply = |o: &mut String,
+                 id: &str,
+                 text: String,
+                 r: (i32, i32, i32),
+                 mood: i32,
+                 fb: String,
+                 cite: &str,
+                 next: &str| {
         let _ = writeln!(
             o,
             "                (\n                    id: {id:?},\n                    text: {text},\n                    // -2 violates … +2 exemplary\n                    ratings: (respect: {}, moderation: {}, self_discipline: {}),\n                    mood: {mood},\n                    feedback: {fb},\n                    cite: [{cite:?}],\n                    next: {next:?},\n                ),",
@@ -96,15 +111,24 @@ pub fn new_scenario(id: &str, locales: &[String]) -> String {
     let _ = writeln!(
         o,
         "        (\n            id: \"greet\",\n            // One or more variants; one is picked at random on each visit.\n            says: [{}],\n            replies: [",
-        t.t("你好，我想问一下我的订单。", "Hello, I'd like to ask about my order.")
+        t.t(
+            "你好，我想问一下我的订单。",
+            "Hello, I'd like to ask about my order."
+        )
     );
     reply(
         &mut o,
         "welcome",
-        t.t("您好，欢迎光临！请问您的订单号是多少？", "Hello, welcome! May I have your order number?"),
+        t.t(
+            "您好，欢迎光临！请问您的订单号是多少？",
+            "Hello, welcome! May I have your order number?",
+        ),
         (2, 1, 1),
         10,
-        t.t("先问候，再用请求的语气了解情况。", "A greeting first, then a request rather than a demand."),
+        t.t(
+            "先问候，再用请求的语气了解情况。",
+            "A greeting first, then a request rather than a demand.",
+        ),
         "B4",
         "answer",
     );
@@ -114,17 +138,26 @@ pub fn new_scenario(id: &str, locales: &[String]) -> String {
         t.t("订单号。", "Order number."),
         (-1, 0, 0),
         -5,
-        t.t("没有问候，像在下命令。", "No greeting, and it sounds like an order."),
+        t.t(
+            "没有问候，像在下命令。",
+            "No greeting, and it sounds like an order.",
+        ),
         "L7",
         "answer",
     );
     reply(
         &mut o,
         "busy",
-        t.t("（继续看着屏幕）等一下。", "(keeps looking at the screen) Wait."),
+        t.t(
+            "（继续看着屏幕）等一下。",
+            "(keeps looking at the screen) Wait.",
+        ),
         (-2, -1, -1),
         -35,
-        t.t("冷淡和心不在焉本身就是拒绝服务。", "Coldness and absent-mindedness are refusing service."),
+        t.t(
+            "冷淡和心不在焉本身就是拒绝服务。",
+            "Coldness and absent-mindedness are refusing service.",
+        ),
         "B3",
         "answer",
     );
@@ -132,7 +165,10 @@ pub fn new_scenario(id: &str, locales: &[String]) -> String {
     let _ = writeln!(
         o,
         "        (\n            id: \"answer\",\n            says: [{}],\n            // Optional: seconds to reply, and the reply taken when time runs out.\n            time_limit: 30,\n            on_timeout: \"silence\",\n            replies: [",
-        t.t("是 A1024。什么时候能到？", "It's A1024. When will it arrive?")
+        t.t(
+            "是 A1024。什么时候能到？",
+            "It's A1024. When will it arrive?"
+        )
     );
     reply(
         &mut o,
@@ -153,17 +189,26 @@ pub fn new_scenario(id: &str, locales: &[String]) -> String {
         t.t("不清楚，您明天再来问吧。", "No idea. Ask again tomorrow."),
         (-1, -1, -1),
         -20,
-        t.t("不能用“不清楚”回答顾客。", "Never answer a customer with \"no idea\"."),
+        t.t(
+            "不能用“不清楚”回答顾客。",
+            "Never answer a customer with \"no idea\".",
+        ),
         "L10",
         "customer-leaves",
     );
     reply(
         &mut o,
         "promise",
-        t.t("肯定今天就到，您放心！", "It will definitely arrive today, don't worry!"),
+        t.t(
+            "肯定今天就到，您放心！",
+            "It will definitely arrive today, don't worry!",
+        ),
         (1, -1, -1),
         5,
-        t.t("承诺做不到的事情会误导顾客。", "Promising what you cannot know misleads the customer."),
+        t.t(
+            "承诺做不到的事情会误导顾客。",
+            "Promising what you cannot know misleads the customer.",
+        ),
         "P4",
         "resolved",
     );
@@ -171,7 +216,10 @@ pub fn new_scenario(id: &str, locales: &[String]) -> String {
         o,
         "                (\n                    id: \"silence\",\n                    text: {},\n                    ratings: (respect: -1, moderation: 0, self_discipline: -1),\n                    mood: -15,\n                    feedback: {},\n                    cite: [\"B3\"],\n                    next: \"customer-leaves\",\n                    // Never shown as a button; only taken when the time runs out.\n                    timeout_only: true,\n                ),",
         t.t("（沉默不语）", "(says nothing)"),
-        t.t("让顾客干等就是冷落顾客。", "Leaving the customer waiting in silence is coldness.")
+        t.t(
+            "让顾客干等就是冷落顾客。",
+            "Leaving the customer waiting in silence is coldness."
+        )
     );
     let _ = writeln!(o, "            ],\n        ),\n    ],");
     let _ = writeln!(

@@ -87,7 +87,12 @@ pub fn timestamp(unix_ms: i64) -> String {
 }
 
 fn lang_map(text: &crate::core::text::Text) -> Value {
-    Value::Object(text.0.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect())
+    Value::Object(
+        text.0
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect(),
+    )
 }
 
 fn actor(c: &AttemptContext) -> Value {
@@ -130,8 +135,14 @@ fn context(c: &AttemptContext) -> Value {
     })
 }
 
-fn principle_map<T: serde::Serialize + Copy>(m: &std::collections::BTreeMap<Principle, T>) -> Value {
-    Value::Object(m.iter().map(|(p, v)| (p.key().to_string(), json!(v))).collect())
+fn principle_map<T: serde::Serialize + Copy>(
+    m: &std::collections::BTreeMap<Principle, T>,
+) -> Value {
+    Value::Object(
+        m.iter()
+            .map(|(p, v)| (p.key().to_string(), json!(v)))
+            .collect(),
+    )
 }
 
 /// The `answered` statement for one reply. `id` is the statement's UUID, fixed when the
@@ -155,7 +166,10 @@ pub fn answered(c: &AttemptContext, id: Uuid, entry: &TranscriptEntry, unix_ms: 
     result_ext.insert(ext(base, "ratings"), principle_map(&entry.ratings));
     result_ext.insert(ext(base, "mood-before"), json!(entry.mood_before));
     result_ext.insert(ext(base, "mood-after"), json!(entry.mood_after));
-    result_ext.insert(ext(base, "mood-change"), json!(entry.mood_after - entry.mood_before));
+    result_ext.insert(
+        ext(base, "mood-change"),
+        json!(entry.mood_after - entry.mood_before),
+    );
     result_ext.insert(ext(base, "offered-order"), json!(entry.offered));
     result_ext.insert(ext(base, "timed-out"), json!(entry.timed_out));
     json!({
@@ -184,7 +198,14 @@ pub fn answered(c: &AttemptContext, id: Uuid, entry: &TranscriptEntry, unix_ms: 
 
 /// The `completed` and the `passed`/`failed` statements for a finished attempt, with
 /// `completed_id` and `verdict_id` as their UUIDs.
-pub fn finished(c: &AttemptContext, completed_id: Uuid, verdict_id: Uuid, r: &AttemptResult, unix_ms: i64, duration: Duration) -> [Value; 2] {
+pub fn finished(
+    c: &AttemptContext,
+    completed_id: Uuid,
+    verdict_id: Uuid,
+    r: &AttemptResult,
+    unix_ms: i64,
+    duration: Duration,
+) -> [Value; 2] {
     let base = c.base_iri.trim_end_matches('/');
     let mut result_ext = Map::new();
     result_ext.insert(ext(base, "principle-scores"), principle_map(&r.principles));
@@ -231,7 +252,10 @@ mod tests {
         assert_eq!(iso_duration(Duration::from_millis(2345)), "PT2.345S");
         assert_eq!(iso_duration(Duration::from_secs(65)), "PT1M5S");
         assert_eq!(iso_duration(Duration::from_secs(3600)), "PT1H");
-        assert_eq!(iso_duration(Duration::from_millis(3_661_050)), "PT1H1M1.050S");
+        assert_eq!(
+            iso_duration(Duration::from_millis(3_661_050)),
+            "PT1H1M1.050S"
+        );
     }
 
     #[test]
