@@ -221,3 +221,26 @@ fn list_shows_the_shipped_scenarios() {
         assert!(ids.contains(&id), "{id} not listed: {ids:?}");
     }
 }
+
+#[test]
+fn validate_scores_adds_the_score_check_and_locates_flags() {
+    let o = courtesy(&["validate", "--scores", FIXTURE]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("best path: 91.7 (passes)"));
+    // A pass mark of 0 lets the worst path pass: flag S002 at the pass mark.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(FIXTURE)).expect("fixture");
+    let bad = dir.path().join("lenient.ron");
+    std::fs::write(&bad, src.replace("pass_mark: 60", "pass_mark: 0")).expect("write");
+    let o = courtesy(&["validate", "--scores", "--format", "json", bad.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let f = &v[0];
+    assert_eq!(f["code"], "S002");
+    assert_eq!(f["severity"], "warning");
+    let line = f["line"].as_u64().expect("line") as usize;
+    let text = std::fs::read_to_string(&bad).expect("read");
+    assert!(text.lines().nth(line - 1).is_some_and(|l| l.contains("pass_mark: 0")), "line {line}");
+    let o = courtesy(&["validate", "--scores", bad.to_str().expect("utf-8")]);
+    assert!(stdout(&o).contains("warning[S002]"));
+}

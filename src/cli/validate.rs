@@ -14,6 +14,12 @@ pub struct ValidateArgs {
     /// findings, see docs/validation.md).
     #[arg(long, value_enum, default_value_t)]
     pub format: super::Format,
+    /// Also check the scoring design of every valid scenario: per ending, the lowest and
+    /// highest score per principle and overall, and flags S001–S004 (no path passes, the
+    /// worst path passes, a good ending only reachable with a failing score, a principle
+    /// that never varies). Flags make the exit code 1.
+    #[arg(long)]
+    pub scores: bool,
 }
 
 /// Runs the command. Exit code 0 when no file has an error (warnings allowed), 1 when
@@ -45,13 +51,64 @@ pub fn run(args: ValidateArgs) -> u8 {
             s
         }
     };
+    let (out, flagged) = if args.scores {
+        with_score_check(&library, args.format, out)
+    } else {
+        (out, false)
+    };
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (`| head`) is not worth a panic or an error message.
     let _ = stdout.write_all(out.as_bytes());
     let _ = stdout.flush();
-    if report.has_errors() {
+    if report.has_errors() || flagged {
         super::EXIT_FINDINGS
     } else {
         super::EXIT_OK
+    }
+}
+
+/// Appends the score check of every valid scenario to `out` (text: the tables and the
+/// flags with their locations; JSON: the flags merged into the findings array, with
+/// codes S001–S004). Returns the new output and whether any scenario was flagged.
+fn with_score_check(library: &Library, format: super::Format, out: String) -> (String, bool) {
+    use crate::core::check::{CheckOptions, check, locate_flags, render_text as check_text};
+    let mut flagged = false;
+    let mut text = String::new();
+    let mut json_flags = Vec::new();
+    for l in &library.scenarios {
+        let c = check(&l.scenario, CheckOptions::default());
+        flagged |= !c.flags.is_empty();
+        let src = library
+            .report
+            .files
+            .iter()
+            .find(|f| f.path == l.path)
+            .map(|f| f.source.as_str())
+            .unwrap_or("");
+        let located = locate_flags(&c, &l.scenario, &l.path, src);
+        match format {
+            super::Format::Text => {
+                text.push_str(&check_text(&c, &l.scenario));
+                for f in &located {
+                    text.push_str(&format!(
+                        "  --> {}:{}:{}\n",
+                        f.file.display(),
+                        f.line,
+                        f.column
+                    ));
+                }
+                text.push('\n');
+            }
+            super::Format::Json => json_flags.extend(located),
+        }
+    }
+    match format {
+        super::Format::Text => (format!("{out}\nscore check:\n{text}"), flagged),
+        super::Format::Json => {
+            let mut all: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap_or_default();
+            all.extend(json_flags.iter().filter_map(|f| serde_json::to_value(f).ok()));
+            let s = serde_json::to_string_pretty(&all).unwrap_or_else(|_| "[]".to_string());
+            (format!("{s}\n"), flagged)
+        }
     }
 }

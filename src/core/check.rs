@@ -349,3 +349,66 @@ pub fn render_text(c: &ScoreCheck, sc: &Scenario) -> String {
     }
     out
 }
+
+/// Where in the scenario's source a flag points: the pass mark (S001, S002), the ending's
+/// id (S003) or the principle list (S004). 1-based line and character column, start and end.
+#[derive(Debug, Clone, Serialize)]
+pub struct LocatedFlag {
+    pub file: std::path::PathBuf,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub severity: &'static str,
+    pub code: &'static str,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+/// Places each flag of `c` in `src` (the scenario file's text), for editors and CI.
+pub fn locate_flags(c: &ScoreCheck, sc: &Scenario, file: &std::path::Path, src: &str) -> Vec<LocatedFlag> {
+    use crate::core::diagnostics::LineIndex;
+    use crate::core::locate::{Path, SourceMap};
+    let map = SourceMap::new(src);
+    let idx = LineIndex::new(src);
+    c.flags
+        .iter()
+        .map(|f| {
+            let path = match f {
+                Flag::S001 { .. } | Flag::S002 { .. } => Path::root().field("scoring").field("pass_mark"),
+                Flag::S003 { ending, .. } => {
+                    let i = sc.endings.iter().position(|e| &e.id == ending).unwrap_or(0);
+                    Path::root().field("endings").index(i).field("id")
+                }
+                Flag::S004 { .. } => {
+                    if src.contains("principles") {
+                        Path::root().field("principles")
+                    } else {
+                        Path::root().field("scoring")
+                    }
+                }
+            };
+            let loc = map.locate(&path);
+            let span = idx.widen(loc.value);
+            let (line, column) = idx.position(span.0);
+            let (end_line, end_column) = idx.position(span.1);
+            let hint = match f {
+                Flag::S001 { .. } => Some("run `courtesy check` to see what each ending can score".to_string()),
+                Flag::S002 { .. } => Some("`courtesy run ID --strategy worst` shows the path".to_string()),
+                Flag::S003 { .. } => Some("make the replies on the way to this ending rate higher, or mark the ending with another outcome".to_string()),
+                Flag::S004 { .. } => None,
+            };
+            LocatedFlag {
+                file: file.to_path_buf(),
+                line,
+                column,
+                end_line,
+                end_column,
+                severity: "warning",
+                code: f.code(),
+                message: f.message().to_string(),
+                hint,
+            }
+        })
+        .collect()
+}
