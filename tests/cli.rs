@@ -229,10 +229,17 @@ fn validate_scores_adds_the_score_check_and_locates_flags() {
     assert!(stdout(&o).contains("best path: 91.7 (passes)"));
     // A pass mark of 0 lets the worst path pass: flag S002 at the pass mark.
     let dir = tempfile::tempdir().expect("tempdir");
-    let src = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(FIXTURE)).expect("fixture");
+    let src = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(FIXTURE))
+        .expect("fixture");
     let bad = dir.path().join("lenient.ron");
     std::fs::write(&bad, src.replace("pass_mark: 60", "pass_mark: 0")).expect("write");
-    let o = courtesy(&["validate", "--scores", "--format", "json", bad.to_str().expect("utf-8")]);
+    let o = courtesy(&[
+        "validate",
+        "--scores",
+        "--format",
+        "json",
+        bad.to_str().expect("utf-8"),
+    ]);
     assert_eq!(o.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
     let f = &v[0];
@@ -240,7 +247,12 @@ fn validate_scores_adds_the_score_check_and_locates_flags() {
     assert_eq!(f["severity"], "warning");
     let line = f["line"].as_u64().expect("line") as usize;
     let text = std::fs::read_to_string(&bad).expect("read");
-    assert!(text.lines().nth(line - 1).is_some_and(|l| l.contains("pass_mark: 0")), "line {line}");
+    assert!(
+        text.lines()
+            .nth(line - 1)
+            .is_some_and(|l| l.contains("pass_mark: 0")),
+        "line {line}"
+    );
     let o = courtesy(&["validate", "--scores", bad.to_str().expect("utf-8")]);
     assert!(stdout(&o).contains("warning[S002]"));
 }

@@ -216,11 +216,19 @@ mod score_check {
         // best a, x: R 100, M (2 + 0)/4 = 50, S 100 → (200 + 50 + 300)/6
         assert!(close(c.best_overall.unwrap_or(-1.0), 550.0 / 6.0));
         assert!(c.best_passes && !c.worst_passes);
-        let done = c.endings.iter().find(|e| e.ending == "done").expect("done reached");
+        let done = c
+            .endings
+            .iter()
+            .find(|e| e.ending == "done")
+            .expect("done reached");
         let o = done.overall.expect("assessed");
         assert!(o.min <= 400.0 / 6.0 && o.max >= 550.0 / 6.0);
         assert!(done.passing > 0 && done.passing < done.paths);
-        let out = c.endings.iter().find(|e| e.ending == "walks-out").expect("walk-out reached");
+        let out = c
+            .endings
+            .iter()
+            .find(|e| e.ending == "walks-out")
+            .expect("walk-out reached");
         assert_eq!(out.outcome, Outcome::CustomerLeft);
     }
 
@@ -256,7 +264,10 @@ mod graph {
         assert!(reach.contains("walks-out"), "trigger targets are reachable");
         assert!(!reach.contains("orphan"));
         let dot = to_dot(&sc, "en");
-        assert!(dot.contains("\"orphan\" [shape=box, label=\"orphan\\n(unreachable)\""), "{dot}");
+        assert!(
+            dot.contains("\"orphan\" [shape=box, label=\"orphan\\n(unreachable)\""),
+            "{dot}"
+        );
         assert!(!dot.contains("\"s2\" [shape=box, label=\"s2\\n(unreachable)"));
         assert!(dot.contains("\"walks-out\" [shape=octagon"));
         let mm = to_mermaid(&sc, "en");

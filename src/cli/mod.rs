@@ -9,6 +9,7 @@ pub mod graph;
 pub mod list;
 pub mod load;
 pub mod new;
+pub mod report;
 pub mod run;
 pub mod validate;
 
@@ -41,6 +42,8 @@ pub enum Command {
     New(new::NewArgs),
     /// List the scenarios found.
     List(list::ListArgs),
+    /// Summarise the recorded attempts: cohort averages, trainees, trends, where learners go wrong.
+    Report(report::ReportArgs),
     /// Open the training-room app (the default when no subcommand is given).
     #[cfg(feature = "app")]
     App(crate::app::AppArgs),
@@ -85,6 +88,7 @@ pub fn main() -> ExitCode {
         Some(Command::Graph(a)) => graph::run(a),
         Some(Command::Check(a)) => check::run(a),
         Some(Command::List(a)) => list::run(a),
+        Some(Command::Report(a)) => report::run(a),
         Some(Command::New(a)) => new::run(a),
         #[cfg(feature = "app")]
         Some(Command::App(a)) => crate::app::run(a),

@@ -106,7 +106,11 @@ fn with_score_check(library: &Library, format: super::Format, out: String) -> (S
         super::Format::Text => (format!("{out}\nscore check:\n{text}"), flagged),
         super::Format::Json => {
             let mut all: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap_or_default();
-            all.extend(json_flags.iter().filter_map(|f| serde_json::to_value(f).ok()));
+            all.extend(
+                json_flags
+                    .iter()
+                    .filter_map(|f| serde_json::to_value(f).ok()),
+            );
             let s = serde_json::to_string_pretty(&all).unwrap_or_else(|_| "[]".to_string());
             (format!("{s}\n"), flagged)
         }

@@ -366,7 +366,12 @@ pub struct LocatedFlag {
 }
 
 /// Places each flag of `c` in `src` (the scenario file's text), for editors and CI.
-pub fn locate_flags(c: &ScoreCheck, sc: &Scenario, file: &std::path::Path, src: &str) -> Vec<LocatedFlag> {
+pub fn locate_flags(
+    c: &ScoreCheck,
+    sc: &Scenario,
+    file: &std::path::Path,
+    src: &str,
+) -> Vec<LocatedFlag> {
     use crate::core::diagnostics::LineIndex;
     use crate::core::locate::{Path, SourceMap};
     let map = SourceMap::new(src);

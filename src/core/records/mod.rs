@@ -1,0 +1,43 @@
+//! Attempt records: every attempt a trainee makes, committed step by step into an
+//! embedded SQLite store, and the queries behind the manager's review and `courtesy report`.
+//!
+//! Engine-free (no bevy/egui). The schema, file location and durability guarantees are
+//! in `docs/records.md`.
+//!
+//! * Open: [`Store::open`] / [`Store::open_existing`] / [`Store::open_in`]; the folder is
+//!   `--data-dir`, else `$COURTESY_DATA_DIR`, else the platform data directory
+//!   ([`resolve_data_dir`]).
+//! * Record: [`Store::begin_attempt`] → [`Store::record_step`] per answered step →
+//!   [`Store::finish_attempt`]; or keep a [`Recorder`] beside the [`Session`](crate::core::session::Session).
+//! * Review: [`Store::cohort_averages`], [`Store::trainee_table`], [`Store::trend`],
+//!   [`Store::reply_choices`] / [`Store::poor_choices`], [`Store::attempts`],
+//!   [`Store::attempt`] (+ [`replay`]); for a trainee's own screens
+//!   [`Store::trainee_history`] and [`Store::trainee_bests`].
+//! * Manager password: [`Store::set_manager_password`], [`Store::verify_manager_password`],
+//!   [`Store::has_manager_password`], [`ManagerGate`].
+
+mod error;
+mod password;
+mod query;
+mod record;
+mod replay;
+mod schema;
+mod store;
+pub mod time;
+
+pub use error::RecordsError;
+pub use password::{DEFAULT_IDLE_LOCK, MIN_PASSWORD_CHARS, ManagerGate};
+pub use query::{
+    AttemptDetail, AttemptStatus, AttemptSummary, CohortAverages, Filter, PrincipleAverage,
+    RecordedStep, ReplyChoice, ScenarioBest, TraineeRow, TrendPoint, TrendSeries,
+};
+pub use record::{
+    AttemptId, AttemptStart, ImportedAttempt, MAX_TRAINEE_CHARS, RecordEvent, RecordRunError,
+    Recorder, Source, check_trainee, record_played,
+};
+pub use replay::{Replay, ReplayError, replay};
+pub use schema::{APPLICATION_ID, MIGRATIONS, current_version as schema_version};
+pub use store::{
+    BUSY_TIMEOUT, DATA_DIR_ENV, RETRY_BUDGET, STALE_AFTER_MS, STORE_FILE_NAME, Store,
+    platform_data_dir, resolve_data_dir, store_path,
+};

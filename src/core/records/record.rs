@@ -1,0 +1,589 @@
+//! Recording attempts as they are played: `begin_attempt`, then one durably committed
+//! transaction per answered step (`record_step`), then `finish_attempt` with the scores.
+//! [`Recorder`] keeps the bookkeeping for a [`Session`]; [`record_played`] records a
+//! headless run (`courtesy run --trainee`).
+
+use crate::core::model::{Principle, Scenario};
+use crate::core::records::store::Fail;
+use crate::core::records::time::now_ms;
+use crate::core::records::{RecordsError, Store};
+use crate::core::session::{AttemptResult, Session, SessionError, TranscriptEntry};
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::{Serialize, Serializer};
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+use thiserror::Error;
+use uuid::Uuid;
+
+/// The longest trainee id accepted, in characters.
+pub const MAX_TRAINEE_CHARS: usize = 100;
+
+/// An attempt's id: a random (v4) UUID, written `1b4e28ba-2fa1-41d2-883f-0016d3cca427`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AttemptId(Uuid);
+
+impl AttemptId {
+    /// A new random id.
+    pub fn new_random() -> AttemptId {
+        AttemptId(Uuid::new_v4())
+    }
+
+    /// Parses the hyphenated form.
+    pub fn parse(text: &str) -> Result<AttemptId, RecordsError> {
+        Uuid::parse_str(text.trim())
+            .map(AttemptId)
+            .map_err(|_| RecordsError::BadAttemptId {
+                text: text.to_string(),
+            })
+    }
+
+    /// The UUID.
+    pub fn as_uuid(&self) -> &Uuid {
+        &self.0
+    }
+}
+
+impl fmt::Display for AttemptId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self.0.as_hyphenated(), f)
+    }
+}
+
+impl FromStr for AttemptId {
+    type Err = RecordsError;
+    fn from_str(s: &str) -> Result<AttemptId, RecordsError> {
+        AttemptId::parse(s)
+    }
+}
+
+impl Serialize for AttemptId {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// What recorded an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// The training-room app.
+    App,
+    /// `courtesy run --trainee`.
+    Cli,
+    /// [`Store::import_attempts`].
+    Import,
+}
+
+impl Source {
+    /// The value in the `attempts.source` column.
+    pub fn key(self) -> &'static str {
+        match self {
+            Source::App => "app",
+            Source::Cli => "cli",
+            Source::Import => "import",
+        }
+    }
+
+    /// Parses [`Source::key`].
+    pub fn from_key(key: &str) -> Option<Source> {
+        [Source::App, Source::Cli, Source::Import]
+            .into_iter()
+            .find(|s| s.key() == key)
+    }
+}
+
+/// Who starts which attempt: everything recorded before the first reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttemptStart {
+    /// The trainee's id (name or staff id as typed at sign-in; trimmed).
+    pub trainee: String,
+    pub scenario: String,
+    /// Hex SHA-256 of the scenario file (`LoadedScenario::content_hash`).
+    pub content_hash: Option<String>,
+    pub seed: u64,
+    pub locale: String,
+    pub source: Source,
+}
+
+impl AttemptStart {
+    /// The start of `session`, played by `trainee`. (`Session` does not expose its
+    /// content hash, so pass the one it was started with.)
+    pub fn for_session(
+        trainee: &str,
+        session: &Session,
+        content_hash: Option<&str>,
+        source: Source,
+    ) -> AttemptStart {
+        AttemptStart {
+            trainee: trainee.to_string(),
+            scenario: session.scenario().id.clone(),
+            content_hash: content_hash.map(str::to_string),
+            seed: session.seed(),
+            locale: session.locale().to_string(),
+            source,
+        }
+    }
+}
+
+/// One attempt given whole to [`Store::import_attempts`], with its own timestamps.
+#[derive(Debug, Clone, Copy)]
+pub struct ImportedAttempt<'a> {
+    pub start: &'a AttemptStart,
+    /// When it started (UTC ms).
+    pub started_ms: i64,
+    /// The steps answered, for an attempt that was not finished. Ignored when `finished`
+    /// is given: the result's transcript is recorded then.
+    pub transcript: &'a [TranscriptEntry],
+    /// When it finished (UTC ms) and its result.
+    pub finished: Option<(i64, &'a AttemptResult)>,
+}
+
+/// Checks a trainee id and returns it trimmed.
+pub fn check_trainee(id: &str) -> Result<&str, RecordsError> {
+    let t = id.trim();
+    let bad = |why| RecordsError::InvalidTrainee {
+        id: id.to_string(),
+        why,
+    };
+    if t.is_empty() {
+        return Err(bad("it is empty"));
+    }
+    if t.chars().count() > MAX_TRAINEE_CHARS {
+        return Err(bad("it is longer than 100 characters"));
+    }
+    if t.chars().any(char::is_control) {
+        return Err(bad("it contains control characters (tabs, line breaks …)"));
+    }
+    Ok(t)
+}
+
+pub(crate) fn principle_list(ps: &[Principle]) -> String {
+    ps.iter().map(|p| p.key()).collect::<Vec<_>>().join(",")
+}
+
+fn to_i64(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+fn to_i64_usize(v: usize) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+/// `(row id, status, steps recorded, scenario)` of an attempt.
+fn lookup(tx: &Transaction<'_>, attempt: &AttemptId) -> Result<(i64, String, usize, String), Fail> {
+    let row = tx
+        .prepare_cached("SELECT id, status, steps, scenario FROM attempts WHERE uuid = ?1")?
+        .query_row([attempt.to_string()], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })
+        .optional()?;
+    let (id, status, steps, scenario) = row.ok_or(RecordsError::UnknownAttempt(*attempt))?;
+    Ok((id, status, usize::try_from(steps).unwrap_or(0), scenario))
+}
+
+fn insert_attempt(
+    tx: &Transaction<'_>,
+    id: &AttemptId,
+    trainee: &str,
+    start: &AttemptStart,
+    started_ms: i64,
+) -> Result<i64, Fail> {
+    tx.prepare_cached(
+        "INSERT INTO trainees (id, first_seen_ms) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING",
+    )?
+    .execute(params![trainee, started_ms])?;
+    tx.prepare_cached(
+        "INSERT INTO attempts (uuid, trainee, scenario, content_hash, seed, locale, source, \
+         app_version, status, started_ms, last_ms, steps) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', ?9, ?9, 0)",
+    )?
+    .execute(params![
+        id.to_string(),
+        trainee,
+        start.scenario,
+        start.content_hash,
+        start.seed.to_string(),
+        start.locale,
+        start.source.key(),
+        env!("CARGO_PKG_VERSION"),
+        started_ms,
+    ])?;
+    Ok(tx.last_insert_rowid())
+}
+
+fn insert_step(
+    tx: &Transaction<'_>,
+    attempt_row: i64,
+    scenario: &str,
+    index: usize,
+    e: &TranscriptEntry,
+    recorded_ms: i64,
+) -> Result<(), Fail> {
+    // Serialising a list of strings cannot fail.
+    let offered = serde_json::to_string(&e.offered).unwrap_or_else(|_| "[]".to_string());
+    let r = |p: Principle| e.ratings.get(&p).copied();
+    let total: i64 = e.ratings.values().sum();
+    tx.prepare_cached(
+        "INSERT INTO steps (attempt_id, idx, scenario, step_id, variant, customer_line, offered, chosen, \
+         best, timed_out, response_ms, respect, moderation, self_discipline, compliance, rating_total, \
+         mood_before, mood_after, trigger_goto, recorded_ms) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+    )?
+    .execute(params![
+        attempt_row,
+        to_i64_usize(index),
+        scenario,
+        e.step_id,
+        to_i64_usize(e.variant),
+        e.customer_line,
+        offered,
+        e.chosen,
+        e.best,
+        e.timed_out,
+        to_i64(e.response_ms),
+        r(Principle::Respect),
+        r(Principle::Moderation),
+        r(Principle::SelfDiscipline),
+        r(Principle::Compliance),
+        total,
+        e.mood_before,
+        e.mood_after,
+        e.trigger,
+        recorded_ms,
+    ])?;
+    Ok(())
+}
+
+fn write_result(
+    tx: &Transaction<'_>,
+    attempt_row: i64,
+    result: &AttemptResult,
+    finished_ms: i64,
+) -> Result<(), Fail> {
+    let s = |p: Principle| result.principles.get(&p).copied();
+    tx.prepare_cached(
+        "UPDATE attempts SET status = 'finished', finished_ms = ?2, last_ms = ?2, steps = ?3, \
+         ending = ?4, outcome = ?5, passed = ?6, overall = ?7, final_mood = ?8, respect = ?9, \
+         moderation = ?10, self_discipline = ?11, compliance = ?12, not_assessed = ?13, \
+         below_floor = ?14 WHERE id = ?1",
+    )?
+    .execute(params![
+        attempt_row,
+        finished_ms,
+        to_i64_usize(result.transcript.len()),
+        result.ending,
+        result.outcome.key(),
+        result.passed,
+        result.overall,
+        result.final_mood,
+        s(Principle::Respect),
+        s(Principle::Moderation),
+        s(Principle::SelfDiscipline),
+        s(Principle::Compliance),
+        principle_list(&result.not_assessed),
+        principle_list(&result.below_floor),
+    ])?;
+    Ok(())
+}
+
+impl Store {
+    /// Records the start of an attempt and returns its new id. Committed before it returns.
+    pub fn begin_attempt(&self, start: &AttemptStart) -> Result<AttemptId, RecordsError> {
+        let trainee = check_trainee(&start.trainee)?;
+        let id = AttemptId::new_random();
+        let now = now_ms();
+        self.write(|tx| insert_attempt(tx, &id, trainee, start, now).map(|_| ()))?;
+        Ok(id)
+    }
+
+    /// Records answered step number `index` (0-based, its place in the transcript) of
+    /// `attempt`, in its own transaction, durably committed before it returns: a crash
+    /// or power cut afterwards loses nothing. Recording a step that is already recorded
+    /// is a no-op (so a caller may retry); skipping one is an error.
+    pub fn record_step(
+        &self,
+        attempt: &AttemptId,
+        index: usize,
+        entry: &TranscriptEntry,
+    ) -> Result<(), RecordsError> {
+        let now = now_ms();
+        self.write(|tx| {
+            let (row, status, steps, scenario) = lookup(tx, attempt)?;
+            if status != "open" {
+                return Err(RecordsError::AttemptClosed {
+                    attempt: *attempt,
+                    status,
+                }
+                .into());
+            }
+            if index < steps {
+                return Ok(());
+            }
+            if index > steps {
+                return Err(RecordsError::StepGap {
+                    attempt: *attempt,
+                    recorded: steps,
+                    got: index,
+                }
+                .into());
+            }
+            insert_step(tx, row, &scenario, index, entry, now)?;
+            tx.prepare_cached("UPDATE attempts SET steps = steps + 1, last_ms = ?2 WHERE id = ?1")?
+                .execute(params![row, now])?;
+            Ok(())
+        })
+    }
+
+    /// Records the result of a finished attempt (scores, outcome, pass/fail), plus any
+    /// transcript steps not recorded yet, in one transaction.
+    pub fn finish_attempt(
+        &self,
+        attempt: &AttemptId,
+        result: &AttemptResult,
+    ) -> Result<(), RecordsError> {
+        let now = now_ms();
+        self.write(|tx| {
+            let (row, status, steps, scenario) = lookup(tx, attempt)?;
+            if status != "open" {
+                return Err(RecordsError::AttemptClosed {
+                    attempt: *attempt,
+                    status,
+                }
+                .into());
+            }
+            if scenario != result.scenario {
+                return Err(RecordsError::ScenarioMismatch {
+                    attempt: *attempt,
+                    recorded: scenario,
+                    got: result.scenario.clone(),
+                }
+                .into());
+            }
+            for (i, e) in result.transcript.iter().enumerate().skip(steps) {
+                insert_step(tx, row, &scenario, i, e, now)?;
+            }
+            write_result(tx, row, result, now)
+        })
+    }
+
+    /// Marks an unfinished attempt abandoned (the trainee left it). A finished or already
+    /// abandoned attempt is left as it is. (An attempt cut short by a crash needs no
+    /// call: unfinished attempts idle for an hour show as abandoned anyway.)
+    pub fn abandon_attempt(&self, attempt: &AttemptId) -> Result<(), RecordsError> {
+        let now = now_ms();
+        self.write(|tx| {
+            let (row, status, _, _) = lookup(tx, attempt)?;
+            if status == "open" {
+                tx.prepare_cached(
+                    "UPDATE attempts SET status = 'abandoned', last_ms = ?2 WHERE id = ?1",
+                )?
+                .execute(params![row, now])?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Adds whole attempts with their own timestamps in one transaction (merging records
+    /// from another machine, test data, the benchmark). Returns their new ids.
+    pub fn import_attempts(
+        &self,
+        batch: &[ImportedAttempt<'_>],
+    ) -> Result<Vec<AttemptId>, RecordsError> {
+        let mut checked = Vec::with_capacity(batch.len());
+        for a in batch {
+            checked.push(check_trainee(&a.start.trainee)?);
+        }
+        self.write(|tx| {
+            let mut ids = Vec::with_capacity(batch.len());
+            for (a, trainee) in batch.iter().zip(&checked) {
+                let id = AttemptId::new_random();
+                let row = insert_attempt(tx, &id, trainee, a.start, a.started_ms)?;
+                let transcript = match a.finished {
+                    Some((_, r)) => r.transcript.as_slice(),
+                    None => a.transcript,
+                };
+                let mut at = a.started_ms;
+                for (i, e) in transcript.iter().enumerate() {
+                    at = at.saturating_add(to_i64(e.response_ms).max(1));
+                    insert_step(tx, row, &a.start.scenario, i, e, at)?;
+                }
+                match a.finished {
+                    Some((finished_ms, r)) => write_result(tx, row, r, finished_ms)?,
+                    None => {
+                        tx.prepare_cached(
+                            "UPDATE attempts SET steps = ?2, last_ms = ?3 WHERE id = ?1",
+                        )?
+                        .execute(params![
+                            row,
+                            to_i64_usize(transcript.len()),
+                            at
+                        ])?;
+                    }
+                }
+                ids.push(id);
+            }
+            Ok(ids)
+        })
+    }
+}
+
+/// Keeps an attempt's records in step with a [`Session`]: call [`Recorder::sync`] after
+/// every `choose`/`timeout`, [`Recorder::finish`] with `session.finish()`'s result.
+/// If a write fails, nothing is lost in memory: the next `sync` writes what is pending.
+/// It holds no borrow of the store or the session, so it can sit beside them (e.g. in
+/// the app's `Attempt`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorder {
+    attempt: AttemptId,
+    recorded: usize,
+    finished: bool,
+}
+
+impl Recorder {
+    /// Records the start of `session` for `trainee` (call it right after `Session::start`).
+    pub fn begin(
+        store: &Store,
+        trainee: &str,
+        session: &Session,
+        content_hash: Option<&str>,
+        source: Source,
+    ) -> Result<Recorder, RecordsError> {
+        let start = AttemptStart::for_session(trainee, session, content_hash, source);
+        Ok(Recorder {
+            attempt: store.begin_attempt(&start)?,
+            recorded: 0,
+            finished: false,
+        })
+    }
+
+    /// The attempt's id.
+    pub fn attempt(&self) -> &AttemptId {
+        &self.attempt
+    }
+
+    /// How many steps are durably recorded.
+    pub fn recorded(&self) -> usize {
+        self.recorded
+    }
+
+    /// Whether the result has been recorded.
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+
+    /// Steps answered in `session` but not recorded yet.
+    pub fn pending(&self, session: &Session) -> usize {
+        session.transcript().len().saturating_sub(self.recorded)
+    }
+
+    /// Records every answered step of `session` not recorded yet, each in its own
+    /// committed transaction; returns how many it wrote.
+    pub fn sync(&mut self, store: &Store, session: &Session) -> Result<usize, RecordsError> {
+        let mut wrote = 0;
+        while let Some(e) = session.transcript().get(self.recorded) {
+            store.record_step(&self.attempt, self.recorded, e)?;
+            self.recorded += 1;
+            wrote += 1;
+        }
+        Ok(wrote)
+    }
+
+    /// Records the attempt's result (and any steps still pending).
+    pub fn finish(&mut self, store: &Store, result: &AttemptResult) -> Result<(), RecordsError> {
+        if self.finished {
+            return Ok(());
+        }
+        store.finish_attempt(&self.attempt, result)?;
+        self.recorded = result.transcript.len();
+        self.finished = true;
+        Ok(())
+    }
+
+    /// Marks the attempt abandoned (the trainee left it before the end).
+    pub fn abandon(&self, store: &Store) -> Result<(), RecordsError> {
+        if self.finished {
+            return Ok(());
+        }
+        store.abandon_attempt(&self.attempt)
+    }
+}
+
+/// What [`record_played`] has just made durable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordEvent<'a> {
+    /// The attempt row is committed.
+    Begun(&'a AttemptId),
+    /// Step `index` is committed.
+    Committed {
+        attempt: &'a AttemptId,
+        index: usize,
+    },
+    /// The result is committed.
+    Finished(&'a AttemptId),
+}
+
+/// Why [`record_played`] stopped.
+#[derive(Debug, Error)]
+pub enum RecordRunError {
+    #[error(transparent)]
+    Records(#[from] RecordsError),
+    #[error(transparent)]
+    Session(#[from] SessionError),
+}
+
+/// Records a headless attempt for `trainee`: plays `planned`'s choices again through a
+/// fresh session with the same seed and locale (which reproduces it exactly), committing
+/// each step as it is answered, then the result. `on_event` is told after each commit.
+pub fn record_played(
+    store: &Store,
+    trainee: &str,
+    source: Source,
+    scenario: Arc<Scenario>,
+    planned: &AttemptResult,
+    mut on_event: impl FnMut(RecordEvent<'_>),
+) -> Result<(AttemptId, AttemptResult), RecordRunError> {
+    let mut session = Session::start(scenario, planned.seed, &planned.locale)?;
+    if let Some(h) = &planned.content_hash {
+        session = session.with_content_hash(h.clone());
+    }
+    let mut rec = Recorder::begin(
+        store,
+        trainee,
+        &session,
+        planned.content_hash.as_deref(),
+        source,
+    )?;
+    on_event(RecordEvent::Begun(rec.attempt()));
+    for e in &planned.transcript {
+        let took = Duration::from_millis(e.response_ms);
+        if e.timed_out {
+            session.timeout(took)?;
+        } else {
+            session.choose(&e.chosen, took)?;
+        }
+        while rec.pending(&session) > 0 {
+            let index = rec.recorded();
+            let Some(entry) = session.transcript().get(index) else {
+                break;
+            };
+            store.record_step(rec.attempt(), index, entry)?;
+            rec.recorded += 1;
+            on_event(RecordEvent::Committed {
+                attempt: rec.attempt(),
+                index,
+            });
+        }
+    }
+    let mut result = session.finish()?;
+    result.content_hash = planned.content_hash.clone();
+    rec.finish(store, &result)?;
+    on_event(RecordEvent::Finished(rec.attempt()));
+    Ok((rec.attempt, result))
+}

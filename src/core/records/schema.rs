@@ -1,0 +1,122 @@
+//! The records store's schema and its migrations, keyed on SQLite's `user_version`.
+//!
+//! `docs/records.md` documents every table and column; keep it in step with this file.
+//! A migration is appended, never edited: migration *n* (1-based) takes a store from
+//! `user_version` *n − 1* to *n*, inside the same transaction that sets the version.
+
+/// `PRAGMA application_id` of every Courtesy records store: "CRTS" in ASCII.
+pub const APPLICATION_ID: i64 = 0x4352_5453;
+
+/// The `meta` row that names the file format.
+pub const FORMAT_KEY: &str = "format";
+/// Its value.
+pub const FORMAT_VALUE: &str = "courtesy-records";
+
+/// The migrations, in order. The schema version this build writes is their count.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: the first schema.
+    r#"
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE trainees (
+    id            TEXT PRIMARY KEY,
+    first_seen_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE attempts (
+    id              INTEGER PRIMARY KEY,
+    uuid            TEXT NOT NULL UNIQUE,
+    trainee         TEXT NOT NULL REFERENCES trainees(id),
+    scenario        TEXT NOT NULL,
+    content_hash    TEXT,
+    seed            TEXT NOT NULL,
+    locale          TEXT NOT NULL,
+    source          TEXT NOT NULL CHECK (source IN ('app', 'cli', 'import')),
+    app_version     TEXT NOT NULL,
+    status          TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'finished', 'abandoned')),
+    started_ms      INTEGER NOT NULL,
+    last_ms         INTEGER NOT NULL,
+    steps           INTEGER NOT NULL DEFAULT 0,
+    finished_ms     INTEGER,
+    ending          TEXT,
+    outcome         TEXT CHECK (outcome IN ('resolved', 'escalated', 'customer_left', 'unresolved')),
+    passed          INTEGER CHECK (passed IN (0, 1)),
+    overall         REAL,
+    final_mood      INTEGER,
+    respect         REAL,
+    moderation      REAL,
+    self_discipline REAL,
+    compliance      REAL,
+    not_assessed    TEXT,
+    below_floor     TEXT
+);
+
+CREATE INDEX attempts_by_time     ON attempts (started_ms);
+-- These two cover the dashboard's aggregates (cohort averages, trainee table, first and
+-- last attempt, a trainee's best per scenario): they read a narrow index instead of the
+-- table, for every trainee or for one scenario.
+CREATE INDEX attempts_by_trainee  ON attempts (trainee, finished_ms, id, status, passed, overall,
+    respect, moderation, self_discipline, compliance, last_ms, started_ms, scenario);
+CREATE INDEX attempts_by_scenario ON attempts (scenario, started_ms, trainee, finished_ms, status,
+    passed, overall, respect, moderation, self_discipline, compliance, last_ms);
+
+CREATE TABLE steps (
+    attempt_id      INTEGER NOT NULL REFERENCES attempts(id),
+    idx             INTEGER NOT NULL,
+    scenario        TEXT NOT NULL,
+    step_id         TEXT NOT NULL,
+    variant         INTEGER NOT NULL,
+    customer_line   TEXT NOT NULL,
+    offered         TEXT NOT NULL,
+    chosen          TEXT NOT NULL,
+    best            TEXT NOT NULL,
+    timed_out       INTEGER NOT NULL CHECK (timed_out IN (0, 1)),
+    response_ms     INTEGER NOT NULL,
+    respect         INTEGER,
+    moderation      INTEGER,
+    self_discipline INTEGER,
+    compliance      INTEGER,
+    rating_total    INTEGER NOT NULL,
+    mood_before     INTEGER NOT NULL,
+    mood_after      INTEGER NOT NULL,
+    trigger_goto    TEXT,
+    recorded_ms     INTEGER NOT NULL,
+    PRIMARY KEY (attempt_id, idx)
+) WITHOUT ROWID;
+
+-- "Where learners go wrong": reply counts per scenario and step straight from this index,
+-- in GROUP BY order, without reading the steps themselves.
+CREATE INDEX steps_by_choice ON steps (scenario, step_id, chosen, best, rating_total, timed_out,
+    response_ms);
+
+CREATE VIEW attempts_readable AS
+SELECT uuid,
+       trainee,
+       scenario,
+       strftime('%Y-%m-%dT%H:%M:%SZ', started_ms / 1000, 'unixepoch') AS started_utc,
+       strftime('%Y-%m-%dT%H:%M:%SZ', finished_ms / 1000, 'unixepoch') AS finished_utc,
+       CASE WHEN status = 'finished' THEN 'finished'
+            WHEN status = 'abandoned' THEN 'abandoned'
+            WHEN last_ms < CAST(strftime('%s', 'now') AS INTEGER) * 1000 - 3600000 THEN 'abandoned'
+            ELSE 'in_progress' END AS state,
+       steps,
+       outcome,
+       passed,
+       round(overall, 1) AS overall,
+       round(respect, 1) AS respect,
+       round(moderation, 1) AS moderation,
+       round(self_discipline, 1) AS self_discipline,
+       round(compliance, 1) AS compliance,
+       seed,
+       locale
+FROM attempts;
+"#,
+];
+
+/// The schema version this build writes (and the newest it can read).
+pub fn current_version() -> i64 {
+    i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX)
+}

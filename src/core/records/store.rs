@@ -1,0 +1,396 @@
+//! Opening the records store: where it lives, recognising it, migrations, pragmas, and
+//! the retrying transaction helpers every other records module writes through.
+
+use crate::core::records::RecordsError;
+use crate::core::records::schema::{self, APPLICATION_ID, FORMAT_KEY, FORMAT_VALUE};
+use crate::core::records::time::now_ms;
+use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// Environment variable naming the folder that holds the records store.
+pub const DATA_DIR_ENV: &str = "COURTESY_DATA_DIR";
+/// The store's file name inside the data folder.
+pub const STORE_FILE_NAME: &str = "records.sqlite3";
+/// How long one SQLite call waits for another process's lock (SQLite's busy handler).
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a transaction keeps retrying `SQLITE_BUSY` before giving up with
+/// [`RecordsError::Busy`].
+pub const RETRY_BUDGET: Duration = Duration::from_secs(60);
+/// An unfinished attempt with no activity for this long is shown as abandoned.
+pub const STALE_AFTER_MS: i64 = 3_600_000;
+
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+/// The folder the store lives in when neither `--data-dir` nor [`DATA_DIR_ENV`] says
+/// otherwise: the platform data directory's `courtesy` folder
+/// (`~/.local/share/courtesy` on Linux, `%APPDATA%\courtesy` on Windows,
+/// `~/Library/Application Support/courtesy` on macOS).
+pub fn platform_data_dir() -> Result<PathBuf, RecordsError> {
+    dirs::data_dir()
+        .map(|d| d.join("courtesy"))
+        .ok_or(RecordsError::NoDataDir)
+}
+
+/// The data folder to use: `flag` (from `--data-dir`) if given, else [`DATA_DIR_ENV`] if
+/// set and non-empty, else [`platform_data_dir`].
+pub fn resolve_data_dir(flag: Option<&Path>) -> Result<PathBuf, RecordsError> {
+    if let Some(dir) = flag {
+        return Ok(dir.to_path_buf());
+    }
+    match std::env::var_os(DATA_DIR_ENV) {
+        Some(v) if !v.is_empty() => Ok(PathBuf::from(v)),
+        _ => platform_data_dir(),
+    }
+}
+
+/// The store file inside data folder `dir`.
+pub fn store_path(dir: &Path) -> PathBuf {
+    dir.join(STORE_FILE_NAME)
+}
+
+/// An error raised inside a write transaction: SQLite's (retried when busy) or ours.
+#[derive(Debug)]
+pub(crate) enum Fail {
+    Sql(rusqlite::Error),
+    Records(RecordsError),
+}
+
+impl From<rusqlite::Error> for Fail {
+    fn from(e: rusqlite::Error) -> Fail {
+        Fail::Sql(e)
+    }
+}
+
+impl From<RecordsError> for Fail {
+    fn from(e: RecordsError) -> Fail {
+        Fail::Records(e)
+    }
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+    )
+}
+
+/// A small, growing pause between retries, with jitter so that processes that collided
+/// do not collide again in step.
+fn backoff(tries: u32) -> Duration {
+    let base = 2u64 << tries.min(6); // 4 ms … 128 ms
+    let jitter = u64::from(std::process::id() ^ (now_ms() as u32)) % base.max(1);
+    Duration::from_millis(base + jitter)
+}
+
+/// The records store: one SQLite file (plus its `-wal` and `-shm` companions while
+/// open). Cheap to share: every method takes `&self`, and the store is `Send + Sync`
+/// (one connection behind a mutex), so the app can keep it in a resource and a
+/// background thread can use it too. Open it once per process and keep it.
+#[derive(Debug)]
+pub struct Store {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+    /// Set once the file is known to be a usable Courtesy store: until then nothing,
+    /// housekeeping included, may write to it.
+    recognised: bool,
+}
+
+impl Store {
+    /// Opens the store at `path`, creating it (and its folder) if it does not exist.
+    /// A file that is not a Courtesy store, is damaged, or comes from a newer Courtesy is
+    /// refused with a typed error and left untouched.
+    pub fn open(path: &Path) -> Result<Store, RecordsError> {
+        Store::open_with(path, true)
+    }
+
+    /// Opens an existing store; [`RecordsError::Missing`] if there is none at `path`
+    /// (for readers such as `courtesy report`, which should not create one).
+    pub fn open_existing(path: &Path) -> Result<Store, RecordsError> {
+        Store::open_with(path, false)
+    }
+
+    /// Opens (creating if needed) `records.sqlite3` in the data folder chosen by
+    /// [`resolve_data_dir`]`(flag)`.
+    pub fn open_in(flag: Option<&Path>) -> Result<Store, RecordsError> {
+        let dir = resolve_data_dir(flag)?;
+        Store::open(&store_path(&dir))
+    }
+
+    /// The store file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn open_with(path: &Path, create: bool) -> Result<Store, RecordsError> {
+        let io = |source| RecordsError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let exists = match std::fs::metadata(path) {
+            Ok(m) if m.is_dir() => {
+                return Err(io(std::io::Error::other(
+                    "it is a folder; give the folder with --data-dir, not the file",
+                )));
+            }
+            Ok(_) => true,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+            Err(e) => return Err(io(e)),
+        };
+        if exists {
+            // Refuse anything that is not SQLite before SQLite touches it.
+            let mut head = Vec::with_capacity(16);
+            std::fs::File::open(path)
+                .and_then(|f| f.take(16).read_to_end(&mut head))
+                .map_err(io)?;
+            if !head.is_empty() && head.as_slice() != SQLITE_MAGIC {
+                return Err(RecordsError::NotSqlite {
+                    path: path.to_path_buf(),
+                });
+            }
+        } else if !create {
+            return Err(RecordsError::Missing {
+                path: path.to_path_buf(),
+            });
+        } else if let Some(parent) = path.parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent).map_err(|e| RecordsError::Io {
+                path: parent.to_path_buf(),
+                source: e,
+            })?;
+        }
+        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        if create {
+            flags |= OpenFlags::SQLITE_OPEN_CREATE;
+        }
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| RecordsError::Sqlite {
+            path: path.to_path_buf(),
+            source: e,
+        })?;
+        let mut store = Store {
+            conn: Mutex::new(conn),
+            path: path.to_path_buf(),
+            recognised: false,
+        };
+        store.read(|c| c.busy_timeout(BUSY_TIMEOUT))?;
+        store.prepare()?;
+        store.recognised = true;
+        // Planner statistics for the dashboard queries, as SQLite advises for long-lived
+        // connections: cheap, bounded, and skipped when the statistics are fresh.
+        store.best_effort("PRAGMA analysis_limit = 400; PRAGMA optimize = 0x10002;");
+        Ok(store)
+    }
+
+    /// Recognises the file, sets the connection's pragmas and brings the schema up to date.
+    fn prepare(&self) -> Result<(), RecordsError> {
+        let current = schema::current_version();
+        let (app_id, version, tables) = self.read(identify)?;
+        let fresh = app_id == 0 && version == 0 && tables == 0;
+        self.refuse_unless_ours(app_id, version, tables, current)?;
+        // Only now, with the file known to be ours (or empty), may anything be written.
+        self.read(|c| {
+            let _mode: String = c.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+            c.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
+        })?;
+        if fresh || version < current {
+            self.write(|tx| {
+                let (app_id, version, tables) = identify(tx)?;
+                self.refuse_unless_ours(app_id, version, tables, current)?;
+                let start = usize::try_from(version).unwrap_or(0);
+                for m in schema::MIGRATIONS.iter().skip(start) {
+                    tx.execute_batch(m)?;
+                }
+                if version == 0 {
+                    tx.execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID}"))?;
+                    let mut put =
+                        tx.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")?;
+                    put.execute([FORMAT_KEY, FORMAT_VALUE])?;
+                    put.execute(["created_ms", &now_ms().to_string()])?;
+                    put.execute([
+                        "created_by",
+                        concat!("courtesy ", env!("CARGO_PKG_VERSION")),
+                    ])?;
+                }
+                tx.execute_batch(&format!("PRAGMA user_version = {current}"))?;
+                Ok(())
+            })?;
+        }
+        let format: Option<String> = self.read(|c| {
+            c.query_row("SELECT value FROM meta WHERE key = ?1", [FORMAT_KEY], |r| {
+                r.get(0)
+            })
+            .or_else(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                e => Err(e),
+            })
+        })?;
+        if format.as_deref() != Some(FORMAT_VALUE) {
+            return Err(RecordsError::ForeignDatabase {
+                path: self.path.clone(),
+                application_id: app_id,
+                tables,
+            });
+        }
+        Ok(())
+    }
+
+    /// Runs housekeeping SQL once, waiting at most briefly for a lock and ignoring failure.
+    fn best_effort(&self, sql: &str) {
+        let conn = self.lock();
+        let _ = conn.busy_timeout(Duration::from_millis(50));
+        let _ = conn.execute_batch(sql);
+        let _ = conn.busy_timeout(BUSY_TIMEOUT);
+    }
+
+    fn refuse_unless_ours(
+        &self,
+        app_id: i64,
+        version: i64,
+        tables: i64,
+        current: i64,
+    ) -> Result<(), RecordsError> {
+        let fresh = app_id == 0 && version == 0 && tables == 0;
+        if !fresh && app_id != APPLICATION_ID {
+            return Err(RecordsError::ForeignDatabase {
+                path: self.path.clone(),
+                application_id: app_id,
+                tables,
+            });
+        }
+        if version > current {
+            return Err(RecordsError::NewerSchema {
+                path: self.path.clone(),
+                found: version,
+                supported: current,
+            });
+        }
+        Ok(())
+    }
+
+    /// The schema version of the open store (`PRAGMA user_version`).
+    pub fn schema_version(&self) -> Result<i64, RecordsError> {
+        self.read(|c| c.query_row("PRAGMA user_version", [], |r| r.get(0)))
+    }
+
+    /// Runs `PRAGMA integrity_check`; an empty list means the file is sound, otherwise
+    /// the problems SQLite found.
+    pub fn integrity_check(&self) -> Result<Vec<String>, RecordsError> {
+        let rows: Vec<String> = self.read(|c| {
+            let mut st = c.prepare("PRAGMA integrity_check")?;
+            let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+            rows.collect()
+        })?;
+        Ok(rows.into_iter().filter(|r| r != "ok").collect())
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock leaves the connection usable (SQLite rolls back
+        // an open transaction when the `Transaction` guard is dropped during unwinding).
+        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Maps a SQLite error to a [`RecordsError`] for this store.
+    pub(crate) fn classify(&self, e: rusqlite::Error, waited: Duration) -> RecordsError {
+        if matches!(
+            e,
+            rusqlite::Error::FromSqlConversionFailure(..) | rusqlite::Error::InvalidColumnType(..)
+        ) {
+            return self.bad_value(e.to_string());
+        }
+        match e.sqlite_error_code() {
+            Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => RecordsError::Corrupt {
+                path: self.path.clone(),
+                detail: e.to_string(),
+            },
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => RecordsError::Busy {
+                path: self.path.clone(),
+                waited_ms: u64::try_from(waited.as_millis()).unwrap_or(u64::MAX),
+            },
+            _ => RecordsError::Sqlite {
+                path: self.path.clone(),
+                source: e,
+            },
+        }
+    }
+
+    /// A value read from the store that this build cannot interpret.
+    pub(crate) fn bad_value(&self, detail: impl Into<String>) -> RecordsError {
+        RecordsError::BadValue {
+            path: self.path.clone(),
+            detail: detail.into(),
+        }
+    }
+
+    /// Runs `f` on the connection (reads, pragmas), retrying while another process holds
+    /// a lock SQLite's busy handler did not wait out.
+    pub(crate) fn read<T>(
+        &self,
+        mut f: impl FnMut(&Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, RecordsError> {
+        let started = Instant::now();
+        let mut tries = 0u32;
+        let conn = self.lock();
+        loop {
+            match f(&conn) {
+                Ok(v) => return Ok(v),
+                Err(e) if is_busy(&e) && started.elapsed() < RETRY_BUDGET => {
+                    tries += 1;
+                    std::thread::sleep(backoff(tries));
+                }
+                Err(e) => return Err(self.classify(e, started.elapsed())),
+            }
+        }
+    }
+
+    /// Runs `f` in a `BEGIN IMMEDIATE` transaction and commits it (durably: WAL with
+    /// `synchronous = FULL`) before returning. If SQLite reports the store busy at any
+    /// point, the transaction is rolled back and run again, for up to [`RETRY_BUDGET`];
+    /// so `f` must do nothing outside the transaction that cannot be repeated.
+    pub(crate) fn write<T>(
+        &self,
+        mut f: impl FnMut(&Transaction<'_>) -> Result<T, Fail>,
+    ) -> Result<T, RecordsError> {
+        let started = Instant::now();
+        let mut tries = 0u32;
+        let mut conn = self.lock();
+        loop {
+            let outcome = (|| -> Result<T, Fail> {
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let v = f(&tx)?;
+                tx.commit()?;
+                Ok(v)
+            })();
+            match outcome {
+                Ok(v) => return Ok(v),
+                Err(Fail::Sql(e)) if is_busy(&e) && started.elapsed() < RETRY_BUDGET => {
+                    tries += 1;
+                    std::thread::sleep(backoff(tries));
+                }
+                Err(Fail::Sql(e)) => return Err(self.classify(e, started.elapsed())),
+                Err(Fail::Records(e)) => return Err(e),
+            }
+        }
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        // SQLite's advice for closing connections: refresh planner statistics if needed.
+        if self.recognised {
+            self.best_effort("PRAGMA optimize;");
+        }
+    }
+}
+
+/// `(application_id, user_version, number of schema objects)` of the open file.
+fn identify(c: &Connection) -> rusqlite::Result<(i64, i64, i64)> {
+    let app_id: i64 = c.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+    let version: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let tables: i64 = c.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+    Ok((app_id, version, tables))
+}
