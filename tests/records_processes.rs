@@ -252,6 +252,22 @@ fn sigkill_at_random_moments_loses_no_committed_step() {
         if d.summary.status != AttemptStatus::Finished {
             assert!(d.summary.finished_ms.is_none() && d.summary.overall.is_none());
         }
+        // The xAPI outbox is written in the same transactions: one `answered` per
+        // committed step, `completed` + verdict exactly when finished (docs/xapi.md).
+        let outbox = store.outbox_for_attempt(id).expect("reads the outbox");
+        let answered = outbox.iter().filter(|o| o.verb == "answered").count();
+        assert_eq!(
+            answered,
+            d.steps.len(),
+            "attempt {id}: one statement per step"
+        );
+        let closing = outbox.len() - answered;
+        let finished = d.summary.status == AttemptStatus::Finished;
+        assert_eq!(
+            closing,
+            if finished { 2 } else { 0 },
+            "attempt {id}: result statements"
+        );
     }
     for id in reported.committed.keys() {
         assert!(

@@ -52,7 +52,10 @@ fn a_new_store_is_wal_with_our_application_id_and_schema_version() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("nested/folder/records.sqlite3");
     let store = Store::open(&path).expect("creates the store and its folders");
-    assert_eq!(store.schema_version().ok(), Some(1));
+    assert_eq!(
+        store.schema_version().ok(),
+        Some(courtesy::core::records::schema_version())
+    );
     assert!(store.integrity_check().expect("checks").is_empty());
     let raw = rusqlite::Connection::open(&path).expect("raw open");
     let app: i64 = raw
@@ -73,7 +76,10 @@ fn a_new_store_is_wal_with_our_application_id_and_schema_version() {
     drop(store);
     // Opening again neither migrates nor complains.
     let again = Store::open_existing(&path).expect("reopens");
-    assert_eq!(again.schema_version().ok(), Some(1));
+    assert_eq!(
+        again.schema_version().ok(),
+        Some(courtesy::core::records::schema_version())
+    );
 }
 
 #[test]

@@ -5,12 +5,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 pub mod check;
+pub mod export;
 pub mod graph;
 pub mod list;
 pub mod load;
 pub mod new;
 pub mod report;
 pub mod run;
+pub mod sync;
 pub mod validate;
 
 /// Exit code: success, nothing to report.
@@ -44,6 +46,10 @@ pub enum Command {
     List(list::ListArgs),
     /// Summarise the recorded attempts: cohort averages, trainees, trends, where learners go wrong.
     Report(report::ReportArgs),
+    /// Send the queued xAPI statements to the organisation's LRS (or show the queue: --status).
+    Sync(sync::SyncArgs),
+    /// Write the xAPI statements to a JSON file, for rooms with no network.
+    Export(export::ExportArgs),
     /// Open the training-room app (the default when no subcommand is given).
     #[cfg(feature = "app")]
     App(crate::app::AppArgs),
@@ -89,6 +95,8 @@ pub fn main() -> ExitCode {
         Some(Command::Check(a)) => check::run(a),
         Some(Command::List(a)) => list::run(a),
         Some(Command::Report(a)) => report::run(a),
+        Some(Command::Sync(a)) => sync::run(a),
+        Some(Command::Export(a)) => export::run(a),
         Some(Command::New(a)) => new::run(a),
         #[cfg(feature = "app")]
         Some(Command::App(a)) => crate::app::run(a),

@@ -45,6 +45,24 @@ pub struct ReportArgs {
     /// Most rows in the table's "most common poor choices" and "attempts" lists.
     #[arg(long, default_value_t = 20)]
     pub limit: usize,
+    /// Read the attempts back from the organisation's LRS (every room that sends to it)
+    /// instead of this station's records store: the same aggregates, rebuilt from the
+    /// xAPI statements (docs/xapi.md).
+    #[arg(long, conflicts_with = "attempt")]
+    pub lrs: bool,
+    /// The LRS configuration file, with --lrs (default: $COURTESY_LRS_CONFIG, else
+    /// lrs.ron in the data folder).
+    #[arg(long, value_name = "FILE", requires = "lrs")]
+    pub lrs_config: Option<PathBuf>,
+}
+
+/// Why `courtesy report` could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error(transparent)]
+    Records(#[from] RecordsError),
+    #[error(transparent)]
+    Lrs(#[from] crate::core::lrs::LrsError),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -91,7 +109,7 @@ pub fn run(args: ReportArgs) -> u8 {
 }
 
 /// Builds the whole output (so that an error prints nothing half-done).
-pub fn report(args: &ReportArgs) -> Result<String, RecordsError> {
+pub fn report(args: &ReportArgs) -> Result<String, ReportError> {
     let mut filter = Filter::all();
     if let Some(d) = &args.since {
         filter = filter.since_date(d)?;
@@ -106,7 +124,39 @@ pub fn report(args: &ReportArgs) -> Result<String, RecordsError> {
         filter = filter.trainee(t);
     }
     let dir = resolve_data_dir(args.data_dir.as_deref())?;
-    let store = Store::open_existing(&store_path(&dir))?;
+    let cohort;
+    let local;
+    let (store, label): (&Store, String) = if args.lrs {
+        use crate::core::lrs::{LrsClient, LrsConfig, LrsError, cohort_store, config_path};
+        let cfg = LrsConfig::discover(&dir, args.lrs_config.as_deref())?.ok_or_else(|| {
+            LrsError::NotConfigured {
+                looked_at: config_path(&dir, args.lrs_config.as_deref()).0,
+            }
+        })?;
+        let client = LrsClient::new(&cfg);
+        let statements = crate::core::lrs::fetch_attempts(&client, filter.since_ms, |_| {})?;
+        let rebuilt = crate::core::lrs::rebuild_attempts(&statements);
+        cohort = cohort_store(&rebuilt)?;
+        let label = format!(
+            "LRS {} ({} Courtesy statement(s), {} attempt(s) rebuilt{})",
+            cfg.endpoint_shown(),
+            rebuilt.statements,
+            rebuilt.attempts.len() - cohort.skipped,
+            if cohort.skipped > 0 {
+                format!(", {} skipped: unusable trainee id", cohort.skipped)
+            } else {
+                String::new()
+            }
+        );
+        let store = cohort
+            .store()
+            .ok_or(RecordsError::Missing { path: dir.clone() })?;
+        (store, label)
+    } else {
+        local = Store::open_existing(&store_path(&dir))?;
+        let label = local.path().display().to_string();
+        (&local, label)
+    };
     if let Some(id) = &args.attempt {
         let id = AttemptId::parse(id)?;
         let detail = store
@@ -125,7 +175,7 @@ pub fn report(args: &ReportArgs) -> Result<String, RecordsError> {
     let limit = args.limit;
     Ok(match (args.format, view) {
         (ReportFormat::Json, View::All) => json(&AllJson {
-            store: store.path().display().to_string(),
+            store: label,
             filter: &filter,
             cohort: store.cohort_averages(&filter)?,
             trainees: store.trainee_table(&filter)?,
@@ -154,7 +204,7 @@ pub fn report(args: &ReportArgs) -> Result<String, RecordsError> {
             let _ = writeln!(
                 out,
                 "Records: {}\n{} attempt(s) by {} trainee(s): {} finished, {} passed, {} abandoned{}",
-                store.path().display(),
+                label,
                 cohort.attempts,
                 cohort.trainees,
                 cohort.finished,
@@ -219,6 +269,11 @@ pub fn record_run(
         eprintln!("error: {e}");
         EXIT_USAGE
     })?;
+    // The statements written beside each step name the trainee under the configured
+    // account home page; a broken LRS configuration must not stop the recording.
+    if let Err(e) = crate::core::lrs::configure_store(&store, data_dir, None) {
+        eprintln!("warning: {e}; statements are written with the default account home page");
+    }
     let trace: Option<u64> = std::env::var(COMMIT_TRACE_ENV)
         .ok()
         .and_then(|v| v.trim().parse().ok());

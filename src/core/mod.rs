@@ -8,6 +8,7 @@ pub mod graph;
 pub mod library;
 pub mod load;
 pub mod locate;
+pub mod lrs;
 pub mod model;
 pub mod mood;
 pub mod records;

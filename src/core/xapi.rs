@@ -19,6 +19,71 @@ pub mod verbs {
     pub const FAILED: &str = "http://adlnet.gov/expapi/verbs/failed";
 }
 
+/// The `actor.account.homePage` used when no LRS configuration names one. Set
+/// `home_page` in `lrs.ron` to the organisation's sign-in system so that every room's
+/// statements name the same learner the same way (docs/xapi.md).
+pub const DEFAULT_HOME_PAGE: &str = "https://w3id.org/courtesy/accounts";
+
+/// The xAPI version Courtesy's statements follow (`X-Experience-API-Version`).
+pub const XAPI_VERSION: &str = "1.0.3";
+
+/// Who the statements speak for and under which IRIs: fixed into each statement when it
+/// is created (the store keeps one, set from the LRS configuration).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatementIdentity {
+    /// `actor.account.homePage` of every statement.
+    pub home_page: String,
+    /// Base IRI of activity ids and extension keys.
+    pub base_iri: String,
+}
+
+impl Default for StatementIdentity {
+    fn default() -> StatementIdentity {
+        StatementIdentity {
+            home_page: DEFAULT_HOME_PAGE.to_string(),
+            base_iri: DEFAULT_BASE_IRI.to_string(),
+        }
+    }
+}
+
+/// Which kind of statement: the `outbox.verb` column and the verb's short name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Verb {
+    Answered,
+    Completed,
+    Passed,
+    Failed,
+}
+
+impl Verb {
+    /// The short name (`answered` …).
+    pub fn key(self) -> &'static str {
+        match self {
+            Verb::Answered => "answered",
+            Verb::Completed => "completed",
+            Verb::Passed => "passed",
+            Verb::Failed => "failed",
+        }
+    }
+
+    /// The verb's IRI.
+    pub fn iri(self) -> &'static str {
+        match self {
+            Verb::Answered => verbs::ANSWERED,
+            Verb::Completed => verbs::COMPLETED,
+            Verb::Passed => verbs::PASSED,
+            Verb::Failed => verbs::FAILED,
+        }
+    }
+
+    /// The verb whose IRI is `iri`.
+    pub fn from_iri(iri: &str) -> Option<Verb> {
+        [Verb::Answered, Verb::Completed, Verb::Passed, Verb::Failed]
+            .into_iter()
+            .find(|v| v.iri() == iri)
+    }
+}
+
 /// Who and where: the parts of every statement that come from configuration and the attempt.
 #[derive(Debug, Clone)]
 pub struct AttemptContext<'a> {
@@ -29,8 +94,14 @@ pub struct AttemptContext<'a> {
     pub trainee: &'a str,
     /// The attempt's UUID (`context.registration`).
     pub registration: Uuid,
-    pub scenario: &'a Scenario,
-    pub content_hash: &'a str,
+    pub scenario_id: &'a str,
+    /// The scenario, when the caller has it: it gives the activities their names and
+    /// descriptions and the interactions all their choices with texts. Without it
+    /// (e.g. a step recorded through `Store::record_step` alone) the statements carry the
+    /// same ids, scores and ratings, the customer's line as the step's name, and the
+    /// offered replies' ids as the choices.
+    pub scenario: Option<&'a Scenario>,
+    pub content_hash: Option<&'a str>,
     pub seed: u64,
     pub locale: &'a str,
 }
@@ -86,6 +157,98 @@ pub fn timestamp(unix_ms: i64) -> String {
     )
 }
 
+/// Parses an RFC 3339 timestamp (`2026-03-02T09:30:00.123Z`, `…+08:00`, any number of
+/// fraction digits) into unix milliseconds; `None` if it is not one.
+pub fn parse_timestamp(text: &str) -> Option<i64> {
+    let t = text.trim();
+    let b = t.as_bytes();
+    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let s = t.get(r)?;
+        if s.bytes().all(|c| c.is_ascii_digit()) {
+            s.parse().ok()
+        } else {
+            None
+        }
+    };
+    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
+        return None;
+    }
+    let mut rest = &t[19..];
+    let mut ms = 0i64;
+    if let Some(frac) = rest.strip_prefix('.') {
+        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return None;
+        }
+        let first3: String = frac[..digits]
+            .chars()
+            .chain("000".chars())
+            .take(3)
+            .collect();
+        ms = first3.parse().ok()?;
+        rest = &frac[digits..];
+    }
+    let offset_min = match rest {
+        "Z" | "z" | "" => 0,
+        _ => {
+            let sign = match rest.as_bytes().first()? {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            let hh: i64 = rest.get(1..3)?.parse().ok()?;
+            let mm: i64 = rest.get(rest.len() - 2..)?.parse().ok()?;
+            sign * (hh * 60 + mm)
+        }
+    };
+    // Days from civil (Howard Hinnant's algorithm).
+    let y = if mo <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (mo + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let secs = days * 86_400 + h * 3600 + mi * 60 + se - offset_min * 60;
+    Some(secs * 1000 + ms)
+}
+
+/// Parses an ISO 8601 duration as statements carry them (`PT2.345S`, `PT1H1M`, `P1DT2H`)
+/// into milliseconds; `None` if it is not one (years, months and weeks are refused: they
+/// have no fixed length).
+pub fn parse_iso_duration(text: &str) -> Option<u64> {
+    let rest = text.trim().strip_prefix('P')?;
+    let (date, time) = match rest.split_once('T') {
+        Some((d, t)) => (d, Some(t)),
+        None => (rest, None),
+    };
+    let mut total = 0f64;
+    let mut take = |part: &str, units: &[(char, f64)]| -> Option<()> {
+        let mut num = String::new();
+        for ch in part.chars() {
+            if ch.is_ascii_digit() || ch == '.' || ch == ',' {
+                num.push(if ch == ',' { '.' } else { ch });
+            } else {
+                let (_, factor) = units.iter().find(|(u, _)| *u == ch)?;
+                let v: f64 = num.parse().ok()?;
+                total += v * factor;
+                num.clear();
+            }
+        }
+        num.is_empty().then_some(())
+    };
+    take(date, &[('D', 86_400_000.0)])?;
+    if let Some(t) = time {
+        take(t, &[('H', 3_600_000.0), ('M', 60_000.0), ('S', 1000.0)])?;
+    }
+    (total.is_finite() && total >= 0.0).then(|| total.round() as u64)
+}
+
 fn lang_map(text: &crate::core::text::Text) -> Value {
     Value::Object(
         text.0
@@ -99,8 +262,14 @@ fn actor(c: &AttemptContext) -> Value {
     json!({"objectType": "Agent", "account": {"homePage": c.home_page, "name": c.trainee}})
 }
 
-fn verb(id: &str, en: &str, zh: &str) -> Value {
-    json!({"id": id, "display": {"en-US": en, "zh-CN": zh}})
+fn verb(v: Verb) -> Value {
+    let (en, zh) = match v {
+        Verb::Answered => ("answered", "回答"),
+        Verb::Completed => ("completed", "完成"),
+        Verb::Passed => ("passed", "通过"),
+        Verb::Failed => ("failed", "未通过"),
+    };
+    json!({"id": v.iri(), "display": {"en-US": en, "zh-CN": zh}})
 }
 
 /// The scenario's activity id.
@@ -108,29 +277,48 @@ pub fn scenario_activity_id(base: &str, scenario_id: &str) -> String {
     format!("{}/scenarios/{scenario_id}", base.trim_end_matches('/'))
 }
 
-fn scenario_activity(c: &AttemptContext) -> Value {
+/// A step's activity id (the object of `answered`).
+pub fn step_activity_id(base: &str, scenario_id: &str, step_id: &str) -> String {
+    format!(
+        "{}/steps/{step_id}",
+        scenario_activity_id(base, scenario_id)
+    )
+}
+
+const SIMULATION: &str = "http://adlnet.gov/expapi/activities/simulation";
+const INTERACTION: &str = "http://adlnet.gov/expapi/activities/cmi.interaction";
+
+/// The scenario as an activity; with its name and description when `full` and known.
+fn scenario_activity(c: &AttemptContext, full: bool) -> Value {
+    let mut definition = Map::new();
+    definition.insert("type".into(), json!(SIMULATION));
+    if let Some(s) = c.scenario {
+        definition.insert("name".into(), lang_map(&s.title));
+        if full {
+            definition.insert("description".into(), lang_map(&s.briefing));
+        }
+    }
     json!({
         "objectType": "Activity",
-        "id": scenario_activity_id(c.base_iri, &c.scenario.id),
-        "definition": {
-            "type": "http://adlnet.gov/expapi/activities/simulation",
-            "name": lang_map(&c.scenario.title),
-            "description": lang_map(&c.scenario.briefing),
-        }
+        "id": scenario_activity_id(c.base_iri, c.scenario_id),
+        "definition": Value::Object(definition),
     })
 }
 
 fn context(c: &AttemptContext) -> Value {
     let mut ext_map = Map::new();
-    ext_map.insert(ext(c.base_iri, "scenario-id"), json!(c.scenario.id));
-    ext_map.insert(ext(c.base_iri, "content-hash"), json!(c.content_hash));
-    ext_map.insert(ext(c.base_iri, "seed"), json!(c.seed));
+    ext_map.insert(ext(c.base_iri, "scenario-id"), json!(c.scenario_id));
+    if let Some(h) = c.content_hash {
+        ext_map.insert(ext(c.base_iri, "content-hash"), json!(h));
+    }
+    // A string: seeds are 64-bit, beyond what a JSON number holds exactly in most LRSs.
+    ext_map.insert(ext(c.base_iri, "seed"), json!(c.seed.to_string()));
     ext_map.insert(ext(c.base_iri, "locale"), json!(c.locale));
     json!({
         "registration": c.registration.to_string(),
         "language": c.locale,
         "platform": "Courtesy",
-        "contextActivities": {"parent": [scenario_activity(c)]},
+        "contextActivities": {"parent": [scenario_activity(c, false)]},
         "extensions": Value::Object(ext_map),
     })
 }
@@ -145,23 +333,36 @@ fn principle_map<T: serde::Serialize + Copy>(
     )
 }
 
-/// The `answered` statement for one reply. `id` is the statement's UUID, fixed when the
-/// statement is created so that sending it twice is harmless.
-pub fn answered(c: &AttemptContext, id: Uuid, entry: &TranscriptEntry, unix_ms: i64) -> Value {
+/// The `answered` statement for reply number `index` (0-based) of the attempt. `id` is
+/// the statement's UUID, fixed when the statement is created so that sending it twice is
+/// harmless.
+pub fn answered(
+    c: &AttemptContext,
+    id: Uuid,
+    index: usize,
+    entry: &TranscriptEntry,
+    unix_ms: i64,
+) -> Value {
     let base = c.base_iri.trim_end_matches('/');
-    let step = c.scenario.step(&entry.step_id);
-    let choices: Vec<Value> = step
-        .map(|s| {
-            s.replies
-                .iter()
-                .map(|r| json!({"id": r.id, "description": lang_map(&r.text)}))
-                .collect()
-        })
-        .unwrap_or_default();
+    let step = c.scenario.and_then(|s| s.step(&entry.step_id));
+    let choices: Vec<Value> = match step {
+        Some(s) => s
+            .replies
+            .iter()
+            .map(|r| json!({"id": r.id, "description": lang_map(&r.text)}))
+            .collect(),
+        None => {
+            let mut ids: Vec<&str> = entry.offered.iter().map(String::as_str).collect();
+            if !ids.contains(&entry.chosen.as_str()) {
+                ids.push(&entry.chosen);
+            }
+            ids.into_iter().map(|id| json!({"id": id})).collect()
+        }
+    };
     let name = step
         .and_then(|s| s.says.get(entry.variant))
         .map(lang_map)
-        .unwrap_or_else(|| json!({"en": entry.step_id}));
+        .unwrap_or_else(|| json!({ c.locale: entry.customer_line }));
     let mut result_ext = Map::new();
     result_ext.insert(ext(base, "ratings"), principle_map(&entry.ratings));
     result_ext.insert(ext(base, "mood-before"), json!(entry.mood_before));
@@ -172,15 +373,21 @@ pub fn answered(c: &AttemptContext, id: Uuid, entry: &TranscriptEntry, unix_ms: 
     );
     result_ext.insert(ext(base, "offered-order"), json!(entry.offered));
     result_ext.insert(ext(base, "timed-out"), json!(entry.timed_out));
+    result_ext.insert(ext(base, "step-index"), json!(index));
+    result_ext.insert(ext(base, "variant"), json!(entry.variant));
+    result_ext.insert(ext(base, "best-reply"), json!(entry.best));
+    if let Some(t) = &entry.trigger {
+        result_ext.insert(ext(base, "trigger"), json!(t));
+    }
     json!({
         "id": id.to_string(),
         "actor": actor(c),
-        "verb": verb(verbs::ANSWERED, "answered", "回答"),
+        "verb": verb(Verb::Answered),
         "object": {
             "objectType": "Activity",
-            "id": format!("{}/steps/{}", scenario_activity_id(base, &c.scenario.id), entry.step_id),
+            "id": step_activity_id(base, c.scenario_id, &entry.step_id),
             "definition": {
-                "type": "http://adlnet.gov/expapi/activities/cmi.interaction",
+                "type": INTERACTION,
                 "interactionType": "choice",
                 "name": name,
                 "choices": choices,
@@ -212,33 +419,43 @@ pub fn finished(
     result_ext.insert(ext(base, "outcome"), json!(r.outcome.key()));
     result_ext.insert(ext(base, "ending"), json!(r.ending));
     result_ext.insert(ext(base, "final-mood"), json!(r.final_mood));
-    let scaled = (r.overall / 100.0).clamp(0.0, 1.0);
+    result_ext.insert(ext(base, "steps"), json!(r.transcript.len()));
+    result_ext.insert(
+        ext(base, "not-assessed"),
+        json!(r.not_assessed.iter().map(|p| p.key()).collect::<Vec<_>>()),
+    );
+    result_ext.insert(
+        ext(base, "below-floor"),
+        json!(r.below_floor.iter().map(|p| p.key()).collect::<Vec<_>>()),
+    );
+    let overall = if r.overall.is_finite() {
+        r.overall
+    } else {
+        0.0
+    };
+    let scaled = (overall / 100.0).clamp(0.0, 1.0);
     let result = json!({
-        "score": {"scaled": scaled, "raw": r.overall, "min": 0, "max": 100},
+        "score": {"scaled": scaled, "raw": overall.clamp(0.0, 100.0), "min": 0, "max": 100},
         "success": r.passed,
         "completion": true,
         "duration": iso_duration(duration),
         "extensions": Value::Object(result_ext),
     });
-    let (vid, ven, vzh) = if r.passed {
-        (verbs::PASSED, "passed", "通过")
-    } else {
-        (verbs::FAILED, "failed", "未通过")
-    };
-    let stmt = |id: Uuid, verb_v: Value| {
+    let verdict = if r.passed { Verb::Passed } else { Verb::Failed };
+    let stmt = |id: Uuid, v: Verb| {
         json!({
             "id": id.to_string(),
             "actor": actor(c),
-            "verb": verb_v,
-            "object": scenario_activity(c),
+            "verb": verb(v),
+            "object": scenario_activity(c, true),
             "result": result.clone(),
             "context": context(c),
             "timestamp": timestamp(unix_ms),
         })
     };
     [
-        stmt(completed_id, verb(verbs::COMPLETED, "completed", "完成")),
-        stmt(verdict_id, verb(vid, ven, vzh)),
+        stmt(completed_id, Verb::Completed),
+        stmt(verdict_id, verdict),
     ]
 }
 
@@ -263,5 +480,35 @@ mod tests {
         assert_eq!(timestamp(0), "1970-01-01T00:00:00.000Z");
         assert_eq!(timestamp(951_782_400_123), "2000-02-29T00:00:00.123Z");
         assert_eq!(timestamp(1_795_000_000_000), "2026-11-18T11:06:40.000Z");
+    }
+
+    #[test]
+    fn timestamps_parse_back() {
+        for ms in [0, 951_782_400_123, 1_795_000_000_000, -86_400_001] {
+            assert_eq!(parse_timestamp(&timestamp(ms)), Some(ms));
+        }
+        assert_eq!(
+            parse_timestamp("2026-11-22T08:55:13.033909+00:00"),
+            Some(1_795_337_713_033)
+        );
+        assert_eq!(
+            parse_timestamp("2026-11-22T16:55:13+08:00"),
+            Some(1_795_337_713_000)
+        );
+        assert_eq!(parse_timestamp("yesterday"), None);
+        assert_eq!(parse_timestamp("2026-13-01T00:00:00Z"), None);
+    }
+
+    #[test]
+    fn durations_parse_back() {
+        for ms in [0, 2345, 65_000, 3_600_000, 3_661_050] {
+            assert_eq!(
+                parse_iso_duration(&iso_duration(Duration::from_millis(ms))),
+                Some(ms)
+            );
+        }
+        assert_eq!(parse_iso_duration("P1DT1S"), Some(86_401_000));
+        assert_eq!(parse_iso_duration("P1Y"), None);
+        assert_eq!(parse_iso_duration("5 minutes"), None);
     }
 }

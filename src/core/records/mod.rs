@@ -13,10 +13,14 @@
 //!   [`Store::reply_choices`] / [`Store::poor_choices`], [`Store::attempts`],
 //!   [`Store::attempt`] (+ [`replay`]); for a trainee's own screens
 //!   [`Store::trainee_history`] and [`Store::trainee_bests`].
+//! * xAPI outbox (docs/xapi.md): every step and result writes its statements in the same
+//!   transaction; [`Store::outbox_counts`], [`Store::outbox_pending`],
+//!   [`Store::outbox_mark_sent`], [`Store::outbox_park`] serve the LRS sync (`core::lrs`).
 //! * Manager password: [`Store::set_manager_password`], [`Store::verify_manager_password`],
 //!   [`Store::has_manager_password`], [`ManagerGate`].
 
 mod error;
+mod outbox;
 mod password;
 mod query;
 mod record;
@@ -26,6 +30,7 @@ mod store;
 pub mod time;
 
 pub use error::RecordsError;
+pub use outbox::{MAX_REASON_CHARS, OutboxCounts, OutboxItem, OutboxSelect, OutboxStatus};
 pub use password::{DEFAULT_IDLE_LOCK, MIN_PASSWORD_CHARS, ManagerGate};
 pub use query::{
     AttemptDetail, AttemptStatus, AttemptSummary, CohortAverages, Filter, PrincipleAverage,

@@ -8,6 +8,7 @@ use crate::core::records::store::Fail;
 use crate::core::records::time::now_ms;
 use crate::core::records::{RecordsError, Store};
 use crate::core::session::{AttemptResult, Session, SessionError, TranscriptEntry};
+use crate::core::xapi::{self, AttemptContext, StatementIdentity, Verb};
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::{Serialize, Serializer};
 use std::fmt;
@@ -293,6 +294,146 @@ fn write_result(
     Ok(())
 }
 
+/// The attempt's columns every statement about it needs.
+struct AttemptMeta {
+    uuid: Uuid,
+    trainee: String,
+    scenario: String,
+    content_hash: Option<String>,
+    seed: u64,
+    locale: String,
+    started_ms: i64,
+}
+
+fn attempt_meta(tx: &Transaction<'_>, attempt_row: i64) -> Result<AttemptMeta, Fail> {
+    let bad = |col: usize, what: &str| {
+        rusqlite::Error::FromSqlConversionFailure(
+            col,
+            rusqlite::types::Type::Text,
+            format!("attempt row {attempt_row}: {what}").into(),
+        )
+    };
+    let m = tx
+        .prepare_cached(
+            "SELECT uuid, trainee, scenario, content_hash, seed, locale, started_ms \
+             FROM attempts WHERE id = ?1",
+        )?
+        .query_row([attempt_row], |r| {
+            let uuid: String = r.get(0)?;
+            let seed: String = r.get(4)?;
+            Ok(AttemptMeta {
+                uuid: Uuid::parse_str(&uuid).map_err(|_| bad(0, "uuid is not a UUID"))?,
+                trainee: r.get(1)?,
+                scenario: r.get(2)?,
+                content_hash: r.get(3)?,
+                seed: seed
+                    .parse()
+                    .map_err(|_| bad(4, "seed is not a whole number"))?,
+                locale: r.get(5)?,
+                started_ms: r.get(6)?,
+            })
+        })?;
+    Ok(m)
+}
+
+/// Writes the statements about one attempt into the outbox, inside the caller's
+/// transaction: nothing is recorded without its statements, nor the reverse.
+struct Statements<'a> {
+    meta: AttemptMeta,
+    attempt_row: i64,
+    identity: &'a StatementIdentity,
+    /// Used only if it is the attempt's scenario.
+    scenario: Option<&'a Scenario>,
+}
+
+impl<'a> Statements<'a> {
+    fn new(
+        tx: &Transaction<'_>,
+        attempt_row: i64,
+        identity: &'a StatementIdentity,
+        scenario: Option<&'a Scenario>,
+    ) -> Result<Statements<'a>, Fail> {
+        let meta = attempt_meta(tx, attempt_row)?;
+        let scenario = scenario.filter(|s| s.id == meta.scenario);
+        Ok(Statements {
+            meta,
+            attempt_row,
+            identity,
+            scenario,
+        })
+    }
+
+    fn context(&self) -> AttemptContext<'_> {
+        AttemptContext {
+            home_page: &self.identity.home_page,
+            base_iri: &self.identity.base_iri,
+            trainee: &self.meta.trainee,
+            registration: self.meta.uuid,
+            scenario_id: &self.meta.scenario,
+            scenario: self.scenario,
+            content_hash: self.meta.content_hash.as_deref(),
+            seed: self.meta.seed,
+            locale: &self.meta.locale,
+        }
+    }
+
+    fn insert(
+        &self,
+        tx: &Transaction<'_>,
+        step_idx: Option<usize>,
+        verb: Verb,
+        id: Uuid,
+        statement: &serde_json::Value,
+        created_ms: i64,
+    ) -> Result<(), Fail> {
+        tx.prepare_cached(
+            "INSERT INTO outbox (id, attempt_id, step_idx, verb, statement, status, created_ms) \
+             VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6)",
+        )?
+        .execute(params![
+            id.to_string(),
+            self.attempt_row,
+            step_idx.map(to_i64_usize),
+            verb.key(),
+            statement.to_string(),
+            created_ms,
+        ])?;
+        Ok(())
+    }
+
+    fn answered(
+        &self,
+        tx: &Transaction<'_>,
+        index: usize,
+        e: &TranscriptEntry,
+        at_ms: i64,
+    ) -> Result<(), Fail> {
+        let id = Uuid::new_v4();
+        let st = xapi::answered(&self.context(), id, index, e, at_ms);
+        self.insert(tx, Some(index), Verb::Answered, id, &st, at_ms)
+    }
+
+    fn finished(
+        &self,
+        tx: &Transaction<'_>,
+        result: &AttemptResult,
+        at_ms: i64,
+    ) -> Result<(), Fail> {
+        let (completed, verdict) = (Uuid::new_v4(), Uuid::new_v4());
+        let took = Duration::from_millis(
+            u64::try_from(at_ms.saturating_sub(self.meta.started_ms)).unwrap_or(0),
+        );
+        let [c, v] = xapi::finished(&self.context(), completed, verdict, result, at_ms, took);
+        self.insert(tx, None, Verb::Completed, completed, &c, at_ms)?;
+        let vv = if result.passed {
+            Verb::Passed
+        } else {
+            Verb::Failed
+        };
+        self.insert(tx, None, vv, verdict, &v, at_ms)
+    }
+}
+
 impl Store {
     /// Records the start of an attempt and returns its new id. Committed before it returns.
     pub fn begin_attempt(&self, start: &AttemptStart) -> Result<AttemptId, RecordsError> {
@@ -307,14 +448,31 @@ impl Store {
     /// `attempt`, in its own transaction, durably committed before it returns: a crash
     /// or power cut afterwards loses nothing. Recording a step that is already recorded
     /// is a no-op (so a caller may retry); skipping one is an error.
+    ///
+    /// Its xAPI `answered` statement goes into the outbox in the same transaction
+    /// (without the scenario's texts: see [`Store::record_step_for`]).
     pub fn record_step(
         &self,
         attempt: &AttemptId,
         index: usize,
         entry: &TranscriptEntry,
     ) -> Result<(), RecordsError> {
+        self.record_step_for(attempt, index, entry, None)
+    }
+
+    /// [`Store::record_step`], with the attempt's scenario so that the `answered`
+    /// statement carries the step's texts and all its choices (docs/xapi.md).
+    pub fn record_step_for(
+        &self,
+        attempt: &AttemptId,
+        index: usize,
+        entry: &TranscriptEntry,
+        scenario: Option<&Scenario>,
+    ) -> Result<(), RecordsError> {
         let now = now_ms();
+        let identity = self.statement_identity();
         self.write(|tx| {
+            let scenario_of = scenario;
             let (row, status, steps, scenario) = lookup(tx, attempt)?;
             if status != "open" {
                 return Err(RecordsError::AttemptClosed {
@@ -337,19 +495,35 @@ impl Store {
             insert_step(tx, row, &scenario, index, entry, now)?;
             tx.prepare_cached("UPDATE attempts SET steps = steps + 1, last_ms = ?2 WHERE id = ?1")?
                 .execute(params![row, now])?;
-            Ok(())
+            Statements::new(tx, row, &identity, scenario_of)?.answered(tx, index, entry, now)
         })
     }
 
     /// Records the result of a finished attempt (scores, outcome, pass/fail), plus any
     /// transcript steps not recorded yet, in one transaction.
+    ///
+    /// Its xAPI statements (`answered` for those steps, `completed`, `passed`/`failed`)
+    /// go into the outbox in the same transaction.
     pub fn finish_attempt(
         &self,
         attempt: &AttemptId,
         result: &AttemptResult,
     ) -> Result<(), RecordsError> {
+        self.finish_attempt_for(attempt, result, None)
+    }
+
+    /// [`Store::finish_attempt`], with the attempt's scenario so that the statements carry
+    /// its texts (docs/xapi.md).
+    pub fn finish_attempt_for(
+        &self,
+        attempt: &AttemptId,
+        result: &AttemptResult,
+        scenario: Option<&Scenario>,
+    ) -> Result<(), RecordsError> {
         let now = now_ms();
+        let identity = self.statement_identity();
         self.write(|tx| {
+            let scenario_of = scenario;
             let (row, status, steps, scenario) = lookup(tx, attempt)?;
             if status != "open" {
                 return Err(RecordsError::AttemptClosed {
@@ -366,10 +540,13 @@ impl Store {
                 }
                 .into());
             }
+            let statements = Statements::new(tx, row, &identity, scenario_of)?;
             for (i, e) in result.transcript.iter().enumerate().skip(steps) {
                 insert_step(tx, row, &scenario, i, e, now)?;
+                statements.answered(tx, i, e, now)?;
             }
-            write_result(tx, row, result, now)
+            write_result(tx, row, result, now)?;
+            statements.finished(tx, result, now)
         })
     }
 
@@ -391,20 +568,39 @@ impl Store {
     }
 
     /// Adds whole attempts with their own timestamps in one transaction (merging records
-    /// from another machine, test data, the benchmark). Returns their new ids.
+    /// from another machine, test data, the benchmark). Returns their new ids. Their xAPI
+    /// statements go into the outbox in the same transaction, with the attempts' own times.
     pub fn import_attempts(
         &self,
         batch: &[ImportedAttempt<'_>],
+    ) -> Result<Vec<AttemptId>, RecordsError> {
+        self.import_attempts_as(batch, &[], true)
+    }
+
+    /// [`Store::import_attempts`] keeping the given ids (`ids[i]` for `batch[i]`; a new
+    /// random id past the end of `ids`), and writing statements only if `statements`
+    /// (`courtesy report --lrs` rebuilds attempts from statements into a scratch store).
+    pub(crate) fn import_attempts_as(
+        &self,
+        batch: &[ImportedAttempt<'_>],
+        ids: &[AttemptId],
+        statements: bool,
     ) -> Result<Vec<AttemptId>, RecordsError> {
         let mut checked = Vec::with_capacity(batch.len());
         for a in batch {
             checked.push(check_trainee(&a.start.trainee)?);
         }
+        let identity = self.statement_identity();
         self.write(|tx| {
-            let mut ids = Vec::with_capacity(batch.len());
-            for (a, trainee) in batch.iter().zip(&checked) {
-                let id = AttemptId::new_random();
+            let mut out = Vec::with_capacity(batch.len());
+            for (n, (a, trainee)) in batch.iter().zip(&checked).enumerate() {
+                let id = ids.get(n).copied().unwrap_or_else(AttemptId::new_random);
                 let row = insert_attempt(tx, &id, trainee, a.start, a.started_ms)?;
+                let st = if statements {
+                    Some(Statements::new(tx, row, &identity, None)?)
+                } else {
+                    None
+                };
                 let transcript = match a.finished {
                     Some((_, r)) => r.transcript.as_slice(),
                     None => a.transcript,
@@ -413,9 +609,17 @@ impl Store {
                 for (i, e) in transcript.iter().enumerate() {
                     at = at.saturating_add(to_i64(e.response_ms).max(1));
                     insert_step(tx, row, &a.start.scenario, i, e, at)?;
+                    if let Some(st) = &st {
+                        st.answered(tx, i, e, at)?;
+                    }
                 }
                 match a.finished {
-                    Some((finished_ms, r)) => write_result(tx, row, r, finished_ms)?,
+                    Some((finished_ms, r)) => {
+                        write_result(tx, row, r, finished_ms)?;
+                        if let Some(st) = &st {
+                            st.finished(tx, r, finished_ms)?;
+                        }
+                    }
                     None => {
                         tx.prepare_cached(
                             "UPDATE attempts SET steps = ?2, last_ms = ?3 WHERE id = ?1",
@@ -427,9 +631,9 @@ impl Store {
                         ])?;
                     }
                 }
-                ids.push(id);
+                out.push(id);
             }
-            Ok(ids)
+            Ok(out)
         })
     }
 }
@@ -438,13 +642,37 @@ impl Store {
 /// every `choose`/`timeout`, [`Recorder::finish`] with `session.finish()`'s result.
 /// If a write fails, nothing is lost in memory: the next `sync` writes what is pending.
 /// It holds no borrow of the store or the session, so it can sit beside them (e.g. in
-/// the app's `Attempt`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// the app's `Attempt`). It keeps the session's scenario so that the xAPI statements
+/// carry its texts.
+#[derive(Clone)]
 pub struct Recorder {
     attempt: AttemptId,
     recorded: usize,
     finished: bool,
+    scenario: Arc<Scenario>,
 }
+
+impl fmt::Debug for Recorder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Recorder")
+            .field("attempt", &self.attempt)
+            .field("recorded", &self.recorded)
+            .field("finished", &self.finished)
+            .field("scenario", &self.scenario.id)
+            .finish()
+    }
+}
+
+impl PartialEq for Recorder {
+    fn eq(&self, other: &Recorder) -> bool {
+        self.attempt == other.attempt
+            && self.recorded == other.recorded
+            && self.finished == other.finished
+            && (Arc::ptr_eq(&self.scenario, &other.scenario) || self.scenario == other.scenario)
+    }
+}
+
+impl Eq for Recorder {}
 
 impl Recorder {
     /// Records the start of `session` for `trainee` (call it right after `Session::start`).
@@ -460,6 +688,7 @@ impl Recorder {
             attempt: store.begin_attempt(&start)?,
             recorded: 0,
             finished: false,
+            scenario: session.scenario().clone(),
         })
     }
 
@@ -488,7 +717,7 @@ impl Recorder {
     pub fn sync(&mut self, store: &Store, session: &Session) -> Result<usize, RecordsError> {
         let mut wrote = 0;
         while let Some(e) = session.transcript().get(self.recorded) {
-            store.record_step(&self.attempt, self.recorded, e)?;
+            store.record_step_for(&self.attempt, self.recorded, e, Some(&self.scenario))?;
             self.recorded += 1;
             wrote += 1;
         }
@@ -500,7 +729,7 @@ impl Recorder {
         if self.finished {
             return Ok(());
         }
-        store.finish_attempt(&self.attempt, result)?;
+        store.finish_attempt_for(&self.attempt, result, Some(&self.scenario))?;
         self.recorded = result.transcript.len();
         self.finished = true;
         Ok(())
@@ -573,7 +802,7 @@ pub fn record_played(
             let Some(entry) = session.transcript().get(index) else {
                 break;
             };
-            store.record_step(rec.attempt(), index, entry)?;
+            store.record_step_for(rec.attempt(), index, entry, Some(&rec.scenario))?;
             rec.recorded += 1;
             on_event(RecordEvent::Committed {
                 attempt: rec.attempt(),

@@ -114,6 +114,28 @@ SELECT uuid,
        locale
 FROM attempts;
 "#,
+    // 2: the xAPI outbox (docs/xapi.md). One row per statement, written in the same
+    // transaction as the step or result it describes; the sync sends the pending ones.
+    r#"
+CREATE TABLE outbox (
+    seq         INTEGER PRIMARY KEY,
+    id          TEXT NOT NULL UNIQUE,
+    attempt_id  INTEGER NOT NULL REFERENCES attempts(id),
+    step_idx    INTEGER,
+    verb        TEXT NOT NULL CHECK (verb IN ('answered', 'completed', 'passed', 'failed')),
+    statement   TEXT NOT NULL,
+    status      TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'parked')),
+    created_ms  INTEGER NOT NULL,
+    tries       INTEGER NOT NULL DEFAULT 0,
+    last_try_ms INTEGER,
+    sent_ms     INTEGER,
+    reason      TEXT
+);
+
+-- The sync reads the oldest pending statements first; status counts come from here too.
+CREATE INDEX outbox_by_status ON outbox (status, seq);
+CREATE INDEX outbox_by_attempt ON outbox (attempt_id, step_idx);
+"#,
 ];
 
 /// The schema version this build writes (and the newest it can read).

@@ -4,10 +4,11 @@
 use crate::core::records::RecordsError;
 use crate::core::records::schema::{self, APPLICATION_ID, FORMAT_KEY, FORMAT_VALUE};
 use crate::core::records::time::now_ms;
+use crate::core::xapi::StatementIdentity;
 use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
 
 /// Environment variable naming the folder that holds the records store.
@@ -96,6 +97,8 @@ pub struct Store {
     /// Set once the file is known to be a usable Courtesy store: until then nothing,
     /// housekeeping included, may write to it.
     recognised: bool,
+    /// Fixed into every xAPI statement this store writes to its outbox (docs/xapi.md).
+    identity: RwLock<StatementIdentity>,
 }
 
 impl Store {
@@ -122,6 +125,22 @@ impl Store {
     /// The store file's path.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Sets the account home page and base IRI written into the xAPI statements this
+    /// store creates from now on (from the LRS configuration: `LrsConfig::identity`).
+    /// Until it is called, [`StatementIdentity::default`] is used. Statements already in
+    /// the outbox keep the identity they were created with.
+    pub fn set_statement_identity(&self, identity: StatementIdentity) {
+        *self.identity.write().unwrap_or_else(|e| e.into_inner()) = identity;
+    }
+
+    /// The identity new statements get.
+    pub fn statement_identity(&self) -> StatementIdentity {
+        self.identity
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     fn open_with(path: &Path, create: bool) -> Result<Store, RecordsError> {
@@ -176,6 +195,7 @@ impl Store {
             conn: Mutex::new(conn),
             path: path.to_path_buf(),
             recognised: false,
+            identity: RwLock::new(StatementIdentity::default()),
         };
         store.read(|c| c.busy_timeout(BUSY_TIMEOUT))?;
         store.prepare()?;

@@ -1,0 +1,105 @@
+//! `courtesy export --xapi FILE`: the outbox's statements as a JSON array, for rooms with no network.
+
+use crate::cli::{EXIT_OK, EXIT_USAGE};
+use crate::core::records::{OutboxSelect, RecordsError, Store, resolve_data_dir, store_path};
+use clap::Args;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Write the statements as one JSON array (xAPI 1.0.3) to FILE (`-` for standard
+    /// output); POST it to the LRS's statements resource, or import it there.
+    #[arg(long, value_name = "FILE")]
+    pub xapi: PathBuf,
+    /// Every statement, sent or not (default: only those not delivered yet: pending and parked).
+    #[arg(long)]
+    pub all: bool,
+    /// Mark the exported statements as sent, so that `courtesy sync` does not send them
+    /// again (sending twice would be harmless, only slower).
+    #[arg(long)]
+    pub mark_sent: bool,
+    /// Folder holding records.sqlite3 (default: $COURTESY_DATA_DIR, else the platform data
+    /// directory, e.g. ~/.local/share/courtesy).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+/// Why the export failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Records(#[from] RecordsError),
+    #[error("cannot write `{}`: {source}; check the folder exists and you may write there", path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+pub fn run(args: ExportArgs) -> u8 {
+    match export(&args) {
+        Ok(n) => {
+            eprintln!(
+                "wrote {n} statement(s) to {}{}",
+                if args.xapi == Path::new("-") {
+                    "standard output".to_string()
+                } else {
+                    args.xapi.display().to_string()
+                },
+                if args.mark_sent { ", marked sent" } else { "" }
+            );
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            EXIT_USAGE
+        }
+    }
+}
+
+fn export(args: &ExportArgs) -> Result<usize, ExportError> {
+    let dir = resolve_data_dir(args.data_dir.as_deref())?;
+    let store = Store::open_existing(&store_path(&dir))?;
+    let select = if args.all {
+        OutboxSelect::All
+    } else {
+        OutboxSelect::Undelivered
+    };
+    let items = store.outbox_items(select, None)?;
+    let mut body =
+        String::with_capacity(items.iter().map(|i| i.statement.len() + 2).sum::<usize>() + 4);
+    body.push('[');
+    for (n, it) in items.iter().enumerate() {
+        body.push_str(if n == 0 { "\n" } else { ",\n" });
+        body.push_str(&it.statement);
+    }
+    body.push_str("\n]\n");
+    let write_err = |source| ExportError::Write {
+        path: args.xapi.clone(),
+        source,
+    };
+    if args.xapi == Path::new("-") {
+        let mut out = std::io::stdout().lock();
+        out.write_all(body.as_bytes())
+            .and_then(|()| out.flush())
+            .map_err(write_err)?;
+    } else {
+        // Whole or nothing: write beside it, then rename over.
+        let mut tmp = args.xapi.clone().into_os_string();
+        tmp.push(".partial");
+        let tmp = PathBuf::from(tmp);
+        std::fs::write(&tmp, body.as_bytes())
+            .and_then(|()| std::fs::rename(&tmp, &args.xapi))
+            .map_err(|e| {
+                let _ = std::fs::remove_file(&tmp);
+                write_err(e)
+            })?;
+    }
+    if args.mark_sent {
+        let ids: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
+        store.outbox_mark_sent(&ids)?;
+    }
+    Ok(items.len())
+}

@@ -1,0 +1,254 @@
+//! `courtesy sync`: send the queued xAPI statements to the configured LRS from a terminal, or show the queue (`--status`).
+
+use crate::cli::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Format};
+use crate::core::lrs::{Backoff, LrsClient, LrsConfig, LrsError, config_path, sync_pending};
+use crate::core::records::time::format_utc;
+use crate::core::records::{OutboxSelect, Store, resolve_data_dir, store_path};
+use clap::Args;
+use serde::Serialize;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Folder holding records.sqlite3 (default: $COURTESY_DATA_DIR, else the platform data
+    /// directory, e.g. ~/.local/share/courtesy).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// The LRS configuration file (default: $COURTESY_LRS_CONFIG, else lrs.ron in the data
+    /// folder).
+    #[arg(long, value_name = "FILE")]
+    pub lrs_config: Option<PathBuf>,
+    /// Send nothing: print how many statements are pending, sent and parked, and every
+    /// parked statement with the LRS's reason.
+    #[arg(long)]
+    pub status: bool,
+    /// Put the parked statements back in the queue first (after fixing what the LRS
+    /// objected to), then send.
+    #[arg(long, conflicts_with = "status")]
+    pub retry_parked: bool,
+    /// How many more passes to make after a network or server failure (with backoff).
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    pub retries: u32,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Serialize)]
+struct Parked {
+    id: String,
+    verb: String,
+    attempt: String,
+    tries: u64,
+    last_try_utc: Option<String>,
+    reason: Option<String>,
+}
+
+#[derive(Serialize)]
+struct StatusJson {
+    store: String,
+    lrs: Option<String>,
+    pending: u64,
+    sent: u64,
+    parked: u64,
+    oldest_pending_utc: Option<String>,
+    last_failure: Option<String>,
+    parked_statements: Vec<Parked>,
+}
+
+#[derive(Serialize)]
+struct SyncJson {
+    lrs: String,
+    sent: usize,
+    parked: usize,
+    requests: usize,
+    seconds: f64,
+    pending: u64,
+    parked_total: u64,
+    error: Option<String>,
+}
+
+pub fn run(args: SyncArgs) -> u8 {
+    match sync(&args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            EXIT_USAGE
+        }
+    }
+}
+
+fn sync(args: &SyncArgs) -> Result<u8, LrsError> {
+    let dir = resolve_data_dir(args.data_dir.as_deref())?;
+    let store = Store::open_existing(&store_path(&dir))?;
+    let config = LrsConfig::discover(&dir, args.lrs_config.as_deref())?;
+    if args.status {
+        return status(args, &store, config.as_ref());
+    }
+    let Some(config) = config else {
+        let looked_at = config_path(&dir, args.lrs_config.as_deref()).0;
+        let counts = store.outbox_counts()?;
+        eprintln!(
+            "{}\n{} statement(s) pending, {} parked.",
+            LrsError::NotConfigured { looked_at },
+            counts.pending,
+            counts.parked
+        );
+        return Ok(EXIT_USAGE);
+    };
+    if args.retry_parked {
+        let n = store.outbox_requeue_parked()?;
+        eprintln!("{n} parked statement(s) put back in the queue");
+    }
+    let client = LrsClient::new(&config);
+    let stop = AtomicBool::new(false);
+    let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(30));
+    let mut total = crate::core::lrs::SyncPass::default();
+    let started = std::time::Instant::now();
+    let mut tries_left = args.retries;
+    let progress =
+        args.format == Format::Text && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    loop {
+        let pass = sync_pending(&store, &client, config.batch_size, &stop, |sent, parked| {
+            if progress {
+                eprint!("\rsent {sent}, parked {parked} …");
+            }
+        })?;
+        total.sent += pass.sent;
+        total.parked += pass.parked;
+        total.requests += pass.requests;
+        match pass.error {
+            Some(e) if tries_left > 0 => {
+                let d = backoff.next_delay();
+                eprintln!("\n{e}\nretrying in {:.1} s …", d.as_secs_f64());
+                std::thread::sleep(d);
+                tries_left -= 1;
+            }
+            e => {
+                total.error = e;
+                break;
+            }
+        }
+    }
+    total.elapsed = started.elapsed();
+    if progress && total.requests > 0 {
+        eprintln!();
+    }
+    let counts = store.outbox_counts()?;
+    let error = total.error.as_ref().map(ToString::to_string);
+    match args.format {
+        Format::Json => print_json(&SyncJson {
+            lrs: config.endpoint_shown(),
+            sent: total.sent,
+            parked: total.parked,
+            requests: total.requests,
+            seconds: total.elapsed.as_secs_f64(),
+            pending: counts.pending,
+            parked_total: counts.parked,
+            error,
+        }),
+        Format::Text => {
+            println!(
+                "LRS {}: sent {} statement(s) in {} request(s), {:.2} s; parked {} now; {} pending, {} parked in all",
+                config.endpoint_shown(),
+                total.sent,
+                total.requests,
+                total.elapsed.as_secs_f64(),
+                total.parked,
+                counts.pending,
+                counts.parked
+            );
+            if let Some(e) = &error {
+                println!("could not send everything: {e}");
+            }
+            if counts.parked > 0 {
+                println!(
+                    "{} statement(s) were rejected by the LRS: see `courtesy sync --status`; after fixing the cause, `courtesy sync --retry-parked`",
+                    counts.parked
+                );
+            }
+        }
+    }
+    Ok(if counts.pending == 0 && counts.parked == 0 {
+        EXIT_OK
+    } else {
+        EXIT_FINDINGS
+    })
+}
+
+fn status(args: &SyncArgs, store: &Store, config: Option<&LrsConfig>) -> Result<u8, LrsError> {
+    let counts = store.outbox_counts()?;
+    let parked: Vec<Parked> = store
+        .outbox_items(OutboxSelect::Parked, None)?
+        .into_iter()
+        .map(|i| Parked {
+            id: i.id,
+            verb: i.verb,
+            attempt: i.attempt,
+            tries: i.tries,
+            last_try_utc: i.last_try_ms.map(format_utc),
+            reason: i.reason,
+        })
+        .collect();
+    let last_failure = store
+        .outbox_items(OutboxSelect::Pending, Some(1))?
+        .into_iter()
+        .next()
+        .and_then(|i| i.reason);
+    let out = StatusJson {
+        store: store.path().display().to_string(),
+        lrs: config.map(LrsConfig::endpoint_shown),
+        pending: counts.pending,
+        sent: counts.sent,
+        parked: counts.parked,
+        oldest_pending_utc: counts.oldest_pending_ms.map(format_utc),
+        last_failure,
+        parked_statements: parked,
+    };
+    match args.format {
+        Format::Json => print_json(&out),
+        Format::Text => {
+            println!("Records: {}", out.store);
+            println!(
+                "LRS: {}",
+                out.lrs
+                    .as_deref()
+                    .unwrap_or("not configured (statements queue here)")
+            );
+            println!(
+                "{} pending{}, {} sent, {} parked",
+                out.pending,
+                out.oldest_pending_utc
+                    .as_deref()
+                    .map(|t| format!(" (oldest {t})"))
+                    .unwrap_or_default(),
+                out.sent,
+                out.parked
+            );
+            if let Some(r) = &out.last_failure {
+                println!("last failure: {r}");
+            }
+            for p in &out.parked_statements {
+                println!(
+                    "parked {} ({} of attempt {}, {} tries, last {}): {}",
+                    p.id,
+                    p.verb,
+                    p.attempt,
+                    p.tries,
+                    p.last_try_utc.as_deref().unwrap_or("-"),
+                    p.reason.as_deref().unwrap_or("-")
+                );
+            }
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+fn print_json<T: Serialize>(v: &T) {
+    // Serialising these plain structs cannot fail.
+    println!(
+        "{}",
+        serde_json::to_string_pretty(v).unwrap_or_else(|_| "null".into())
+    );
+}
