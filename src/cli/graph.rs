@@ -17,6 +17,10 @@ pub struct GraphArgs {
     /// Folder to look scenario ids up in (default: scenarios/).
     #[arg(long)]
     pub scenarios: Option<PathBuf>,
+    /// A records folder (see `courtesy report`): weight each reply's edge by how often
+    /// learners took it.
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -33,10 +37,38 @@ pub fn run(args: GraphArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
+    let weights = match &args.data_dir {
+        None => None,
+        Some(dir) => match edge_weights(dir, &loaded.scenario.id) {
+            Ok(w) => Some(w),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return EXIT_USAGE;
+            }
+        },
+    };
     let text = match args.format {
-        GraphFormat::Dot => crate::core::graph::to_dot(&loaded.scenario, &args.locale),
-        GraphFormat::Mermaid => crate::core::graph::to_mermaid(&loaded.scenario, &args.locale),
+        GraphFormat::Dot => {
+            crate::core::graph::to_dot_weighted(&loaded.scenario, &args.locale, weights.as_ref())
+        }
+        GraphFormat::Mermaid => {
+            crate::core::graph::to_mermaid_weighted(&loaded.scenario, &args.locale, weights.as_ref())
+        }
     };
     print!("{text}");
     EXIT_OK
+}
+
+/// How often each reply of `scenario` was chosen, from the store in `dir` (never created).
+fn edge_weights(
+    dir: &std::path::Path,
+    scenario: &str,
+) -> Result<crate::core::graph::EdgeWeights, crate::core::records::RecordsError> {
+    use crate::core::records::{Filter, Store, store_path};
+    let store = Store::open_existing(&store_path(dir))?;
+    let choices = store.reply_choices(&Filter::all().scenario(scenario))?;
+    Ok(choices
+        .into_iter()
+        .map(|c| ((c.step_id, c.reply_id), (c.chosen, c.share)))
+        .collect())
 }

@@ -1,7 +1,7 @@
 //! The step graph of a scenario as Graphviz dot or Mermaid text (`courtesy graph`).
 
 use crate::core::model::{Outcome, Principle, Reply, Scenario};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
 /// `R+2 M+1 S0` for a reply's ratings on the scenario's principles.
@@ -59,6 +59,26 @@ fn dot_escape(s: &str) -> String {
 /// edges labelled `id: ratings (mood ±n)`, mood triggers as dashed edges from a
 /// "mood" node.
 pub fn to_dot(sc: &Scenario, locale: &str) -> String {
+    to_dot_weighted(sc, locale, None)
+}
+
+/// How often learners took each reply: `(step id, reply id)` → (times chosen, share of
+/// the step's visits). Built from a records store by `courtesy graph --data-dir`.
+pub type EdgeWeights = HashMap<(String, String), (u64, f64)>;
+
+fn weight_label(w: Option<&EdgeWeights>, step: &str, reply: &str) -> String {
+    match w {
+        None => String::new(),
+        Some(w) => {
+            let (n, share) = w.get(&(step.to_string(), reply.to_string())).copied().unwrap_or((0, 0.0));
+            format!(" · {:.0}% (n={n})", share * 100.0)
+        }
+    }
+}
+
+/// [`to_dot`], with edges drawn thicker the more often learners took them when
+/// `weights` is given (pen width 1–8, label `· 42% (n=120)`).
+pub fn to_dot_weighted(sc: &Scenario, locale: &str, weights: Option<&EdgeWeights>) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "digraph \"{}\" {{", dot_escape(&sc.id));
     let _ = writeln!(
@@ -114,9 +134,16 @@ pub fn to_dot(sc: &Scenario, locale: &str) -> String {
             } else {
                 String::new()
             };
+            let taken = weight_label(weights, &s.id, &r.id);
+            let pen = weights
+                .map(|w| {
+                    let share = w.get(&(s.id.clone(), r.id.clone())).map_or(0.0, |x| x.1);
+                    format!(", penwidth={:.1}", 1.0 + 7.0 * share)
+                })
+                .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "  \"{}\" -> \"{}\" [label=\"{}: {}{mood}\"{style}];",
+                "  \"{}\" -> \"{}\" [label=\"{}: {}{mood}{taken}\"{style}{pen}];",
                 dot_escape(&s.id),
                 dot_escape(&r.next),
                 dot_escape(&r.id),
@@ -157,6 +184,13 @@ fn mermaid_text(s: &str) -> String {
 
 /// Mermaid flowchart with the same content as [`to_dot`].
 pub fn to_mermaid(sc: &Scenario, locale: &str) -> String {
+    to_mermaid_weighted(sc, locale, None)
+}
+
+/// [`to_mermaid`], with learners' choices in the edge labels and as link widths.
+pub fn to_mermaid_weighted(sc: &Scenario, locale: &str, weights: Option<&EdgeWeights>) -> String {
+    let mut link = 1usize; // the start arrow is link 0
+    let mut link_styles = String::new();
     let mut out = String::from("flowchart LR\n");
     let _ = writeln!(out, "  start((start)) --> {}", mermaid_id(&sc.start));
     for s in &sc.steps {
@@ -186,14 +220,20 @@ pub fn to_mermaid(sc: &Scenario, locale: &str) -> String {
             } else {
                 String::new()
             };
+            let taken = weight_label(weights, &s.id, &r.id);
             let _ = writeln!(
                 out,
-                "  {} {arrow}|\"{}: {}{mood}\"| {}",
+                "  {} {arrow}|\"{}: {}{mood}{taken}\"| {}",
                 mermaid_id(&s.id),
                 mermaid_text(&r.id),
                 rating_label(r, &sc.principles),
                 mermaid_id(&r.next)
             );
+            if let Some(w) = weights {
+                let share = w.get(&(s.id.clone(), r.id.clone())).map_or(0.0, |x| x.1);
+                let _ = writeln!(link_styles, "  linkStyle {link} stroke-width:{:.1}px", 1.0 + 7.0 * share);
+            }
+            link += 1;
         }
     }
     if !sc.triggers.is_empty() {
@@ -217,6 +257,7 @@ pub fn to_mermaid(sc: &Scenario, locale: &str) -> String {
             let _ = writeln!(out, "  class {} unreachable", mermaid_id(id));
         }
     }
+    out.push_str(&link_styles);
     out.push_str("  classDef unreachable stroke:#d00,stroke-dasharray:4 3,fill:#ffe4e1\n");
     out.push_str("  classDef resolved fill:#b7f0b1\n  classDef escalated fill:#f0e68c\n  classDef customer_left fill:#ffb6c1\n  classDef unresolved fill:#d3d3d3\n");
     out
