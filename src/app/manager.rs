@@ -1,0 +1,413 @@
+//! The manager's area without any UI: the password gate (argon2 checks on a worker thread), the inactivity lock, the dashboard queries and the attempt drill-down.
+
+use crate::app::flow::{Catalog, Screen};
+use crate::app::records::RecordStore;
+use crate::core::records::{
+    AttemptDetail, AttemptId, AttemptSummary, CohortAverages, Filter, MIN_PASSWORD_CHARS,
+    ManagerGate, Replay, ReplyChoice, Store, TraineeRow, TrendSeries, replay,
+};
+use bevy::prelude::*;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// The manager area locks after this long without a click or key.
+pub const IDLE_LOCK: Duration = Duration::from_secs(5 * 60);
+
+/// How many rows the poor-choice table and the attempt list show.
+pub const LIST_LIMIT: usize = 200;
+
+/// What the manager asked for; sent by the manager screen.
+#[derive(Message, Debug, Clone, PartialEq)]
+pub enum ManagerAction {
+    /// First use: set the password (typed twice).
+    SetPassword {
+        password: String,
+        confirm: String,
+    },
+    Unlock(String),
+    /// A click or key in the area (keeps it open).
+    Activity,
+    /// Apply the dashboard filters.
+    Filter(DashFilter),
+    Refresh,
+    /// Open one attempt's drill-down (its id).
+    OpenAttempt(String),
+    CloseAttempt,
+    /// Leave (locks the area) back to the sign-in screen.
+    Leave,
+}
+
+/// The dashboard filters as typed (dates `YYYY-MM-DD`, empty = any).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DashFilter {
+    pub since: String,
+    pub until: String,
+    pub scenario: Option<String>,
+    pub trainee: Option<String>,
+}
+
+impl DashFilter {
+    /// The store filter; `Err` names the date that could not be read.
+    pub fn to_filter(&self) -> Result<Filter, String> {
+        let mut f = Filter::all();
+        if !self.since.trim().is_empty() {
+            f = f
+                .since_date(self.since.trim())
+                .map_err(|_| self.since.clone())?;
+        }
+        if !self.until.trim().is_empty() {
+            f = f
+                .until_date(self.until.trim())
+                .map_err(|_| self.until.clone())?;
+        }
+        if let Some(s) = &self.scenario {
+            f = f.scenario(s);
+        }
+        if let Some(t) = &self.trainee {
+            f = f.trainee(t);
+        }
+        Ok(f)
+    }
+}
+
+/// A message for the manager (shown in their language by the screen).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// The two passwords differ.
+    Mismatch,
+    /// The password is shorter than [`MIN_PASSWORD_CHARS`].
+    TooShort,
+    WrongPassword,
+    /// There is no records store (the reason).
+    NoStore(String),
+    /// A date filter could not be read (the text).
+    BadDate(String),
+    /// The store failed (the reason).
+    Store(String),
+}
+
+/// Everything the dashboard shows, loaded for one filter.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Dashboard {
+    pub cohort: Option<CohortAverages>,
+    pub trainees: Vec<TraineeRow>,
+    pub trend: Vec<TrendSeries>,
+    /// Every (scenario, step, reply) share, for the per-step view.
+    pub choices: Vec<ReplyChoice>,
+    /// Poor choices, most common first.
+    pub poor: Vec<ReplyChoice>,
+    pub attempts: Vec<AttemptSummary>,
+    /// For the filter pickers (unfiltered).
+    pub trainee_ids: Vec<String>,
+    pub scenario_ids: Vec<String>,
+}
+
+/// One recorded attempt, replayed on the scenario in the catalog when it is there.
+#[derive(Debug, Clone)]
+pub struct DrillDown {
+    pub detail: AttemptDetail,
+    /// The replay (feedback texts), or why it could not be made.
+    pub replay: Result<Replay, String>,
+}
+
+/// A job on a worker thread (argon2 checks, dashboard queries).
+#[derive(Debug)]
+pub struct Job<T>(Option<JoinHandle<T>>);
+
+impl<T: Send + 'static> Job<T> {
+    pub fn spawn(f: impl FnOnce() -> T + Send + 'static) -> Result<Job<T>, String> {
+        std::thread::Builder::new()
+            .name("courtesy-manager".into())
+            .spawn(f)
+            .map(|h| Job(Some(h)))
+            .map_err(|e| e.to_string())
+    }
+
+    /// The result, once the thread has finished (`Err` if it panicked).
+    pub fn poll(&mut self) -> Option<Result<T, String>> {
+        if self.0.as_ref().is_some_and(|h| h.is_finished()) {
+            let h = self.0.take()?;
+            return Some(h.join().map_err(|_| "the worker thread failed".to_string()));
+        }
+        None
+    }
+
+    /// Waits for the result (tests).
+    pub fn wait(&mut self) -> Option<Result<T, String>> {
+        let h = self.0.take()?;
+        Some(h.join().map_err(|_| "the worker thread failed".to_string()))
+    }
+}
+
+/// The manager area's state.
+#[derive(Resource, Debug)]
+pub struct Manager {
+    pub gate: ManagerGate,
+    /// Whether a password is set (`None`: unknown, e.g. no store).
+    pub has_password: Option<bool>,
+    /// A password being hashed or checked: `Ok(true)` opens the area.
+    pub check: Option<Job<Result<bool, String>>>,
+    pub loading: Option<Job<Result<Dashboard, String>>>,
+    pub notice: Option<Notice>,
+    pub filter: DashFilter,
+    pub dashboard: Option<Dashboard>,
+    pub drill: Option<DrillDown>,
+    /// Whether the gate was open at the last check (to notice it locking).
+    pub was_open: bool,
+}
+
+impl Default for Manager {
+    fn default() -> Manager {
+        Manager {
+            gate: ManagerGate::new(IDLE_LOCK),
+            has_password: None,
+            check: None,
+            loading: None,
+            notice: None,
+            filter: DashFilter::default(),
+            dashboard: None,
+            drill: None,
+            was_open: false,
+        }
+    }
+}
+
+impl Manager {
+    /// Forgets everything shown (on lock or leave).
+    fn close(&mut self) {
+        self.gate.lock();
+        self.was_open = false;
+        self.check = None;
+        self.loading = None;
+        self.dashboard = None;
+        self.drill = None;
+        self.notice = None;
+        self.filter = DashFilter::default();
+    }
+
+    /// Whether a password check or a dashboard load is running.
+    pub fn busy(&self) -> bool {
+        self.check.is_some() || self.loading.is_some()
+    }
+}
+
+/// Adds the manager area's logic.
+pub fn plugin(app: &mut App) {
+    app.add_message::<ManagerAction>()
+        .init_resource::<Manager>()
+        .add_systems(OnEnter(Screen::Manager), enter)
+        .add_systems(
+            Update,
+            (check_lock, apply_manager_actions, poll_jobs)
+                .chain()
+                .run_if(in_state(Screen::Manager)),
+        );
+}
+
+fn store_of(records: &Option<Res<RecordStore>>) -> Result<Arc<Store>, Notice> {
+    match records.as_deref() {
+        Some(RecordStore { store: Some(s), .. }) => Ok(s.clone()),
+        Some(RecordStore { error: Some(e), .. }) => Err(Notice::NoStore(e.clone())),
+        _ => Err(Notice::NoStore(String::new())),
+    }
+}
+
+/// On entering: start locked, find out whether a password exists.
+pub fn enter(records: Option<Res<RecordStore>>, mut m: ResMut<Manager>) {
+    m.close();
+    match store_of(&records) {
+        Ok(store) => match store.has_manager_password() {
+            Ok(has) => m.has_password = Some(has),
+            Err(e) => m.notice = Some(Notice::Store(e.to_string())),
+        },
+        Err(n) => {
+            m.has_password = None;
+            m.notice = Some(n);
+        }
+    }
+}
+
+/// Locks the area and goes back to sign-in once it has been idle for [`IDLE_LOCK`].
+pub fn check_lock(mut m: ResMut<Manager>, mut next: ResMut<NextState<Screen>>) {
+    if !m.was_open {
+        return;
+    }
+    if !m.gate.is_unlocked(Instant::now()) {
+        m.close();
+        next.set(Screen::SignIn);
+    }
+}
+
+fn load_dashboard(m: &mut Manager, store: Arc<Store>) {
+    let filter = match m.filter.to_filter() {
+        Ok(f) => f,
+        Err(text) => {
+            m.notice = Some(Notice::BadDate(text));
+            return;
+        }
+    };
+    let job = Job::spawn(move || {
+        let e = |e: crate::core::records::RecordsError| e.to_string();
+        Ok(Dashboard {
+            cohort: Some(store.cohort_averages(&filter).map_err(e)?),
+            trainees: store.trainee_table(&filter).map_err(e)?,
+            trend: store.trend(&filter).map_err(e)?,
+            choices: store.reply_choices(&filter).map_err(e)?,
+            poor: store.poor_choices(&filter, LIST_LIMIT).map_err(e)?,
+            attempts: store.attempts(&filter, LIST_LIMIT).map_err(e)?,
+            trainee_ids: store.trainee_ids(&Filter::all()).map_err(e)?,
+            scenario_ids: store.scenario_ids(&Filter::all()).map_err(e)?,
+        })
+    });
+    match job {
+        Ok(j) => m.loading = Some(j),
+        Err(e) => m.notice = Some(Notice::Store(e)),
+    }
+}
+
+/// Applies the manager's actions.
+pub fn apply_manager_actions(
+    mut actions: MessageReader<ManagerAction>,
+    records: Option<Res<RecordStore>>,
+    catalog: Res<Catalog>,
+    mut m: ResMut<Manager>,
+    mut next: ResMut<NextState<Screen>>,
+) {
+    let now = Instant::now();
+    for action in actions.read() {
+        let open = m.gate.touch(now);
+        match action {
+            ManagerAction::Leave => {
+                m.close();
+                next.set(Screen::SignIn);
+                break;
+            }
+            ManagerAction::Activity => {}
+            ManagerAction::SetPassword { password, confirm } => {
+                if m.busy() || m.has_password != Some(false) {
+                    continue;
+                }
+                if password != confirm {
+                    m.notice = Some(Notice::Mismatch);
+                } else if password.chars().count() < MIN_PASSWORD_CHARS {
+                    m.notice = Some(Notice::TooShort);
+                } else {
+                    match store_of(&records) {
+                        Ok(store) => {
+                            let pw = password.clone();
+                            m.notice = None;
+                            match Job::spawn(move || {
+                                store
+                                    .set_manager_password(&pw)
+                                    .map(|_| true)
+                                    .map_err(|e| e.to_string())
+                            }) {
+                                Ok(j) => m.check = Some(j),
+                                Err(e) => m.notice = Some(Notice::Store(e)),
+                            }
+                        }
+                        Err(n) => m.notice = Some(n),
+                    }
+                }
+            }
+            ManagerAction::Unlock(password) => {
+                if m.busy() || open {
+                    continue;
+                }
+                match store_of(&records) {
+                    Ok(store) => {
+                        let pw = password.clone();
+                        m.notice = None;
+                        match Job::spawn(move || {
+                            store
+                                .verify_manager_password(&pw)
+                                .map_err(|e| e.to_string())
+                        }) {
+                            Ok(j) => m.check = Some(j),
+                            Err(e) => m.notice = Some(Notice::Store(e)),
+                        }
+                    }
+                    Err(n) => m.notice = Some(n),
+                }
+            }
+            ManagerAction::Filter(f) if open => {
+                m.filter = f.clone();
+                m.notice = None;
+                m.drill = None;
+                if let Ok(store) = store_of(&records) {
+                    load_dashboard(&mut m, store);
+                }
+            }
+            ManagerAction::Refresh if open => {
+                if let Ok(store) = store_of(&records) {
+                    load_dashboard(&mut m, store);
+                }
+            }
+            ManagerAction::OpenAttempt(id) if open => {
+                let Ok(store) = store_of(&records) else {
+                    continue;
+                };
+                m.drill = match AttemptId::parse(id).and_then(|id| store.attempt(&id)) {
+                    Ok(Some(detail)) => Some(drill_down(detail, &catalog)),
+                    Ok(None) => None,
+                    Err(e) => {
+                        m.notice = Some(Notice::Store(e.to_string()));
+                        None
+                    }
+                };
+            }
+            ManagerAction::CloseAttempt => m.drill = None,
+            _ => {}
+        }
+    }
+}
+
+/// Replays a recorded attempt (same seed, same choices) on the catalog's scenario.
+pub fn drill_down(detail: AttemptDetail, catalog: &Catalog) -> DrillDown {
+    let entry = catalog
+        .0
+        .iter()
+        .find(|e| e.scenario.id == detail.summary.scenario);
+    let replay = match entry {
+        Some(e) => {
+            replay(&detail, e.scenario.clone(), Some(&e.content_hash)).map_err(|e| e.to_string())
+        }
+        None => Err(format!(
+            "scenario `{}` is not in the library",
+            detail.summary.scenario
+        )),
+    };
+    DrillDown { detail, replay }
+}
+
+/// Collects finished password checks and dashboard loads.
+pub fn poll_jobs(records: Option<Res<RecordStore>>, mut m: ResMut<Manager>) {
+    if let Some(job) = m.check.as_mut()
+        && let Some(done) = job.poll()
+    {
+        m.check = None;
+        match done.and_then(|r| r) {
+            Ok(true) => {
+                m.has_password = Some(true);
+                m.gate.open(Instant::now());
+                m.was_open = true;
+                m.notice = None;
+                if let Ok(store) = store_of(&records) {
+                    load_dashboard(&mut m, store);
+                }
+            }
+            Ok(false) => m.notice = Some(Notice::WrongPassword),
+            Err(e) => m.notice = Some(Notice::Store(e)),
+        }
+    }
+    if let Some(job) = m.loading.as_mut()
+        && let Some(done) = job.poll()
+    {
+        m.loading = None;
+        match done.and_then(|r| r) {
+            Ok(d) => m.dashboard = Some(d),
+            Err(e) => m.notice = Some(Notice::Store(e)),
+        }
+    }
+}

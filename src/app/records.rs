@@ -1,0 +1,258 @@
+//! Attempt records in the app: opens the store, records every step as it is answered, and keeps the signed-in trainee's own bests and history for the library.
+//!
+//! UI-free (runs under `MinimalPlugins` in tests). The store is opened once before the
+//! app runs ([`RecordStore::open`]); if it cannot be opened the app keeps playing,
+//! unrecorded, and the screens say so. Recording happens in [`record_attempt`], which
+//! runs right after `flow::apply_actions` in the frame that applied a choice, a timeout
+//! or the end of the conversation, so each step is committed as it happens.
+
+use crate::app::flow::{Catalog, FlowSet, Play, Screen, Trainee};
+use crate::app::i18n::{Lang, T};
+use crate::app::screens::library::LibraryVm;
+use crate::core::lrs::{self, LrsConfig};
+use crate::core::records::{AttemptSummary, Recorder, ScenarioBest, Source, Store};
+use bevy::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// How many of the trainee's own attempts the library lists.
+pub const HISTORY_LIMIT: usize = 20;
+
+/// The records store the app writes to, or why there is none.
+#[derive(Resource, Clone, Default)]
+pub struct RecordStore {
+    /// `None`: recording is off (not configured, as in tests and screenshots) or the
+    /// store could not be opened (`error` says why).
+    pub store: Option<Arc<Store>>,
+    /// Why the store could not be opened.
+    pub error: Option<String>,
+    /// The LRS configuration found beside the store, for the sync worker.
+    pub lrs: Option<LrsConfig>,
+    /// Why the LRS configuration could not be read (the store still records).
+    pub lrs_error: Option<String>,
+}
+
+impl std::fmt::Debug for RecordStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecordStore")
+            .field(
+                "store",
+                &self.store.as_ref().map(|s| s.path().to_path_buf()),
+            )
+            .field("error", &self.error)
+            .field("lrs", &self.lrs.as_ref().map(LrsConfig::endpoint_shown))
+            .finish()
+    }
+}
+
+impl RecordStore {
+    /// Opens (creating if needed) the store in `--data-dir`, `$COURTESY_DATA_DIR` or the
+    /// platform data directory, and reads the LRS configuration beside it. Never fails:
+    /// an error is kept for the screens to show.
+    pub fn open(data_dir: Option<&Path>) -> RecordStore {
+        match Store::open_in(data_dir) {
+            Ok(store) => {
+                let (lrs, lrs_error) = match lrs::configure_store(&store, data_dir, None) {
+                    Ok(cfg) => (cfg, None),
+                    Err(e) => (None, Some(e.to_string())),
+                };
+                RecordStore {
+                    store: Some(Arc::new(store)),
+                    error: None,
+                    lrs,
+                    lrs_error,
+                }
+            }
+            Err(e) => RecordStore {
+                store: None,
+                error: Some(e.to_string()),
+                lrs: None,
+                lrs_error: None,
+            },
+        }
+    }
+
+    /// A store opened by the caller (tests).
+    pub fn with_store(store: Store) -> RecordStore {
+        RecordStore {
+            store: Some(Arc::new(store)),
+            ..Default::default()
+        }
+    }
+
+    /// The data folder a `--data-dir` flag resolves to (for messages).
+    pub fn data_dir(flag: Option<&Path>) -> Option<PathBuf> {
+        crate::core::records::resolve_data_dir(flag).ok()
+    }
+}
+
+/// How the attempt in progress is being recorded.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum AttemptRecord {
+    /// Not looked at yet (the attempt has just started).
+    #[default]
+    NotStarted,
+    /// Recording: the recorder knows how many steps are durable.
+    Recording(Recorder),
+    /// Recording is off in this app (no store configured).
+    Off,
+    /// Not recorded: the store is unavailable or refused the attempt (the reason).
+    Failed(String),
+}
+
+impl AttemptRecord {
+    /// Whether this attempt is being played unrecorded because something went wrong.
+    pub fn is_unrecorded(&self) -> bool {
+        matches!(self, AttemptRecord::Failed(_))
+    }
+}
+
+/// The last recording error (a write that failed; the recorder retries on the next step).
+#[derive(Resource, Debug, Clone, Default, PartialEq)]
+pub struct RecordIssue(pub Option<String>);
+
+/// Something was recorded this frame (the sync worker listens for it).
+#[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Recorded;
+
+/// The signed-in trainee's own records: best result per scenario and latest attempts.
+#[derive(Resource, Debug, Clone, Default, PartialEq)]
+pub struct TraineeRecords {
+    pub trainee: String,
+    pub bests: Vec<ScenarioBest>,
+    pub history: Vec<AttemptSummary>,
+}
+
+impl TraineeRecords {
+    /// The best overall score at `scenario`, if a finished attempt exists.
+    pub fn best(&self, scenario: &str) -> Option<&ScenarioBest> {
+        self.bests
+            .iter()
+            .find(|b| b.scenario == scenario && b.best_overall.is_some())
+    }
+
+    /// Puts the trainee's best result on each library card that has one.
+    pub fn fill_bests(&self, catalog: &Catalog, vm: &mut LibraryVm) {
+        for (card, entry) in vm.cards.iter_mut().zip(&catalog.0) {
+            card.best = self
+                .best(&entry.scenario.id)
+                .and_then(|b| best_text(b, vm.lang));
+        }
+    }
+}
+
+/// "82 / 100 (passed)" — the text of a library card's best result.
+pub fn best_text(best: &ScenarioBest, lang: Lang) -> Option<String> {
+    let overall = best.best_overall?;
+    let mut s = format!("{overall:.0} / 100");
+    if best.passed {
+        s.push_str(&T::BestPassedSuffix.fmt(lang, &[]));
+    }
+    Some(s)
+}
+
+/// Adds recording to the flow. Without a [`RecordStore`] resource, recording is off.
+pub fn plugin(app: &mut App) {
+    app.add_message::<Recorded>()
+        .init_resource::<RecordIssue>()
+        .init_resource::<TraineeRecords>()
+        .add_systems(Update, record_attempt.after(FlowSet))
+        .add_systems(OnEnter(Screen::Library), refresh_trainee_records);
+}
+
+/// Keeps the attempt's records in step with its session: begins the record when the
+/// attempt starts, commits each answered step, and the result when it is finished.
+pub fn record_attempt(
+    records: Option<Res<RecordStore>>,
+    trainee: Res<Trainee>,
+    catalog: Res<Catalog>,
+    mut play: ResMut<Play>,
+    mut issue: ResMut<RecordIssue>,
+    mut recorded: MessageWriter<Recorded>,
+) {
+    if !play.is_changed() {
+        return;
+    }
+    // Only the record changes below: not a change of the play for other systems.
+    let Some(a) = play.bypass_change_detection().0.as_mut() else {
+        return;
+    };
+    let store = match records.as_deref() {
+        Some(RecordStore {
+            store: Some(store), ..
+        }) => store,
+        Some(RecordStore { error: Some(e), .. }) => {
+            if !matches!(a.record, AttemptRecord::Failed(_)) {
+                a.record = AttemptRecord::Failed(e.clone());
+            }
+            return;
+        }
+        _ => {
+            a.record = AttemptRecord::Off;
+            return;
+        }
+    };
+    if a.record == AttemptRecord::NotStarted {
+        let hash = catalog.0.get(a.scenario).map(|e| e.content_hash.as_str());
+        a.record = match Recorder::begin(store, &trainee.name, &a.session, hash, Source::App) {
+            Ok(rec) => {
+                recorded.write(Recorded);
+                AttemptRecord::Recording(rec)
+            }
+            Err(e) => {
+                warn!("this attempt is not recorded: {e}");
+                AttemptRecord::Failed(e.to_string())
+            }
+        };
+    }
+    let AttemptRecord::Recording(rec) = &mut a.record else {
+        return;
+    };
+    let outcome = match &a.result {
+        Some(result) if !rec.is_finished() => rec.finish(store, result).map(|_| true),
+        Some(_) => Ok(false),
+        None => rec.sync(store, &a.session).map(|n| n > 0),
+    };
+    match outcome {
+        Ok(wrote) => {
+            if issue.0.is_some() {
+                issue.0 = None;
+            }
+            if wrote {
+                recorded.write(Recorded);
+            }
+        }
+        Err(e) => {
+            warn!("recording failed (will retry at the next step): {e}");
+            issue.0 = Some(e.to_string());
+        }
+    }
+}
+
+/// Reloads the signed-in trainee's bests and history (on entering the library).
+pub fn refresh_trainee_records(
+    records: Option<Res<RecordStore>>,
+    trainee: Res<Trainee>,
+    mut mine: ResMut<TraineeRecords>,
+) {
+    let Some(store) = records.as_ref().and_then(|r| r.store.as_ref()) else {
+        return;
+    };
+    let name = trainee.name.trim();
+    if name.is_empty() {
+        *mine = TraineeRecords::default();
+        return;
+    }
+    let bests = store.trainee_bests(name).unwrap_or_else(|e| {
+        warn!("cannot read the trainee's records: {e}");
+        Vec::new()
+    });
+    let history = store
+        .trainee_history(name, HISTORY_LIMIT)
+        .unwrap_or_default();
+    *mine = TraineeRecords {
+        trainee: name.to_string(),
+        bests,
+        history,
+    };
+}

@@ -1,0 +1,230 @@
+//! The app's flow without a window: `App` + `MinimalPlugins` + `StatesPlugin` + the flow
+//! plugin, driven by `Action` messages, from sign-in to the debrief and back.
+#![cfg(feature = "app")]
+
+use bevy::prelude::*;
+use bevy::state::app::StatesPlugin;
+use courtesy::app::flow::{
+    Action, Catalog, Play, Screen, Seeds, Selected, Settings, TimerMode, Trainee,
+};
+use courtesy::app::i18n::Lang;
+use courtesy::app::loader::CatalogEntry;
+use courtesy::core::load::{content_hash, parse_str};
+use courtesy::core::model::Outcome;
+use courtesy::core::session::Current;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn fixture() -> CatalogEntry {
+    let path = std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/scoring-case.ron"
+    ));
+    let src = std::fs::read_to_string(&path).expect("fixture readable");
+    CatalogEntry {
+        scenario: Arc::new(parse_str(&src).expect("fixture parses")),
+        content_hash: content_hash(&src),
+        path,
+    }
+}
+
+fn app() -> App {
+    let mut app = App::new();
+    app.add_plugins((MinimalPlugins, StatesPlugin))
+        .insert_resource(Catalog(vec![fixture()]))
+        .insert_resource(Seeds::starting_at(7))
+        .add_plugins(courtesy::app::flow_plugin);
+    app.update();
+    app
+}
+
+/// Sends `action`, then runs two frames: one applies it, the next makes the state transition.
+fn send(app: &mut App, action: Action) {
+    app.world_mut().write_message(action);
+    app.update();
+    app.update();
+}
+
+fn screen(app: &App) -> Screen {
+    *app.world().resource::<State<Screen>>().get()
+}
+
+fn play(app: &App) -> &courtesy::app::flow::Attempt {
+    app.world()
+        .resource::<Play>()
+        .0
+        .as_ref()
+        .expect("an attempt is running")
+}
+
+fn step_id(app: &App) -> String {
+    match play(app).session.current() {
+        Current::Step(v) => v.step_id.clone(),
+        Current::Ended(e) => format!("ended:{}", e.ending_id),
+    }
+}
+
+fn sign_in(app: &mut App, timers: TimerMode) {
+    let settings = Settings {
+        lang: Lang::En,
+        timers,
+        ..Default::default()
+    };
+    send(
+        app,
+        Action::SignIn {
+            name: "Li Lei".into(),
+            settings,
+        },
+    );
+}
+
+#[test]
+fn sign_in_to_debrief_and_back() {
+    let mut app = app();
+    assert_eq!(screen(&app), Screen::SignIn);
+
+    // An empty name is refused.
+    send(
+        &mut app,
+        Action::SignIn {
+            name: "   ".into(),
+            settings: Settings::default(),
+        },
+    );
+    assert_eq!(screen(&app), Screen::SignIn);
+
+    sign_in(&mut app, TimerMode::Off);
+    assert_eq!(screen(&app), Screen::Library);
+    assert_eq!(app.world().resource::<Trainee>().name, "Li Lei");
+    assert_eq!(app.world().resource::<Settings>().lang, Lang::En);
+
+    // Actions for other screens are ignored.
+    send(&mut app, Action::Choose("a".into()));
+    send(&mut app, Action::OpenScenario(3));
+    assert_eq!(screen(&app), Screen::Library);
+
+    send(&mut app, Action::OpenScenario(0));
+    assert_eq!(screen(&app), Screen::Briefing);
+    assert_eq!(*app.world().resource::<Selected>(), Selected(Some(0)));
+
+    send(&mut app, Action::StartConversation);
+    assert_eq!(screen(&app), Screen::Conversation);
+    assert_eq!(play(&app).session.seed(), 7);
+    assert_eq!(play(&app).session.locale(), "en");
+    assert_eq!(step_id(&app), "s1");
+
+    send(&mut app, Action::Choose("a".into()));
+    assert_eq!(screen(&app), Screen::Feedback);
+    let fb = play(&app).feedback.clone().expect("feedback");
+    assert_eq!(fb.reply_id, "a");
+    assert_eq!((fb.mood_before, fb.mood_after), (50, 60));
+    assert_eq!(fb.explanation, "Good.");
+    assert_eq!(play(&app).history.len(), 2);
+    assert_eq!(play(&app).history[1].text, "A");
+
+    // Another reply while the feedback shows is ignored.
+    send(&mut app, Action::Choose("b".into()));
+    assert_eq!(play(&app).session.transcript().len(), 1);
+
+    send(&mut app, Action::Continue);
+    assert_eq!(screen(&app), Screen::Conversation);
+    assert_eq!(step_id(&app), "s2");
+
+    send(&mut app, Action::Choose("nonsense".into()));
+    assert_eq!(
+        screen(&app),
+        Screen::Conversation,
+        "an unknown reply is refused"
+    );
+
+    send(&mut app, Action::Choose("x".into()));
+    assert_eq!(screen(&app), Screen::Feedback);
+    send(&mut app, Action::Continue);
+    assert_eq!(screen(&app), Screen::Debrief);
+    let result = play(&app).result.clone().expect("a result");
+    assert_eq!(result.outcome, Outcome::Resolved);
+    let chosen: Vec<_> = result
+        .transcript
+        .iter()
+        .map(|t| t.chosen.as_str())
+        .collect();
+    assert_eq!(chosen, ["a", "x"]);
+    assert_eq!(result.seed, 7);
+
+    // Retry: same scenario, a new seed, a fresh transcript.
+    send(&mut app, Action::Retry);
+    assert_eq!(screen(&app), Screen::Conversation);
+    assert_ne!(play(&app).session.seed(), 7);
+    assert!(play(&app).session.transcript().is_empty());
+    assert!(play(&app).result.is_none());
+
+    // Play to the end again and go back to the library.
+    send(&mut app, Action::Choose("b".into()));
+    send(&mut app, Action::Continue);
+    send(&mut app, Action::Choose("y".into()));
+    send(&mut app, Action::Continue);
+    assert_eq!(screen(&app), Screen::Debrief);
+    send(&mut app, Action::BackToLibrary);
+    assert_eq!(screen(&app), Screen::Library);
+    assert!(app.world().resource::<Play>().0.is_none());
+
+    send(&mut app, Action::SignOut);
+    assert_eq!(screen(&app), Screen::SignIn);
+    assert!(app.world().resource::<Trainee>().name.is_empty());
+}
+
+/// Puts the current step's start `secs` seconds in the past.
+fn age_step(app: &mut App, secs: u64) {
+    let mut play = app.world_mut().resource_mut::<Play>();
+    let a = play.0.as_mut().expect("attempt");
+    a.step_started = Instant::now()
+        .checked_sub(Duration::from_secs(secs))
+        .expect("the clock is far enough from its origin");
+}
+
+fn start_timed(timers: TimerMode) -> App {
+    let mut app = app();
+    sign_in(&mut app, timers);
+    send(&mut app, Action::OpenScenario(0));
+    send(&mut app, Action::StartConversation);
+    assert_eq!(screen(&app), Screen::Conversation);
+    app
+}
+
+#[test]
+fn a_timed_step_times_out_after_its_limit() {
+    // s1 has a 20 s limit and `silent` as its timeout reply.
+    let mut app = start_timed(TimerMode::Normal);
+    age_step(&mut app, 5);
+    app.update();
+    app.update();
+    assert_eq!(screen(&app), Screen::Conversation);
+    age_step(&mut app, 21);
+    app.update();
+    app.update();
+    assert_eq!(screen(&app), Screen::Feedback);
+    let fb = play(&app).feedback.clone().expect("feedback");
+    assert!(fb.timed_out);
+    assert_eq!(fb.reply_id, "silent");
+    assert!(play(&app).history[1].timed_out);
+}
+
+#[test]
+fn relaxed_timers_double_the_limit_and_off_never_times_out() {
+    let mut app = start_timed(TimerMode::Relaxed);
+    age_step(&mut app, 30);
+    app.update();
+    app.update();
+    assert_eq!(screen(&app), Screen::Conversation, "30 s < 2 × 20 s");
+    age_step(&mut app, 41);
+    app.update();
+    app.update();
+    assert_eq!(screen(&app), Screen::Feedback);
+
+    let mut app = start_timed(TimerMode::Off);
+    age_step(&mut app, 3_600);
+    app.update();
+    app.update();
+    assert_eq!(screen(&app), Screen::Conversation);
+}

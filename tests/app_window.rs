@@ -1,0 +1,121 @@
+//! A real window: opens the conversation screen of every shipped scenario (in both
+//! languages) under a display, saves a screenshot, and fails if the window never appears
+//! or the image is blank.
+//!
+//! Needs an X display and a Vulkan driver, so it is ignored in a plain `cargo test`. Run:
+//!
+//! ```sh
+//! xvfb-run -a -s "-screen 0 1280x800x24" cargo test --test app_window -- --ignored
+//! ```
+#![cfg(feature = "app")]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const WIDTH: u32 = 1280;
+const HEIGHT: u32 = 800;
+/// Longest a single screenshot run may take (a debug build under lavapipe takes ~5 s).
+const LIMIT: Duration = Duration::from_secs(120);
+
+fn shipped_scenarios() -> Vec<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let (entries, skipped) =
+        courtesy::app::loader::load_dir(&dir).expect("the shipped scenarios load");
+    assert!(
+        skipped.is_empty(),
+        "unreadable shipped scenarios: {skipped:?}"
+    );
+    entries.iter().map(|e| e.scenario.id.clone()).collect()
+}
+
+/// Runs the app to a screenshot; panics with its output if it fails or hangs.
+fn screenshot(id: &str, locale: &str, out: &Path) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_courtesy"))
+        .args([
+            "app",
+            "--scenario",
+            id,
+            "--seed",
+            "7",
+            "--screen",
+            "conversation",
+            "--timers",
+            "off",
+        ])
+        .args([
+            "--locale",
+            locale,
+            "--size",
+            &format!("{WIDTH}x{HEIGHT}"),
+            "--screenshot",
+        ])
+        .arg(out)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the courtesy binary starts");
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait on the app") {
+            break status;
+        }
+        if start.elapsed() > LIMIT {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{id} ({locale}): no screenshot after {LIMIT:?}; the window never appeared");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let output = child.wait_with_output().expect("app output");
+    assert!(
+        status.success(),
+        "{id} ({locale}): the app failed with {status}:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Fails if the image is missing, the wrong size, or (nearly) one flat colour.
+fn assert_not_blank(path: &Path) {
+    let img = image::open(path)
+        .unwrap_or_else(|e| panic!("{}: not a readable image: {e}", path.display()))
+        .to_rgb8();
+    assert_eq!(
+        (img.width(), img.height()),
+        (WIDTH, HEIGHT),
+        "{}: wrong size",
+        path.display()
+    );
+    let mut counts = std::collections::HashMap::<[u8; 3], u32>::new();
+    for p in img.pixels() {
+        *counts.entry(p.0).or_default() += 1;
+    }
+    let total = img.width() * img.height();
+    let background = counts.values().copied().max().unwrap_or(0);
+    let drawn = total - background;
+    assert!(
+        counts.len() > 50 && drawn > total / 50,
+        "{}: looks blank ({} colours, {drawn} of {total} pixels off the background)",
+        path.display(),
+        counts.len()
+    );
+}
+
+#[test]
+#[ignore = "needs a display and a Vulkan driver: xvfb-run -a -s \"-screen 0 1280x800x24\" cargo test --test app_window -- --ignored"]
+fn conversation_screen_renders_for_every_shipped_scenario() {
+    let ids = shipped_scenarios();
+    assert!(!ids.is_empty(), "no shipped scenarios");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keep = std::env::var_os("COURTESY_KEEP_SCREENSHOTS").map(PathBuf::from);
+    for id in &ids {
+        for locale in ["en", "zh-CN"] {
+            let out = keep
+                .as_deref()
+                .unwrap_or(dir.path())
+                .join(format!("{id}-{locale}.png"));
+            screenshot(id, locale, &out);
+            assert_not_blank(&out);
+        }
+    }
+}
