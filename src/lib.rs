@@ -1,3 +1,5 @@
 //! Courtesy: customer-service etiquette training simulator (library behind the `courtesy` binary).
+#[cfg(feature = "app")]
+pub mod app;
 pub mod cli;
 pub mod core;

@@ -561,6 +561,10 @@ fn draw(
     let mut out = None;
     egui::CentralPanel::default().show(&mut root, |ui| {
         if !open {
+            if *dash != DashboardVm::default() {
+                // Locked: forget the filters typed before.
+                *dash = DashboardVm::default();
+            }
             form.lang = lang;
             form.first_use = manager.has_password == Some(false);
             form.no_store = manager.has_password.is_none();

@@ -1,0 +1,300 @@
+//! Every UI string of the app, in Simplified Chinese and English.
+//!
+//! Strings are declared once in the [`strings!`] table below; the macro makes a missing
+//! translation a compile error, and a unit test checks that no entry is empty and that
+//! both translations take the same `{}` arguments.
+
+use std::fmt::Display;
+
+/// The UI language the trainee picked at sign-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, clap::ValueEnum)]
+pub enum Lang {
+    /// 中文 (zh-CN)
+    #[default]
+    #[value(name = "zh-CN", alias = "zh")]
+    Zh,
+    /// English
+    #[value(name = "en")]
+    En,
+}
+
+impl Lang {
+    /// Both languages, in the order the sign-in screen offers them.
+    pub const ALL: [Lang; 2] = [Lang::Zh, Lang::En];
+
+    /// The locale code used by scenario files (`zh-CN`, `en`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    /// The language's own name, as shown in the language picker.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Lang::Zh => "中文",
+            Lang::En => "English",
+        }
+    }
+
+    /// Parses a locale code (`zh-CN`, `zh`, `en`, `en-GB` …).
+    pub fn from_code(code: &str) -> Option<Lang> {
+        let c = code.to_ascii_lowercase();
+        if c.starts_with("zh") {
+            Some(Lang::Zh)
+        } else if c.starts_with("en") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+}
+
+macro_rules! strings {
+    ($($key:ident => ($en:expr, $zh:expr)),* $(,)?) => {
+        /// A UI string key; [`T::get`] gives its text in a language.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum T { $($key),* }
+
+        impl T {
+            /// Every key (for the completeness test).
+            pub const ALL: &'static [T] = &[$(T::$key),*];
+
+            /// The English text.
+            pub fn en(self) -> &'static str {
+                match self { $(T::$key => $en),* }
+            }
+
+            /// The Chinese text.
+            pub fn zh(self) -> &'static str {
+                match self { $(T::$key => $zh),* }
+            }
+        }
+    };
+}
+
+strings! {
+    AppTitle => ("Courtesy — service etiquette training", "礼貌服务 — 服务礼仪训练"),
+    Welcome => ("Welcome to the training room", "欢迎来到培训室"),
+    NameOrStaffId => ("Trainee name or staff ID", "学员姓名或工号"),
+    NoPassword => ("Trainees sign in without a password.", "学员登录无需密码。"),
+    Language => ("Language", "语言"),
+    Accessibility => ("Accessibility", "无障碍设置"),
+    TextSize => ("Text size", "文字大小"),
+    TextNormal => ("Normal", "标准"),
+    TextLarge => ("Large", "大"),
+    TextExtraLarge => ("Extra large", "特大"),
+    HighContrast => ("High-contrast theme", "高对比度主题"),
+    ReplyTimers => ("Reply timers", "回复计时"),
+    TimersNormal => ("Normal", "标准"),
+    TimersRelaxed => ("Relaxed (×2)", "宽松(×2)"),
+    TimersOff => ("Off", "关闭"),
+    SignIn => ("Sign in", "登录"),
+    NameRequired => ("Enter your name or staff ID to continue.", "请输入姓名或工号后继续。"),
+    LibraryTitle => ("Scenario library", "情景库"),
+    SignedInAs => ("Signed in as {}", "当前学员:{}"),
+    SignOut => ("Sign out", "退出登录"),
+    Difficulty => ("Difficulty", "难度"),
+    AboutMinutes => ("about {} min", "约 {} 分钟"),
+    Principles => ("Principles", "考察原则"),
+    BestSoFar => ("Your best so far: {}", "你的最好成绩:{}"),
+    Open => ("Open", "打开"),
+    NoScenarios => ("No scenarios found.", "没有找到情景。"),
+    HintLibrary => ("Keys 1–9 open a scenario.", "按数字键 1–9 打开情景。"),
+    BriefingTitle => ("Briefing", "情景简介"),
+    Situation => ("The situation", "情况"),
+    TheCustomer => ("The customer", "顾客"),
+    Wants => ("Wants", "诉求"),
+    SpecialNeeds => ("Special needs", "特殊需求"),
+    Goal => ("A good outcome", "理想结果"),
+    TimedNote => ("Some replies must be given within a time limit.", "部分回复需要在限定时间内作答。"),
+    Start => ("Start the conversation", "开始对话"),
+    BackToLibrary => ("Back to the library", "返回情景库"),
+    HintBriefing => ("Enter: start · Esc: back", "回车:开始 · Esc:返回"),
+    Mood => ("Customer mood", "顾客情绪"),
+    You => ("You", "你"),
+    YourReply => ("Your reply", "你的回复"),
+    SecondsLeft => ("{} s left", "剩余 {} 秒"),
+    HintConversation => ("Keys 1–9 choose a reply.", "按数字键 1–9 选择回复。"),
+    FeedbackTitle => ("Feedback", "点评"),
+    YouSaid => ("You said", "你说"),
+    TimedOut => ("Time ran out before you replied.", "时间到了,你没有作出回复。"),
+    MoodChange => ("Mood {} ({}) to {} ({})", "情绪 {}({})变为 {}({})"),
+    Why => ("Why", "原因"),
+    CitedRules => ("Rules applied", "相关规范"),
+    Continue => ("Continue", "继续"),
+    HintContinue => ("Enter or Space: continue", "回车或空格:继续"),
+    DebriefTitle => ("Debrief", "总结"),
+    Overall => ("Overall score", "总分"),
+    Passed => ("Passed", "通过"),
+    Failed => ("Not passed", "未通过"),
+    PassMark => ("pass mark {}", "及格线 {}"),
+    Outcome => ("Outcome", "结果"),
+    NotAssessed => ("not assessed", "未评估"),
+    BelowFloor => ("below the minimum", "低于最低要求"),
+    Transcript => ("Transcript", "对话记录"),
+    StepN => ("Step {}", "第 {} 步"),
+    YouChose => ("You chose", "你的选择"),
+    BestReply => ("Best reply", "最佳回复"),
+    WasBest => ("That was the best reply.", "这就是最佳回复。"),
+    Retry => ("Retry", "再试一次"),
+    HintDebrief => ("R: retry · Enter: back to the library", "R:再试一次 · 回车:返回情景库"),
+    ReloadProblems => ("Scenario file errors — the last good version is still in use", "情景文件有错误——仍在使用上一个正确版本"),
+    Dismiss => ("Dismiss", "关闭"),
+    ReloadRestartedAt => ("“{}” changed; the preview restarted at step {}.", "“{}”已更新，预览已从步骤 {} 重新开始。"),
+    ReloadRestartedStart => ("“{}” changed and step {} is gone; the preview restarted from the start.", "“{}”已更新，步骤 {} 已不存在，预览已从头开始。"),
+    ReloadRemoved => ("“{}” was removed.", "“{}”已被删除。"),
+    AuthorMode => ("Author mode (trainers)", "作者模式（培训师）"),
+    AuthorModeHint => ("Starting a scenario opens the author preview: any step, any mood, ratings shown. Previews are never recorded.", "开始情景时进入作者预览：可从任意步骤、任意情绪开始，并显示评分。预览不会被记录。"),
+    AuthorTitle => ("Author preview", "作者预览"),
+    PreviewNotRecorded => ("Preview — not recorded as a result", "预览——不计入成绩"),
+    StartFromStep => ("Start from step", "起始步骤"),
+    StartMood => ("mood", "情绪"),
+    StartHere => ("Preview from here", "从这里预览"),
+    BackStep => ("Back a step", "后退一步"),
+    RestartSameSeed => ("Restart (same seed)", "重新开始（相同种子）"),
+    RestartNewSeed => ("Restart (new seed)", "重新开始（新种子）"),
+    AuthorStatus => ("At {} · mood {} · seed {}", "当前：{} · 情绪 {} · 种子 {}"),
+    AuthorPath => ("Path", "路径"),
+    AuthorEnding => ("Ending {} ({})", "结局 {}（{}）"),
+    RatingTotal => ("total {}", "合计 {}"),
+    MoodEffect => ("mood {}", "情绪 {}"),
+    GoesTo => ("→ {}", "转到 {}"),
+    ScenarioMap => ("Scenario map — click a step to preview from there", "情景地图——点击步骤即可从该处预览"),
+    PreviewFromStep => ("Preview from step {}", "从步骤 {} 预览"),
+    // Records, sync status and the manager's area (app::records, app::manager).
+    BestPassedSuffix => (" (passed)", "（已通过）"),
+    MyHistory => ("My attempts", "我的练习记录"),
+    Unfinished => ("unfinished", "未完成"),
+    RecordsUnavailable => ("Records unavailable: attempts are not being saved.", "练习记录不可用：本次练习不会被保存。"),
+    NotRecorded => ("Not recorded: this attempt is not being saved.", "未记录：本次练习不会被保存。"),
+    RecordWriteFailed => ("Saving the last step failed; it will be retried.", "上一步保存失败，稍后将重试。"),
+    RecordsError => ("Records error:", "记录出错："),
+    SyncNotConfigured => ("LRS not set up: {} waiting", "未配置学习记录库：{} 条待发送"),
+    SyncAllSent => ("LRS: all sent", "学习记录库：已全部发送"),
+    SyncPending => ("LRS: {} waiting", "学习记录库：{} 条待发送"),
+    SyncLastError => ("Last error: {}", "最近错误：{}"),
+    SyncRejected => ("{} statements rejected", "{} 条记录被拒收"),
+    Manager => ("Manager", "管理员"),
+    ManagerTitle => ("Manager's review", "管理员查看"),
+    ManagerLeave => ("Lock and leave", "锁定并退出"),
+    SetPasswordIntro => ("No manager password is set yet. Choose one and type it twice.", "尚未设置管理员密码，请设置密码并输入两次。"),
+    EnterPasswordIntro => ("Enter the manager password.", "请输入管理员密码。"),
+    Password => ("Password", "密码"),
+    PasswordAgain => ("Password again", "再次输入密码"),
+    SetPassword => ("Set password", "设置密码"),
+    Unlock => ("Unlock", "解锁"),
+    Checking => ("Checking…", "正在验证……"),
+    PasswordsDiffer => ("The two passwords differ.", "两次输入的密码不一致。"),
+    PasswordTooShort => ("The password needs at least {} characters.", "密码至少需要 {} 个字符。"),
+    WrongPassword => ("Wrong password.", "密码错误。"),
+    BadDate => ("Cannot read the date `{}`; use YYYY-MM-DD.", "无法识别日期“{}”，请使用 YYYY-MM-DD 格式。"),
+    LocksIn => ("Locks in {} min {} s", "{} 分 {} 秒后锁定"),
+    FilterFrom => ("From", "起始日期"),
+    FilterTo => ("To", "截止日期"),
+    FilterScenario => ("Scenario", "情景"),
+    FilterTrainee => ("Trainee", "学员"),
+    FilterAny => ("(all)", "（全部）"),
+    ApplyFilter => ("Apply", "应用"),
+    TabOverview => ("Overview", "总览"),
+    TabWrongChoices => ("Where learners go wrong", "学员易错点"),
+    TabAttempts => ("Attempts", "练习记录"),
+    CohortAverages => ("Cohort averages", "全体平均分"),
+    CohortCounts => ("{} trainees · {} attempts · {} finished · {} passed", "学员 {} 人 · 练习 {} 次 · 完成 {} 次 · 通过 {} 次"),
+    TraineeTable => ("Trainees", "学员列表"),
+    ColTrainee => ("Trainee", "学员"),
+    ColAttempts => ("Attempts", "练习次数"),
+    ColLast => ("Last", "最近一次"),
+    ColBest => ("Best", "最好成绩"),
+    ColWeakest => ("Weakest principle", "最弱原则"),
+    ColImprovement => ("First → last", "首次至最近进步"),
+    TrendChart => ("Trend", "成绩趋势"),
+    TrendHint => ("Overall score of each finished attempt over time, one line per trainee.", "每次完成练习的总分随时间的变化，每位学员一条线。"),
+    WrongChoicesTitle => ("Most common poor choices", "最常见的不当回复"),
+    WrongChoicesHint => ("Replies other than the step's best, most chosen first.", "非最佳回复，按被选次数从多到少排列。"),
+    PerStepTitle => ("Replies chosen at each step", "各步骤回复选择情况"),
+    ColScenario => ("Scenario", "情景"),
+    ColStep => ("Step", "步骤"),
+    ColReply => ("Reply", "回复"),
+    ColChosen => ("Chosen", "被选次数"),
+    ColShare => ("Share", "占比"),
+    ColRating => ("Rating", "评分"),
+    ColStarted => ("Started", "开始时间"),
+    ColSteps => ("Steps", "步数"),
+    ColOpen => ("Details", "详情"),
+    ViewAttempt => ("View", "查看"),
+    BackToDashboard => ("Back", "返回"),
+    ReplayedWithSeed => ("Replayed with the same seed {} · overall {}", "已按相同种子 {} 重放 · 总分 {}"),
+    ReplayFailed => ("Could not replay: {}", "无法重放：{}"),
+    TimedOutShort => ("(time ran out)", "（超时）"),
+    MoodFromTo => ("mood {} → {}", "情绪 {} → {}"),
+}
+
+impl T {
+    /// The text in `lang`.
+    pub fn get(self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::En => self.en(),
+            Lang::Zh => self.zh(),
+        }
+    }
+
+    /// The text in `lang` with each `{}` replaced by the next argument.
+    pub fn fmt(self, lang: Lang, args: &[&dyn Display]) -> String {
+        fill(self.get(lang), args)
+    }
+}
+
+/// Replaces each `{}` in `template` with the next argument (missing ones stay empty).
+pub fn fill(template: &str, args: &[&dyn Display]) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut args = args.iter();
+    let mut rest = template;
+    while let Some(i) = rest.find("{}") {
+        out.push_str(&rest[..i]);
+        if let Some(a) = args.next() {
+            out.push_str(&a.to_string());
+        }
+        rest = &rest[i + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_has_both_languages_with_the_same_arguments() {
+        for key in T::ALL {
+            let (en, zh) = (key.en(), key.zh());
+            assert!(!en.trim().is_empty(), "{key:?} has no English text");
+            assert!(!zh.trim().is_empty(), "{key:?} has no Chinese text");
+            assert_eq!(
+                en.matches("{}").count(),
+                zh.matches("{}").count(),
+                "{key:?}: argument count differs"
+            );
+            assert!(
+                zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{key:?}: the Chinese text has no Chinese characters"
+            );
+        }
+    }
+
+    #[test]
+    fn fill_replaces_in_order() {
+        assert_eq!(fill("Mood {} to {}", &[&40, &"55"]), "Mood 40 to 55");
+        assert_eq!(T::SecondsLeft.fmt(Lang::Zh, &[&7]), "剩余 7 秒");
+    }
+
+    #[test]
+    fn lang_codes_round_trip() {
+        for l in Lang::ALL {
+            assert_eq!(Lang::from_code(l.code()), Some(l));
+        }
+        assert_eq!(Lang::from_code("fr"), None);
+    }
+}

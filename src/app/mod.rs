@@ -1,0 +1,372 @@
+//! The training-room app: bevy + bevy_egui screens over the engine in `core`.
+//!
+//! `flow` is the UI-free state machine (tested headless); `screens` draw it with pure
+//! egui functions; `theme`, `face`, `redraw` (the idle policy) and `screenshot` support
+//! them. [`run`] is what `courtesy` / `courtesy app` call.
+
+pub mod author;
+pub mod face;
+pub mod flow;
+pub mod hot_reload;
+pub mod i18n;
+pub mod loader;
+pub mod map;
+pub mod manager;
+pub mod records;
+pub mod redraw;
+pub mod screens;
+pub mod screenshot;
+pub mod sync_status;
+pub mod theme;
+
+use crate::app::flow::{
+    Attempt, Catalog, Play, Screen, Seeds, Selected, Settings, StartScreen, TextSize, TimerMode,
+    Trainee,
+};
+use crate::app::i18n::Lang;
+use crate::app::loader::{CatalogEntry, LoadError};
+use crate::core::session::SessionError;
+use bevy::log::LogPlugin;
+use bevy::prelude::*;
+use bevy::window::WindowResolution;
+use bevy_egui::EguiPlugin;
+use std::path::PathBuf;
+use std::time::Instant;
+use thiserror::Error;
+
+/// `courtesy app` options. All optional: with none, the app opens on sign-in.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct AppArgs {
+    /// Scenario folder (default: ./scenarios, else the one bundled with the source).
+    #[arg(long, value_name = "DIR")]
+    pub scenarios: Option<PathBuf>,
+    /// Open this scenario (id or file name without .ron) as a signed-in trainee.
+    #[arg(long, value_name = "ID")]
+    pub scenario: Option<String>,
+    /// Seed of the first attempt (line variants and reply order); random if not given.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// UI and scenario language.
+    #[arg(long, value_enum)]
+    pub locale: Option<Lang>,
+    /// Open directly on this screen (briefing and later need --scenario).
+    #[arg(long, value_enum)]
+    pub screen: Option<Screen>,
+    /// Reply ids to take first, comma-separated (to reach a given conversation, feedback or debrief).
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    pub choose: Vec<String>,
+    /// Save a PNG of the window once the screen has settled, then exit.
+    #[arg(long, value_name = "PNG")]
+    pub screenshot: Option<PathBuf>,
+    /// Author preview mode (for trainers): start from any step and mood, see every
+    /// reply's ratings, mood effect and target, go back, and the scenario map. Previews
+    /// are never recorded.
+    #[arg(long)]
+    pub author: bool,
+    /// Trainee name when opening past the sign-in screen.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Text size.
+    #[arg(long, value_enum)]
+    pub text_size: Option<TextSize>,
+    /// High-contrast theme.
+    #[arg(long)]
+    pub high_contrast: bool,
+    /// Reply timers: normal, relaxed (×2) or off.
+    #[arg(long, value_enum)]
+    pub timers: Option<TimerMode>,
+    /// Window size in pixels, WIDTHxHEIGHT.
+    #[arg(long, value_name = "WxH", default_value = "1280x800", value_parser = parse_size)]
+    pub size: Option<(u32, u32)>,
+    /// Folder of the attempt records (default: $COURTESY_DATA_DIR, else the platform data directory).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let (w, h) = s
+        .split_once(['x', 'X'])
+        .ok_or("expected WIDTHxHEIGHT, e.g. 1280x800")?;
+    let w: u32 = w.trim().parse().map_err(|_| format!("bad width `{w}`"))?;
+    let h: u32 = h.trim().parse().map_err(|_| format!("bad height `{h}`"))?;
+    if w < 320 || h < 240 {
+        return Err("the window must be at least 320x240".into());
+    }
+    Ok((w, h))
+}
+
+/// Why the app could not start.
+#[derive(Debug, Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error("no scenario `{arg}`; known: {known}")]
+    UnknownScenario { arg: String, known: String },
+    #[error("--screen {0} needs --scenario <ID>")]
+    NeedsScenario(String),
+    #[error("--choose only applies to the conversation, feedback and debrief screens")]
+    ChooseWithoutPlay,
+    #[error("--choose: {0}")]
+    Path(String),
+    #[error(transparent)]
+    Session(#[from] SessionError),
+    #[error(
+        "no display available (DISPLAY is not set); run the app in a desktop session, or under `xvfb-run`"
+    )]
+    NoDisplay,
+    #[error("the window could not be opened: {0}")]
+    Window(String),
+    #[error("the app stopped unexpectedly: {0}")]
+    Crashed(String),
+}
+
+impl AppError {
+    /// Start-up failures are usage or environment problems (2); a crash while running is 1.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            AppError::Crashed(_) => crate::cli::EXIT_FINDINGS,
+            _ => crate::cli::EXIT_USAGE,
+        }
+    }
+}
+
+/// The state the app opens in, computed before any window exists (so bad arguments
+/// fail fast with a clear message).
+#[derive(Debug)]
+pub struct Boot {
+    pub screen: Screen,
+    pub settings: Settings,
+    pub trainee: Trainee,
+    pub selected: Selected,
+    pub seeds: Seeds,
+    pub play: Play,
+}
+
+/// Works out the opening state from the arguments: `--screen`, `--scenario`, `--choose`.
+pub fn boot(args: &AppArgs, catalog: &[CatalogEntry]) -> Result<Boot, AppError> {
+    let settings = Settings {
+        lang: args.locale.unwrap_or_default(),
+        text_size: args.text_size.unwrap_or_default(),
+        high_contrast: args.high_contrast,
+        timers: args.timers.unwrap_or_default(),
+    };
+    let mut seeds = args
+        .seed
+        .map(Seeds::starting_at)
+        .unwrap_or_else(Seeds::from_clock);
+    let screen = match (args.screen, &args.scenario) {
+        (Some(s), _) => s,
+        (None, Some(_)) => Screen::Briefing,
+        (None, None) => Screen::SignIn,
+    };
+    let name = args.name.clone().unwrap_or_else(|| match settings.lang {
+        Lang::Zh => "学员".to_string(),
+        Lang::En => "Trainee".to_string(),
+    });
+    let trainee = if screen == Screen::SignIn {
+        Trainee::default()
+    } else {
+        Trainee { name }
+    };
+    let plays = matches!(
+        screen,
+        Screen::Conversation | Screen::Feedback | Screen::Debrief
+    );
+    if !args.choose.is_empty() && !plays {
+        return Err(AppError::ChooseWithoutPlay);
+    }
+    let needs_scenario = matches!(screen, Screen::Briefing | Screen::Author) || plays;
+    let found = match &args.scenario {
+        Some(arg) => Some(loader::find(catalog, arg).ok_or_else(|| {
+            AppError::UnknownScenario {
+                arg: arg.clone(),
+                known: catalog
+                    .iter()
+                    .map(|e| e.scenario.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }
+        })?),
+        None if needs_scenario => {
+            let name = format!("{screen:?}").to_lowercase();
+            return Err(AppError::NeedsScenario(name));
+        }
+        None => None,
+    };
+    let selected = Selected(found.map(|(i, _)| i));
+    let mut play = Play::default();
+    if plays && let Some((i, entry)) = found {
+        let mut a = Attempt::start(i, entry, seeds.take(), settings.lang)?;
+        replay(&mut a, &args.choose, screen)?;
+        play.0 = Some(a);
+    }
+    Ok(Boot {
+        screen,
+        settings,
+        trainee,
+        selected,
+        seeds,
+        play,
+    })
+}
+
+/// Plays `ids` and checks the attempt ends up where `screen` needs it.
+fn replay(a: &mut Attempt, ids: &[String], screen: Screen) -> Result<(), AppError> {
+    for (n, id) in ids.iter().enumerate() {
+        if n > 0 && a.proceed()? == Screen::Debrief {
+            return Err(AppError::Path(format!(
+                "the conversation ended after {n} replies; `{id}` and later ids are too many"
+            )));
+        }
+        a.answer(Some(id))
+            .map_err(|e| AppError::Path(e.to_string()))?;
+    }
+    let err = |m: &str| Err(AppError::Path(m.to_string()));
+    match screen {
+        Screen::Feedback if ids.is_empty() => {
+            err("the feedback screen needs at least one reply id")
+        }
+        Screen::Feedback => Ok(()),
+        Screen::Conversation if ids.is_empty() => Ok(()),
+        Screen::Conversation => match a.proceed()? {
+            Screen::Conversation => Ok(()),
+            _ => err("these replies end the conversation; use --screen debrief to see the result"),
+        },
+        Screen::Debrief => {
+            if ids.is_empty() {
+                return err(
+                    "the debrief needs reply ids that reach an ending (see `courtesy run`)",
+                );
+            }
+            match a.proceed()? {
+                Screen::Debrief => Ok(()),
+                _ => err("these replies do not reach an ending; add more ids"),
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The UI-free part: state machine, resources and messages (what the flow tests use).
+pub fn flow_plugin(app: &mut App) {
+    app.add_plugins((flow::plugin, records::plugin, manager::plugin))
+        .add_plugins((author::plugin, hot_reload::plugin));
+}
+
+/// Everything drawn: theme, screens and the idle policy. Needs the window, render and
+/// egui plugins.
+pub fn ui_plugin(app: &mut App) {
+    app.add_plugins((theme::plugin, screens::plugin, redraw::plugin, sync_status::plugin))
+        .add_plugins((author::ui_plugin, hot_reload::ui_plugin))
+        .add_systems(Startup, spawn_camera);
+}
+
+/// The camera egui draws through. No multisampling: egui antialiases its own shapes,
+/// and with a software renderer 4× MSAA multiplies the cost of every frame.
+fn spawn_camera(mut commands: Commands) {
+    commands.spawn((Camera2d, bevy::render::view::Msaa::Off));
+}
+
+/// Builds the windowed app for `boot` (does not run it).
+pub fn build_app(args: &AppArgs, catalog: Vec<CatalogEntry>, boot: Boot) -> App {
+    let (w, h) = args.size.unwrap_or((1280, 800));
+    let mut app = App::new();
+    app.add_plugins(
+        DefaultPlugins
+            .set(WindowPlugin {
+                primary_window: Some(Window {
+                    title: i18n::T::AppTitle.get(boot.settings.lang).to_string(),
+                    resolution: WindowResolution::new(w, h),
+                    ..default()
+                }),
+                ..default()
+            })
+            .set(LogPlugin {
+                filter:
+                    "wgpu=error,naga=warn,bevy_render=warn,bevy_winit=warn,offset_allocator=warn"
+                        .into(),
+                ..default()
+            }),
+    )
+    .add_plugins(EguiPlugin::default())
+    .insert_resource(redraw::StartedAt(Instant::now()))
+    .insert_resource(Catalog(catalog))
+    .insert_resource(boot.settings)
+    .insert_resource(boot.trainee)
+    .insert_resource(boot.selected)
+    .insert_resource(boot.seeds)
+    .insert_resource(boot.play)
+    .insert_resource(StartScreen(boot.screen));
+    // Screenshots are captures, not training: they record only into an explicit --data-dir.
+    if args.screenshot.is_none() || args.data_dir.is_some() {
+        let records = records::RecordStore::open(args.data_dir.as_deref());
+        if let Some(e) = &records.error {
+            eprintln!("courtesy: attempts will not be recorded: {e}");
+        }
+        app.insert_resource(records);
+    }
+    app.insert_resource(author::AuthorMode(args.author))
+        .insert_resource(hot_reload::HotReloadDir(
+            args.scenarios
+                .clone()
+                .unwrap_or_else(crate::cli::default_scenarios_dir),
+        ));
+    app.add_plugins((flow_plugin, ui_plugin));
+    if let Some(path) = &args.screenshot {
+        app.insert_resource(screenshot::ScreenshotTo(path.clone()))
+            .add_plugins(screenshot::plugin);
+    }
+    app
+}
+
+/// Opens the app. Returns the exit code: 0 when closed normally, 1 if the app failed,
+/// 2 for bad arguments, a missing scenario folder or no display.
+pub fn run(args: AppArgs) -> u8 {
+    let started = Instant::now();
+    match try_run(args, started) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("courtesy: {e}");
+            e.exit_code()
+        }
+    }
+}
+
+fn try_run(args: AppArgs, started: Instant) -> Result<u8, AppError> {
+    let dir = args
+        .scenarios
+        .clone()
+        .unwrap_or_else(crate::cli::default_scenarios_dir);
+    let (catalog, skipped) = loader::load_dir(&dir)?;
+    for s in &skipped {
+        eprintln!("courtesy: skipped {}: {}", s.path.display(), s.reason);
+    }
+    let boot = boot(&args, &catalog)?;
+    if cfg!(unix) && std::env::var_os("DISPLAY").is_none_or(|d| d.is_empty()) {
+        return Err(AppError::NoDisplay);
+    }
+    // winit panics when it cannot open the display (e.g. a stale DISPLAY): report that
+    // as a start-up failure, without the panic's own message and backtrace.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        build_app(&args, catalog, boot)
+    }));
+    std::panic::set_hook(default_hook);
+    let mut app = built.map_err(|p| AppError::Window(panic_message(p.as_ref())))?;
+    app.insert_resource(redraw::StartedAt(started));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || app.run()));
+    match outcome {
+        Ok(AppExit::Success) => Ok(crate::cli::EXIT_OK),
+        Ok(AppExit::Error(code)) => Ok(code.get()),
+        Err(p) => Err(AppError::Crashed(panic_message(p.as_ref()))),
+    }
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "unknown error".into())
+}

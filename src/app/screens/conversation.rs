@@ -1,0 +1,206 @@
+//! The conversation: the customer's face and mood meter, the conversation so far, the
+//! replies as numbered buttons (keys 1–9) and a countdown bar on timed steps.
+
+use crate::app::face::{face, mood_meter};
+use crate::app::flow::{Action, Catalog, Line, Play, Screen, Settings, Speaker};
+use crate::app::i18n::{Lang, T};
+use crate::app::screens::{add_screen_system, digit_pressed, hint, show, wide_button};
+use crate::app::theme::Palette;
+use crate::core::mood::MoodBand;
+use crate::core::session::Current;
+use bevy::prelude::*;
+use bevy_egui::EguiContexts;
+use bevy_egui::egui::{self, RichText};
+use std::time::Duration;
+
+/// How often the countdown bar is redrawn while a timer runs (10 fps; nothing else redraws).
+pub const TIMER_FRAME: Duration = Duration::from_millis(100);
+
+/// A running reply timer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TimerVm {
+    pub left: Duration,
+    pub total: Duration,
+}
+
+/// The customer side of the screen (shared with the feedback screen).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomerVm {
+    pub name: String,
+    pub mood: i32,
+    pub mood_label: String,
+}
+
+/// What the conversation screen shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConversationVm {
+    pub lang: Lang,
+    pub high_contrast: bool,
+    pub title: String,
+    pub customer: CustomerVm,
+    pub history: Vec<Line>,
+    pub customer_line: String,
+    /// (reply id, text), in the order to number them.
+    pub replies: Vec<(String, String)>,
+    pub timer: Option<TimerVm>,
+}
+
+pub fn view_model(play: &Play, catalog: &Catalog, settings: &Settings) -> Option<ConversationVm> {
+    let a = play.0.as_ref()?;
+    let entry = catalog.0.get(a.scenario)?;
+    let Current::Step(step) = a.session.current() else {
+        return None;
+    };
+    let loc = a.session.locale();
+    let timer = a.time_limit(settings.timers).map(|total| TimerVm {
+        left: total.saturating_sub(a.elapsed()),
+        total,
+    });
+    Some(ConversationVm {
+        lang: settings.lang,
+        high_contrast: settings.high_contrast,
+        title: entry.scenario.title.get(loc).to_string(),
+        customer: CustomerVm {
+            name: entry.scenario.customer.name.get(loc).to_string(),
+            mood: step.mood,
+            mood_label: MoodBand::of(step.mood)
+                .label(settings.lang.code())
+                .to_string(),
+        },
+        history: a.history.clone(),
+        customer_line: step.customer_line.clone(),
+        replies: step
+            .replies
+            .iter()
+            .map(|r| (r.id.clone(), r.text.clone()))
+            .collect(),
+        timer,
+    })
+}
+
+/// The left panel: face, name and mood meter. The mood eases to its new value.
+pub fn customer_panel(ui: &mut egui::Ui, vm: &CustomerVm, lang: Lang, high_contrast: bool) {
+    let palette = Palette::of(high_contrast);
+    let mood =
+        ui.ctx()
+            .animate_value_with_time(egui::Id::new("customer-mood"), vm.mood as f32, 0.6);
+    ui.vertical_centered(|ui| {
+        ui.add_space(12.0);
+        face(ui, mood, 150.0, high_contrast);
+        ui.label(RichText::new(&vm.name).heading());
+        ui.label(T::Mood.get(lang));
+        mood_meter(ui, mood, &vm.mood_label, &palette);
+    });
+}
+
+/// One line of the conversation as a bubble.
+pub fn bubble(ui: &mut egui::Ui, line: &Line, lang: Lang, palette: &Palette, customer: &str) {
+    let (who, fill, align) = match line.speaker {
+        Speaker::Customer => (customer, palette.customer_bubble, egui::Align::Min),
+        Speaker::Trainee => (T::You.get(lang), palette.trainee_bubble, egui::Align::Max),
+    };
+    ui.with_layout(egui::Layout::top_down(align), |ui| {
+        egui::Frame::new()
+            .fill(fill)
+            .corner_radius(8.0)
+            .inner_margin(egui::Margin::symmetric(10, 6))
+            .show(ui, |ui| {
+                ui.set_max_width(ui.available_width() * 0.8);
+                ui.label(RichText::new(who).small().strong());
+                if line.timed_out {
+                    ui.label(RichText::new(T::TimedOut.get(lang)).italics());
+                }
+                ui.label(&line.text);
+            });
+    });
+}
+
+/// Draws the screen; returns [`Action::Choose`] for a clicked reply or a pressed digit.
+pub fn ui(ui: &mut egui::Ui, vm: &ConversationVm) -> Option<Action> {
+    let lang = vm.lang;
+    let palette = Palette::of(vm.high_contrast);
+    let mut out = None;
+    egui::Panel::left("customer")
+        .resizable(false)
+        .exact_size(230.0)
+        .show(ui, |ui| {
+            customer_panel(ui, &vm.customer, lang, vm.high_contrast)
+        });
+    egui::Panel::bottom("replies")
+        .resizable(false)
+        .show(ui, |ui| {
+            ui.add_space(6.0);
+            if let Some(t) = vm.timer {
+                let frac = if t.total.is_zero() {
+                    0.0
+                } else {
+                    t.left.as_secs_f32() / t.total.as_secs_f32()
+                };
+                let secs = t.left.as_secs_f32().ceil() as u64;
+                let colour = if frac < 0.25 {
+                    palette.bad
+                } else {
+                    palette.accent
+                };
+                ui.label(
+                    RichText::new(format!("⏱ {}", T::SecondsLeft.fmt(lang, &[&secs])))
+                        .color(colour),
+                );
+                ui.add(
+                    egui::ProgressBar::new(frac)
+                        .fill(colour)
+                        .desired_height(10.0),
+                );
+                // Redraw the bar at a modest rate only while it runs (see `app::redraw`).
+                ui.ctx()
+                    .request_repaint_after(TIMER_FRAME.min(t.left.max(Duration::from_millis(1))));
+            }
+            ui.label(RichText::new(T::YourReply.get(lang)).strong());
+            for (i, (id, text)) in vm.replies.iter().enumerate() {
+                if wide_button(ui, format!("{}. {}", i + 1, text)).clicked() {
+                    out = Some(Action::Choose(id.clone()));
+                }
+            }
+            hint(ui, lang, T::HintConversation);
+        });
+    egui::CentralPanel::default().show(ui, |ui| {
+        ui.heading(&vm.title);
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .stick_to_bottom(true)
+            .show(ui, |ui| {
+                for line in &vm.history {
+                    bubble(ui, line, lang, &palette, &vm.customer.name);
+                }
+                let current = Line {
+                    speaker: Speaker::Customer,
+                    text: vm.customer_line.clone(),
+                    timed_out: false,
+                };
+                bubble(ui, &current, lang, &palette, &vm.customer.name);
+            });
+    });
+    if let Some(i) = digit_pressed(ui)
+        && let Some((id, _)) = vm.replies.get(i)
+    {
+        out = Some(Action::Choose(id.clone()));
+    }
+    out
+}
+
+pub fn plugin(app: &mut App) {
+    add_screen_system(app, Screen::Conversation, draw);
+}
+
+fn draw(
+    mut contexts: EguiContexts,
+    play: Res<Play>,
+    catalog: Res<Catalog>,
+    settings: Res<Settings>,
+    mut actions: MessageWriter<Action>,
+) -> Result {
+    let Some(vm) = view_model(&play, &catalog, &settings) else {
+        return Ok(());
+    };
+    show(&mut contexts, &mut actions, |u| ui(u, &vm))
+}

@@ -1,0 +1,259 @@
+//! The debrief: overall score, pass or fail, outcome, a bar per principle, and the
+//! transcript with the best reply at each step and why. Retry or back to the library.
+
+use crate::app::flow::{Action, Catalog, Play, Screen, Settings};
+use crate::app::i18n::{Lang, T};
+use crate::app::screens::feedback::signed;
+use crate::app::screens::{add_screen_system, caption, hint, show};
+use crate::app::theme::Palette;
+use bevy::prelude::*;
+use bevy_egui::EguiContexts;
+use bevy_egui::egui::{self, Key, RichText};
+
+/// One principle's bar.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrincipleBar {
+    pub label: String,
+    /// 0–100, or `None` when no step of this attempt could tell good from bad on it.
+    pub score: Option<f64>,
+    pub below_floor: bool,
+}
+
+/// One answered step in the transcript.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TranscriptStep {
+    pub customer_line: String,
+    pub chosen: String,
+    pub timed_out: bool,
+    /// Sum of the chosen reply's ratings.
+    pub total: i64,
+    /// The best reply and why, when the trainee chose another one.
+    pub best: Option<(String, String)>,
+}
+
+/// What the debrief shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DebriefVm {
+    pub lang: Lang,
+    pub high_contrast: bool,
+    pub title: String,
+    pub overall: f64,
+    pub pass_mark: f64,
+    pub passed: bool,
+    pub outcome: String,
+    pub outcome_good: bool,
+    pub ending_text: String,
+    pub principles: Vec<PrincipleBar>,
+    pub transcript: Vec<TranscriptStep>,
+}
+
+pub fn view_model(play: &Play, catalog: &Catalog, settings: &Settings) -> Option<DebriefVm> {
+    let a = play.0.as_ref()?;
+    let r = a.result.as_ref()?;
+    let sc = &catalog.0.get(a.scenario)?.scenario;
+    let loc = a.session.locale();
+    let ui_loc = settings.lang.code();
+    let ending_text = sc
+        .ending(&r.ending)
+        .map(|e| e.text.get(loc).to_string())
+        .unwrap_or_default();
+    let principles = sc
+        .principles
+        .iter()
+        .map(|p| PrincipleBar {
+            label: p.label(ui_loc).to_string(),
+            score: r.principles.get(p).copied(),
+            below_floor: r.below_floor.contains(p),
+        })
+        .collect();
+    let transcript = r
+        .transcript
+        .iter()
+        .map(|t| {
+            let step = sc.step(&t.step_id);
+            let reply = |id: &str| step.and_then(|s| s.reply(id));
+            let chosen = reply(&t.chosen)
+                .map(|x| x.text.get(loc).to_string())
+                .unwrap_or_else(|| t.chosen.clone());
+            let best = if t.best != t.chosen && !t.best.is_empty() {
+                reply(&t.best)
+                    .map(|b| (b.text.get(loc).to_string(), b.feedback.get(loc).to_string()))
+            } else {
+                None
+            };
+            TranscriptStep {
+                customer_line: t.customer_line.clone(),
+                chosen,
+                timed_out: t.timed_out,
+                total: t.ratings.values().sum(),
+                best,
+            }
+        })
+        .collect();
+    Some(DebriefVm {
+        lang: settings.lang,
+        high_contrast: settings.high_contrast,
+        title: sc.title.get(loc).to_string(),
+        overall: r.overall,
+        pass_mark: sc.scoring.pass_mark,
+        passed: r.passed,
+        outcome: r.outcome.label(ui_loc).to_string(),
+        outcome_good: r.outcome.is_good(),
+        ending_text,
+        principles,
+        transcript,
+    })
+}
+
+/// Draws the debrief; R or the button retry, Enter or the button go back to the library.
+pub fn ui(ui: &mut egui::Ui, vm: &DebriefVm) -> Option<Action> {
+    let lang = vm.lang;
+    let palette = Palette::of(vm.high_contrast);
+    let mut out = None;
+    egui::Panel::bottom("debrief-actions")
+        .resizable(false)
+        .show(ui, |ui| {
+            ui.add_space(6.0);
+            ui.horizontal(|ui| {
+                if ui
+                    .button(RichText::new(T::Retry.get(lang)).strong())
+                    .clicked()
+                {
+                    out = Some(Action::Retry);
+                }
+                if ui.button(T::BackToLibrary.get(lang)).clicked() {
+                    out = Some(Action::BackToLibrary);
+                }
+            });
+            hint(ui, lang, T::HintDebrief);
+        });
+    egui::CentralPanel::default().show(ui, |ui| {
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                ui.heading(format!("{} — {}", T::DebriefTitle.get(lang), vm.title));
+                ui.horizontal(|ui| {
+                    ui.label(
+                        RichText::new(format!("{} {:.0}", T::Overall.get(lang), vm.overall))
+                            .heading(),
+                    );
+                    let (verdict, colour) = if vm.passed {
+                        (T::Passed, palette.good)
+                    } else {
+                        (T::Failed, palette.bad)
+                    };
+                    ui.label(RichText::new(verdict.get(lang)).heading().color(colour));
+                    ui.label(
+                        RichText::new(format!("({})", T::PassMark.fmt(lang, &[&vm.pass_mark])))
+                            .weak(),
+                    );
+                });
+                ui.label(
+                    RichText::new(format!("{}: {}", T::Outcome.get(lang), vm.outcome))
+                        .strong()
+                        .color(if vm.outcome_good {
+                            palette.good
+                        } else {
+                            palette.bad
+                        }),
+                );
+                ui.label(&vm.ending_text);
+                ui.add_space(8.0);
+                egui::Grid::new("principle-bars")
+                    .num_columns(2)
+                    .spacing([16.0, 8.0])
+                    .show(ui, |ui| {
+                        for p in &vm.principles {
+                            ui.label(&p.label);
+                            match p.score {
+                                Some(s) => {
+                                    let colour = if p.below_floor {
+                                        palette.bad
+                                    } else {
+                                        palette.accent
+                                    };
+                                    let mut text = format!("{s:.0}");
+                                    if p.below_floor {
+                                        text = format!("{text} · {}", T::BelowFloor.get(lang));
+                                    }
+                                    ui.horizontal(|ui| {
+                                        ui.add(
+                                            egui::ProgressBar::new((s / 100.0) as f32)
+                                                .desired_width(320.0)
+                                                .fill(colour),
+                                        );
+                                        ui.label(RichText::new(text).strong());
+                                    });
+                                }
+                                None => {
+                                    ui.label(RichText::new(T::NotAssessed.get(lang)).weak());
+                                }
+                            }
+                            ui.end_row();
+                        }
+                    });
+                ui.add_space(8.0);
+                ui.separator();
+                caption(ui, T::Transcript.get(lang));
+                for (i, t) in vm.transcript.iter().enumerate() {
+                    egui::Frame::group(ui.style()).show(ui, |ui| {
+                        ui.set_width(ui.available_width());
+                        ui.label(
+                            RichText::new(T::StepN.fmt(lang, &[&(i + 1)]))
+                                .small()
+                                .weak(),
+                        );
+                        ui.label(format!("“{}”", t.customer_line));
+                        let chosen = if t.timed_out {
+                            format!("{} — {}", t.chosen, T::TimedOut.get(lang))
+                        } else {
+                            t.chosen.clone()
+                        };
+                        ui.label(
+                            RichText::new(format!(
+                                "{}: {chosen} ({})",
+                                T::YouChose.get(lang),
+                                signed(t.total)
+                            ))
+                            .color(palette.signed(t.total)),
+                        );
+                        match &t.best {
+                            Some((best, why)) => {
+                                ui.label(
+                                    RichText::new(format!("{}: {best}", T::BestReply.get(lang)))
+                                        .strong(),
+                                );
+                                ui.label(RichText::new(why).italics());
+                            }
+                            None => {
+                                ui.label(RichText::new(T::WasBest.get(lang)).color(palette.good));
+                            }
+                        }
+                    });
+                }
+            });
+    });
+    if ui.input(|i| i.key_pressed(Key::R)) {
+        out = Some(Action::Retry);
+    } else if ui.input(|i| i.key_pressed(Key::Enter)) {
+        out = Some(Action::BackToLibrary);
+    }
+    out
+}
+
+pub fn plugin(app: &mut App) {
+    add_screen_system(app, Screen::Debrief, draw);
+}
+
+fn draw(
+    mut contexts: EguiContexts,
+    play: Res<Play>,
+    catalog: Res<Catalog>,
+    settings: Res<Settings>,
+    mut actions: MessageWriter<Action>,
+) -> Result {
+    let Some(vm) = view_model(&play, &catalog, &settings) else {
+        return Ok(());
+    };
+    show(&mut contexts, &mut actions, |u| ui(u, &vm))
+}

@@ -1,0 +1,182 @@
+//! Feedback after each reply: rating per principle, the mood change, the explanation and
+//! the cited rules (hover or expand for the rule text).
+
+use crate::app::flow::{Action, Catalog, Play, Screen, Settings};
+use crate::app::i18n::{Lang, T};
+use crate::app::screens::conversation::{CustomerVm, customer_panel};
+use crate::app::screens::{add_screen_system, caption, continue_pressed, hint, show};
+use crate::app::theme::Palette;
+use crate::core::mood::MoodBand;
+use crate::core::session::CitedRule;
+use bevy::prelude::*;
+use bevy_egui::EguiContexts;
+use bevy_egui::egui::{self, RichText};
+
+/// What the feedback screen shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedbackVm {
+    pub lang: Lang,
+    pub high_contrast: bool,
+    pub customer: CustomerVm,
+    pub reply_text: String,
+    pub timed_out: bool,
+    /// (principle label, rating −2…+2), in the scenario's principle order.
+    pub ratings: Vec<(String, i64)>,
+    pub mood_before: (i32, String),
+    pub mood_after: (i32, String),
+    pub explanation: String,
+    pub cited: Vec<CitedRule>,
+}
+
+pub fn view_model(play: &Play, catalog: &Catalog, settings: &Settings) -> Option<FeedbackVm> {
+    let a = play.0.as_ref()?;
+    let fb = a.feedback.as_ref()?;
+    let entry = catalog.0.get(a.scenario)?;
+    let loc = a.session.locale();
+    let ui_loc = settings.lang.code();
+    let band = |m: i32| (m, MoodBand::of(m).label(ui_loc).to_string());
+    Some(FeedbackVm {
+        lang: settings.lang,
+        high_contrast: settings.high_contrast,
+        customer: CustomerVm {
+            name: entry.scenario.customer.name.get(loc).to_string(),
+            mood: fb.mood_after,
+            mood_label: MoodBand::of(fb.mood_after).label(ui_loc).to_string(),
+        },
+        reply_text: fb.reply_text.clone(),
+        timed_out: fb.timed_out,
+        ratings: entry
+            .scenario
+            .principles
+            .iter()
+            .filter_map(|p| fb.ratings.get(p).map(|r| (p.label(ui_loc).to_string(), *r)))
+            .collect(),
+        mood_before: band(fb.mood_before),
+        mood_after: band(fb.mood_after),
+        explanation: fb.explanation.clone(),
+        cited: fb.cited.clone(),
+    })
+}
+
+/// A rating as shown: `+2`, `0`, `−1`.
+pub fn signed(v: i64) -> String {
+    match v.signum() {
+        1 => format!("+{v}"),
+        -1 => format!("−{}", v.unsigned_abs()),
+        _ => "0".to_string(),
+    }
+}
+
+/// Draws the feedback; Enter, Space or the button continue.
+pub fn ui(ui: &mut egui::Ui, vm: &FeedbackVm) -> Option<Action> {
+    let lang = vm.lang;
+    let palette = Palette::of(vm.high_contrast);
+    let mut out = None;
+    egui::Panel::left("customer")
+        .resizable(false)
+        .exact_size(230.0)
+        .show(ui, |ui| {
+            customer_panel(ui, &vm.customer, lang, vm.high_contrast)
+        });
+    egui::Panel::bottom("continue")
+        .resizable(false)
+        .show(ui, |ui| {
+            ui.add_space(6.0);
+            if ui
+                .button(RichText::new(T::Continue.get(lang)).strong())
+                .clicked()
+            {
+                out = Some(Action::Continue);
+            }
+            hint(ui, lang, T::HintContinue);
+        });
+    egui::CentralPanel::default().show(ui, |ui| {
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                ui.heading(T::FeedbackTitle.get(lang));
+                if vm.timed_out {
+                    ui.label(
+                        RichText::new(T::TimedOut.get(lang))
+                            .italics()
+                            .color(palette.bad),
+                    );
+                }
+                caption(ui, T::YouSaid.get(lang));
+                ui.label(format!("“{}”", vm.reply_text));
+                ui.add_space(6.0);
+                ui.horizontal_wrapped(|ui| {
+                    for (label, r) in &vm.ratings {
+                        egui::Frame::group(ui.style()).show(ui, |ui| {
+                            ui.label(
+                                RichText::new(format!("{} {label}", signed(*r)))
+                                    .strong()
+                                    .color(palette.signed(*r)),
+                            );
+                        });
+                    }
+                });
+                let change = i64::from(vm.mood_after.0 - vm.mood_before.0);
+                ui.label(
+                    RichText::new(format!(
+                        "{} {}",
+                        T::MoodChange.fmt(
+                            lang,
+                            &[
+                                &vm.mood_before.0,
+                                &vm.mood_before.1,
+                                &vm.mood_after.0,
+                                &vm.mood_after.1
+                            ]
+                        ),
+                        signed(change)
+                    ))
+                    .color(palette.signed(change)),
+                );
+                ui.add_space(6.0);
+                caption(ui, T::Why.get(lang));
+                ui.label(&vm.explanation);
+                if !vm.cited.is_empty() {
+                    ui.add_space(6.0);
+                    caption(ui, T::CitedRules.get(lang));
+                    for rule in &vm.cited {
+                        let title = if rule.title.is_empty() {
+                            rule.id.clone()
+                        } else {
+                            format!("{} · {}", rule.id, rule.title)
+                        };
+                        let header =
+                            egui::CollapsingHeader::new(title)
+                                .id_salt(&rule.id)
+                                .show(ui, |ui| {
+                                    ui.label(&rule.text);
+                                });
+                        if !rule.text.is_empty() {
+                            header.header_response.on_hover_text(&rule.text);
+                        }
+                    }
+                }
+            });
+    });
+    if continue_pressed(ui) {
+        out = Some(Action::Continue);
+    }
+    out
+}
+
+pub fn plugin(app: &mut App) {
+    add_screen_system(app, Screen::Feedback, draw);
+}
+
+fn draw(
+    mut contexts: EguiContexts,
+    play: Res<Play>,
+    catalog: Res<Catalog>,
+    settings: Res<Settings>,
+    mut actions: MessageWriter<Action>,
+) -> Result {
+    let Some(vm) = view_model(&play, &catalog, &settings) else {
+        return Ok(());
+    };
+    show(&mut contexts, &mut actions, |u| ui(u, &vm))
+}

@@ -1,0 +1,155 @@
+//! The scenario library: one card per scenario, opened by click or by the keys 1–9.
+
+use crate::app::flow::{Action, Catalog, Screen, Settings, Trainee};
+use crate::app::i18n::{Lang, T};
+use crate::app::screens::{add_screen_system, digit_pressed, hint, show};
+use bevy::prelude::*;
+use bevy_egui::EguiContexts;
+use bevy_egui::egui::{self, RichText};
+
+/// One scenario card.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Card {
+    pub title: String,
+    pub category: String,
+    pub difficulty: String,
+    pub minutes: u32,
+    pub principles: Vec<String>,
+    /// The trainee's best result so far, once attempt records exist (hidden while `None`).
+    pub best: Option<String>,
+}
+
+/// What the library screen shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LibraryVm {
+    pub lang: Lang,
+    pub trainee: String,
+    pub cards: Vec<Card>,
+}
+
+/// Builds the cards from the catalog, in the trainee's language.
+pub fn view_model(catalog: &Catalog, trainee: &Trainee, settings: &Settings) -> LibraryVm {
+    let loc = settings.lang.code();
+    LibraryVm {
+        lang: settings.lang,
+        trainee: trainee.name.clone(),
+        cards: catalog
+            .0
+            .iter()
+            .map(|e| {
+                let s = &e.scenario;
+                Card {
+                    title: s.title.get(loc).to_string(),
+                    category: s.category.get(loc).to_string(),
+                    difficulty: s.difficulty.label(loc).to_string(),
+                    minutes: s.minutes,
+                    principles: s
+                        .principles
+                        .iter()
+                        .map(|p| p.label(loc).to_string())
+                        .collect(),
+                    best: None,
+                }
+            })
+            .collect(),
+    }
+}
+
+/// Draws the cards; returns [`Action::OpenScenario`] or [`Action::SignOut`].
+pub fn ui(ui: &mut egui::Ui, vm: &LibraryVm) -> Option<Action> {
+    let lang = vm.lang;
+    let mut out = None;
+    ui.horizontal(|ui| {
+        ui.heading(T::LibraryTitle.get(lang));
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if ui.button(T::SignOut.get(lang)).clicked() {
+                out = Some(Action::SignOut);
+            }
+            ui.label(T::SignedInAs.fmt(lang, &[&vm.trainee]));
+        });
+    });
+    hint(ui, lang, T::HintLibrary);
+    ui.separator();
+    if vm.cards.is_empty() {
+        ui.label(T::NoScenarios.get(lang));
+    }
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            for (i, card) in vm.cards.iter().enumerate() {
+                egui::Frame::group(ui.style())
+                    .inner_margin(12.0)
+                    .show(ui, |ui| {
+                        ui.set_width(ui.available_width());
+                        ui.horizontal(|ui| {
+                            ui.label(RichText::new(format!("{}", i + 1)).heading().weak());
+                            ui.vertical(|ui| {
+                                ui.label(RichText::new(&card.title).heading());
+                                ui.label(format!(
+                                    "{} · {} {} · {}",
+                                    card.category,
+                                    T::Difficulty.get(lang),
+                                    card.difficulty,
+                                    T::AboutMinutes.fmt(lang, &[&card.minutes])
+                                ));
+                                ui.label(format!(
+                                    "{}: {}",
+                                    T::Principles.get(lang),
+                                    card.principles.join(" · ")
+                                ));
+                                if let Some(best) = &card.best {
+                                    ui.label(
+                                        RichText::new(T::BestSoFar.fmt(lang, &[best])).strong(),
+                                    );
+                                }
+                                if ui
+                                    .button(format!("{} {}", T::Open.get(lang), card.title))
+                                    .clicked()
+                                {
+                                    out = Some(Action::OpenScenario(i));
+                                }
+                            });
+                        });
+                    });
+                ui.add_space(6.0);
+            }
+        });
+    if let Some(i) = digit_pressed(ui)
+        && i < vm.cards.len()
+    {
+        out = Some(Action::OpenScenario(i));
+    }
+    out
+}
+
+pub fn plugin(app: &mut App) {
+    add_screen_system(app, Screen::Library, draw);
+}
+
+fn draw(
+    mut contexts: EguiContexts,
+    catalog: Res<Catalog>,
+    trainee: Res<Trainee>,
+    settings: Res<Settings>,
+    mut actions: MessageWriter<Action>,
+    mine: Option<Res<crate::app::records::TraineeRecords>>,
+) -> Result {
+    let mut vm = view_model(&catalog, &trainee, &settings);
+    // The trainee's own records (app::records): best per card, history beside the cards.
+    let mut history = Vec::new();
+    if let Some(mine) = mine.as_deref().filter(|m| m.trainee == trainee.name.trim()) {
+        mine.fill_bests(&catalog, &mut vm);
+        history = crate::app::screens::history::lines(&mine.history, |id| {
+            catalog
+                .0
+                .iter()
+                .find(|e| e.scenario.id == id)
+                .map(|e| e.scenario.title.get(settings.lang.code()).to_string())
+                .unwrap_or_else(|| id.to_string())
+        });
+    }
+    show(&mut contexts, &mut actions, |u| {
+        crate::app::screens::history::side_panel(u, vm.lang, &history);
+        ui(u, &vm)
+    })
+}

@@ -1,0 +1,162 @@
+//! Sign-in: trainee name or staff ID, language and accessibility settings.
+
+use crate::app::flow::{Action, Screen, Settings, TextSize, TimerMode};
+use crate::app::i18n::{Lang, T};
+use crate::app::screens::{add_screen_system, caption, hint, show};
+use bevy::prelude::*;
+use bevy_egui::EguiContexts;
+use bevy_egui::egui::{self, Key, RichText};
+
+/// The sign-in form (the view model of this screen is editable).
+#[derive(Resource, Debug, Clone, Default, PartialEq)]
+pub struct SignInForm {
+    pub name: String,
+    pub settings: Settings,
+    /// Set when the trainee tried to sign in without a name.
+    pub missing_name: bool,
+    /// Whether the name field has been given the keyboard focus yet.
+    pub focused: bool,
+}
+
+impl SignInForm {
+    pub fn new(settings: Settings) -> SignInForm {
+        SignInForm {
+            settings,
+            ..Default::default()
+        }
+    }
+}
+
+fn text_size_label(s: TextSize) -> T {
+    match s {
+        TextSize::Normal => T::TextNormal,
+        TextSize::Large => T::TextLarge,
+        TextSize::ExtraLarge => T::TextExtraLarge,
+    }
+}
+
+fn timer_label(m: TimerMode) -> T {
+    match m {
+        TimerMode::Normal => T::TimersNormal,
+        TimerMode::Relaxed => T::TimersRelaxed,
+        TimerMode::Off => T::TimersOff,
+    }
+}
+
+/// Draws the form; returns [`Action::SignIn`] on the button or Enter with a name given.
+pub fn ui(ui: &mut egui::Ui, form: &mut SignInForm) -> Option<Action> {
+    let lang = form.settings.lang;
+    let mut submit = false;
+    ui.vertical_centered(|ui| {
+        ui.add_space(24.0);
+        ui.heading(T::AppTitle.get(lang));
+        ui.label(T::Welcome.get(lang));
+    });
+    ui.add_space(16.0);
+    egui::Grid::new("sign-in")
+        .num_columns(2)
+        .spacing([24.0, 14.0])
+        .show(ui, |ui| {
+            caption(ui, T::NameOrStaffId.get(lang));
+            ui.vertical(|ui| {
+                let edit = ui.add(
+                    egui::TextEdit::singleline(&mut form.name)
+                        .hint_text(T::NameOrStaffId.get(lang))
+                        .desired_width(320.0),
+                );
+                if !form.focused {
+                    edit.request_focus();
+                    form.focused = true;
+                }
+                if edit.changed() {
+                    form.missing_name = false;
+                }
+                hint(ui, lang, T::NoPassword);
+            });
+            ui.end_row();
+
+            caption(ui, T::Language.get(lang));
+            ui.horizontal(|ui| {
+                for l in Lang::ALL {
+                    ui.selectable_value(&mut form.settings.lang, l, l.native_name());
+                }
+            });
+            ui.end_row();
+
+            ui.label(RichText::new(T::Accessibility.get(lang)).heading());
+            ui.end_row();
+
+            caption(ui, T::TextSize.get(lang));
+            ui.horizontal(|ui| {
+                for s in TextSize::ALL {
+                    ui.selectable_value(
+                        &mut form.settings.text_size,
+                        s,
+                        text_size_label(s).get(lang),
+                    );
+                }
+            });
+            ui.end_row();
+
+            ui.label("");
+            ui.checkbox(&mut form.settings.high_contrast, T::HighContrast.get(lang));
+            ui.end_row();
+
+            caption(ui, T::ReplyTimers.get(lang));
+            ui.horizontal(|ui| {
+                for m in TimerMode::ALL {
+                    ui.selectable_value(&mut form.settings.timers, m, timer_label(m).get(lang));
+                }
+            });
+            ui.end_row();
+        });
+    ui.add_space(16.0);
+    if ui
+        .button(RichText::new(T::SignIn.get(lang)).strong())
+        .clicked()
+    {
+        submit = true;
+    }
+    if ui.input(|i| i.key_pressed(Key::Enter)) {
+        submit = true;
+    }
+    if form.missing_name {
+        ui.colored_label(ui.visuals().error_fg_color, T::NameRequired.get(lang));
+    }
+    if submit {
+        if form.name.trim().is_empty() {
+            form.missing_name = true;
+            return None;
+        }
+        return Some(Action::SignIn {
+            name: form.name.trim().to_string(),
+            settings: form.settings,
+        });
+    }
+    None
+}
+
+pub fn plugin(app: &mut App) {
+    add_screen_system(app, Screen::SignIn, draw);
+}
+
+fn draw(
+    mut contexts: EguiContexts,
+    mut form: Local<Option<SignInForm>>,
+    mut settings: ResMut<Settings>,
+    mut actions: MessageWriter<Action>,
+) -> Result {
+    let form = form.get_or_insert_with(|| SignInForm::new(*settings));
+    show(&mut contexts, &mut actions, |u| {
+        let out = ui(u, form);
+        // The manager's area (app::manager), behind its own password.
+        u.add_space(24.0);
+        let manager = u.button(T::Manager.get(form.settings.lang)).clicked();
+        out.or(manager.then_some(Action::OpenManager))
+    })?;
+    // Preview language, text size and contrast as they are picked.
+    if *settings != form.settings {
+        *settings = form.settings;
+    }
+    Ok(())
+}

@@ -1,0 +1,164 @@
+//! Fonts (egui's defaults plus a bundled CJK fallback), text size and the high-contrast theme.
+
+use crate::app::flow::Settings;
+use crate::app::screens::UiSet;
+use bevy::prelude::*;
+use bevy_egui::egui::{
+    self, Color32, FontData, FontDefinitions, FontFamily, FontId, Stroke, TextStyle,
+};
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass};
+use std::sync::Arc;
+
+/// Droid Sans Fallback (Apache-2.0, see `assets/fonts/LICENSE-DroidSansFallback.txt`),
+/// compiled in so the binary runs from any directory.
+pub const CJK_FONT: &[u8] = include_bytes!("../../assets/fonts/DroidSansFallbackFull.ttf");
+
+/// The font name the CJK fallback is registered under.
+pub const CJK_FONT_NAME: &str = "droid-sans-fallback";
+
+/// Colours with a meaning, per theme.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Palette {
+    pub good: Color32,
+    pub bad: Color32,
+    pub neutral: Color32,
+    pub accent: Color32,
+    pub customer_bubble: Color32,
+    pub trainee_bubble: Color32,
+}
+
+impl Palette {
+    pub fn of(high_contrast: bool) -> Palette {
+        if high_contrast {
+            Palette {
+                good: Color32::from_rgb(0, 255, 120),
+                bad: Color32::from_rgb(255, 90, 90),
+                neutral: Color32::WHITE,
+                accent: Color32::from_rgb(255, 230, 0),
+                customer_bubble: Color32::from_rgb(20, 20, 20),
+                trainee_bubble: Color32::from_rgb(0, 40, 90),
+            }
+        } else {
+            Palette {
+                good: Color32::from_rgb(20, 130, 60),
+                bad: Color32::from_rgb(190, 40, 40),
+                neutral: Color32::from_rgb(90, 90, 90),
+                accent: Color32::from_rgb(30, 90, 180),
+                customer_bubble: Color32::from_rgb(236, 236, 240),
+                trainee_bubble: Color32::from_rgb(218, 232, 250),
+            }
+        }
+    }
+
+    /// Colour for a rating or score change: positive good, negative bad.
+    pub fn signed(&self, v: i64) -> Color32 {
+        match v.signum() {
+            1 => self.good,
+            -1 => self.bad,
+            _ => self.neutral,
+        }
+    }
+}
+
+/// egui's default fonts with the CJK font appended as the last fallback of both families.
+pub fn fonts() -> FontDefinitions {
+    let mut fonts = FontDefinitions::default();
+    fonts.font_data.insert(
+        CJK_FONT_NAME.to_string(),
+        Arc::new(FontData::from_static(CJK_FONT)),
+    );
+    for family in [FontFamily::Proportional, FontFamily::Monospace] {
+        fonts
+            .families
+            .entry(family)
+            .or_default()
+            .push(CJK_FONT_NAME.to_string());
+    }
+    fonts
+}
+
+/// The egui style for the trainee's settings.
+pub fn style(settings: &Settings) -> egui::Style {
+    let mut style = egui::Style {
+        visuals: if settings.high_contrast {
+            high_contrast_visuals()
+        } else {
+            egui::Visuals::light()
+        },
+        ..Default::default()
+    };
+    // A blinking cursor would need a repaint every half second, even when idle.
+    style.visuals.text_cursor.blink = false;
+    let body = settings.text_size.body_points();
+    let p = FontFamily::Proportional;
+    style.text_styles = [
+        (TextStyle::Heading, FontId::new(body * 1.45, p.clone())),
+        (TextStyle::Body, FontId::new(body, p.clone())),
+        (TextStyle::Button, FontId::new(body, p.clone())),
+        (TextStyle::Small, FontId::new(body * 0.8, p)),
+        (
+            TextStyle::Monospace,
+            FontId::new(body * 0.9, FontFamily::Monospace),
+        ),
+    ]
+    .into();
+    style.spacing.item_spacing = egui::vec2(8.0, 8.0);
+    style.spacing.button_padding = egui::vec2(10.0, 6.0);
+    style.spacing.interact_size.y = body + 12.0;
+    style
+}
+
+fn high_contrast_visuals() -> egui::Visuals {
+    let mut v = egui::Visuals::dark();
+    let yellow = Color32::from_rgb(255, 230, 0);
+    v.override_text_color = Some(Color32::WHITE);
+    v.panel_fill = Color32::BLACK;
+    v.window_fill = Color32::BLACK;
+    v.extreme_bg_color = Color32::BLACK;
+    v.faint_bg_color = Color32::from_gray(24);
+    v.hyperlink_color = yellow;
+    v.selection.bg_fill = Color32::from_rgb(0, 70, 160);
+    v.selection.stroke = Stroke::new(2.0, Color32::WHITE);
+    for w in [
+        &mut v.widgets.noninteractive,
+        &mut v.widgets.inactive,
+        &mut v.widgets.hovered,
+        &mut v.widgets.active,
+        &mut v.widgets.open,
+    ] {
+        w.fg_stroke = Stroke::new(1.5, Color32::WHITE);
+        w.bg_stroke = Stroke::new(1.5, Color32::WHITE);
+    }
+    v.widgets.inactive.bg_fill = Color32::from_gray(20);
+    v.widgets.inactive.weak_bg_fill = Color32::from_gray(20);
+    v.widgets.hovered.bg_fill = Color32::from_gray(60);
+    v.widgets.hovered.weak_bg_fill = Color32::from_gray(60);
+    v.widgets.hovered.bg_stroke = Stroke::new(2.5, yellow);
+    v.widgets.active.bg_stroke = Stroke::new(3.0, yellow);
+    v
+}
+
+/// Installs fonts once and the style whenever the settings change.
+pub fn plugin(app: &mut App) {
+    app.add_systems(EguiPrimaryContextPass, apply_theme.in_set(UiSet::Theme));
+}
+
+fn apply_theme(
+    mut contexts: EguiContexts,
+    settings: Res<Settings>,
+    mut applied: Local<Option<Settings>>,
+    mut fonts_done: Local<bool>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    if !*fonts_done {
+        ctx.set_fonts(fonts());
+        *fonts_done = true;
+    }
+    if applied.as_ref() != Some(&*settings) {
+        let s = style(&settings);
+        ctx.set_style_of(egui::Theme::Light, s.clone());
+        ctx.set_style_of(egui::Theme::Dark, s);
+        *applied = Some(*settings);
+    }
+    Ok(())
+}
