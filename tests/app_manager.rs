@@ -125,6 +125,20 @@ fn dashboard_vm() -> DashboardVm {
                 row("Li Lei", Principle::Moderation),
                 row("Han Meimei", Principle::Respect),
             ],
+            trend: vec![courtesy::core::records::TrendSeries {
+                trainee: "Li Lei".into(),
+                points: [(1_763_000_000_000, 50.0), (1_763_100_000_000, 80.0)]
+                    .into_iter()
+                    .map(|(ms, overall)| courtesy::core::records::TrendPoint {
+                        finished_ms: ms,
+                        attempt: courtesy::core::records::AttemptId::new_random(),
+                        scenario: "case".into(),
+                        overall,
+                        passed: overall >= 60.0,
+                        principles: BTreeMap::new(),
+                    })
+                    .collect(),
+            }],
             ..Default::default()
         },
         filter: DashFilter::default(),
@@ -147,7 +161,8 @@ fn dashboard_lists_trainees_and_principles_and_applies_filters() {
             (dashboard_vm(), None),
         );
     h.run();
-    h.get_by_label("Li Lei");
+    // In the trainee table and the trend chart's legend.
+    assert_eq!(h.query_all_by_label("Li Lei").count(), 2);
     h.get_by_label("Han Meimei");
     // In the cohort averages and as Han Meimei's weakest principle.
     assert_eq!(h.query_all_by_label("Respect").count(), 2);
@@ -311,7 +326,7 @@ fn each_step_is_recorded_as_it_happens_and_the_result_at_the_end() {
     assert_eq!(list.len(), 1, "the attempt is recorded when it starts");
     assert_eq!(list[0].trainee, "Li Lei");
     assert_eq!(list[0].steps, 0);
-    let id = list[0].id.clone();
+    let id = list[0].id;
 
     send(&mut app, Action::Choose("a".into()));
     assert_eq!(screen(&app), Screen::Feedback);
@@ -342,7 +357,49 @@ fn each_step_is_recorded_as_it_happens_and_the_result_at_the_end() {
         .world()
         .resource::<courtesy::app::records::TraineeRecords>();
     assert_eq!(mine.history.len(), 1);
-    assert!(mine.best("scoring-case").is_some() || !mine.bests.is_empty());
+    let scenario = fixture().scenario.id.clone();
+    assert_eq!(
+        mine.best(&scenario).and_then(|b| b.best_overall),
+        d.summary.overall
+    );
+
+    // The manager sees the attempt on the dashboard and drills down into it.
+    send(&mut app, Action::SignOut);
+    send(&mut app, Action::OpenManager);
+    app.world_mut().write_message(ManagerAction::SetPassword {
+        password: "manager-pass".into(),
+        confirm: "manager-pass".into(),
+    });
+    wait_idle(&mut app);
+    let m = app.world().resource::<Manager>();
+    let dash = m.dashboard.as_ref().expect("the dashboard loads on unlock");
+    assert_eq!(dash.trainees.len(), 1);
+    assert_eq!(dash.trainees[0].trainee, "Li Lei");
+    assert_eq!(dash.attempts.len(), 1);
+    assert_eq!(dash.cohort.as_ref().map(|c| c.finished), Some(1));
+    app.world_mut()
+        .write_message(ManagerAction::OpenAttempt(id.to_string()));
+    app.update();
+    let m = app.world().resource::<Manager>();
+    let drill = m.drill.as_ref().expect("drill-down");
+    let replay = drill.replay.as_ref().expect("replays with the same seed");
+    assert_eq!(replay.feedback.len(), 2);
+    let vm = manager::drill_vm(drill, Lang::En);
+    assert_eq!(vm.steps.len(), 2);
+    assert_eq!(vm.seed, 7);
+    assert!(vm.steps.iter().all(|s| s.explanation.is_some()));
+}
+
+/// Runs frames until the manager's password check and dashboard load are done.
+fn wait_idle(app: &mut App) {
+    for _ in 0..600 {
+        app.update();
+        if !app.world().resource::<Manager>().busy() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("the manager's background work did not finish");
 }
 
 #[test]
@@ -371,16 +428,7 @@ fn manager_sets_a_password_unlocks_and_locks_after_inactivity() {
     assert_eq!(screen(&app), Screen::Manager);
     assert_eq!(app.world().resource::<Manager>().has_password, Some(false));
 
-    let wait = |app: &mut App| {
-        for _ in 0..600 {
-            app.update();
-            if !app.world().resource::<Manager>().busy() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        panic!("the password check did not finish");
-    };
+    let wait = wait_idle;
     app.world_mut().write_message(ManagerAction::SetPassword {
         password: "one password".into(),
         confirm: "another one".into(),

@@ -12,7 +12,7 @@ use crate::app::screens::library::LibraryVm;
 use crate::core::lrs::{self, LrsConfig};
 use crate::core::records::{AttemptSummary, Recorder, ScenarioBest, Source, Store};
 use bevy::prelude::*;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 /// How many of the trainee's own attempts the library lists.
@@ -78,11 +78,6 @@ impl RecordStore {
             store: Some(Arc::new(store)),
             ..Default::default()
         }
-    }
-
-    /// The data folder a `--data-dir` flag resolves to (for messages).
-    pub fn data_dir(flag: Option<&Path>) -> Option<PathBuf> {
-        crate::core::records::resolve_data_dir(flag).ok()
     }
 }
 
@@ -157,6 +152,7 @@ pub fn plugin(app: &mut App) {
         .init_resource::<RecordIssue>()
         .init_resource::<TraineeRecords>()
         .add_systems(Update, record_attempt.after(FlowSet))
+        .add_systems(Last, abandon_on_exit)
         .add_systems(OnEnter(Screen::Library), refresh_trainee_records);
 }
 
@@ -255,4 +251,22 @@ pub fn refresh_trainee_records(
         bests,
         history,
     };
+}
+
+/// Marks an unfinished attempt abandoned when the app closes (its steps stay recorded).
+pub fn abandon_on_exit(
+    mut exit: MessageReader<AppExit>,
+    records: Option<Res<RecordStore>>,
+    play: Res<Play>,
+) {
+    if exit.read().count() == 0 {
+        return;
+    }
+    if let Some(store) = records.as_ref().and_then(|r| r.store.as_ref())
+        && let Some(a) = &play.0
+        && let AttemptRecord::Recording(rec) = &a.record
+        && let Err(e) = rec.abandon(store)
+    {
+        warn!("cannot mark the attempt abandoned: {e}");
+    }
 }

@@ -138,11 +138,18 @@ fn draw(
     }
     let ctx = contexts.ctx_mut()?;
     egui::Area::new(egui::Id::new("records-status"))
-        .anchor(egui::Align2::RIGHT_BOTTOM, egui::vec2(-10.0, -8.0))
+        // Bottom left: the bottom-right corner holds the author-mode toggle.
+        .anchor(egui::Align2::LEFT_BOTTOM, egui::vec2(10.0, -8.0))
         .order(egui::Order::Foreground)
         .interactable(true)
         .show(ctx, |u| {
-            u.with_layout(egui::Layout::bottom_up(egui::Align::Max), |u| ui(u, &vm));
+            egui::Frame::NONE
+                .fill(u.visuals().panel_fill)
+                .inner_margin(4.0)
+                .corner_radius(4.0)
+                .show(u, |u| {
+                    u.with_layout(egui::Layout::top_down(egui::Align::Min), |u| ui(u, &vm));
+                });
         });
     Ok(())
 }
