@@ -63,6 +63,12 @@ pub struct AppArgs {
     /// are never recorded.
     #[arg(long)]
     pub author: bool,
+    /// With --author: start the first preview at this step id (default: the scenario's start).
+    #[arg(long, value_name = "STEP", requires = "author")]
+    pub from_step: Option<String>,
+    /// With --author: the customer's mood (0–100) at the first preview's start.
+    #[arg(long, value_name = "MOOD", requires = "author", value_parser = clap::value_parser!(i32).range(0..=100))]
+    pub mood: Option<i32>,
     /// Trainee name when opening past the sign-in screen.
     #[arg(long)]
     pub name: Option<String>,
@@ -306,6 +312,10 @@ pub fn build_app(args: &AppArgs, catalog: Vec<CatalogEntry>, boot: Boot) -> App 
         app.insert_resource(records);
     }
     app.insert_resource(author::AuthorMode(args.author))
+        .insert_resource(author::StartAt {
+            step: args.from_step.clone(),
+            mood: args.mood,
+        })
         .insert_resource(hot_reload::HotReloadDir(
             args.scenarios
                 .clone()

@@ -173,6 +173,10 @@ pub fn record_attempt(
     let Some(a) = play.bypass_change_detection().0.as_mut() else {
         return;
     };
+    // Author previews are never a trainee's result.
+    if a.preview {
+        return;
+    }
     let store = match records.as_deref() {
         Some(RecordStore {
             store: Some(store), ..

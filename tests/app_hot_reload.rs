@@ -1,0 +1,239 @@
+//! Hot reload without a window: the good → broken → fixed sequence, added and removed
+//! files, both through `Reloader` directly and through the watcher thread + bevy systems.
+#![cfg(feature = "app")]
+
+use bevy::prelude::*;
+use bevy::state::app::StatesPlugin;
+use courtesy::app::author::{AuthorAction, AuthorMode, Preview};
+use courtesy::app::flow::{Action, Catalog, Play, Screen, Seeds, Selected, Settings};
+use courtesy::app::hot_reload::{HotReloadDir, ReloadPanel, Reloader};
+use courtesy::app::i18n::Lang;
+use courtesy::core::session::Current;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const GOOD: &str = include_str!("fixtures/scoring-case.ron");
+
+fn good() -> String {
+    GOOD.to_string()
+}
+
+/// The same scenario with its `done` ending saying something else (a visible edit).
+fn edited() -> String {
+    GOOD.replace("\"en\": \"Solved.\"", "\"en\": \"Solved, thank you!\"")
+}
+
+/// The start step points nowhere: a validation error on a known line.
+fn broken() -> String {
+    GOOD.replace("start: \"s1\"", "start: \"nowhere\"")
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).expect("write scenario");
+}
+
+fn done_text(entry: &courtesy::app::loader::CatalogEntry) -> String {
+    entry
+        .scenario
+        .ending("done")
+        .map(|e| e.text.get("en").to_string())
+        .unwrap_or_default()
+}
+
+#[test]
+fn good_broken_fixed_keeps_the_last_good_version() {
+    assert_ne!(good(), edited());
+    assert_ne!(good(), broken());
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    write(dir, "case.ron", &good());
+    let mut r = Reloader::new(dir);
+    let s = r.snapshot();
+    assert_eq!(s.entries.len(), 1);
+    assert!(s.problems.is_empty());
+    assert_eq!(done_text(&s.entries[0]), "Solved.");
+    assert!(r.poll().is_none(), "nothing changed");
+
+    write(dir, "case.ron", &broken());
+    let s = r.poll().expect("the broken edit is noticed");
+    assert_eq!(s.entries.len(), 1, "the last good version is still served");
+    assert_eq!(done_text(&s.entries[0]), "Solved.");
+    assert!(!s.problems.is_empty(), "the error is reported");
+    let p = &s.problems[0];
+    assert!(p.file.ends_with("case.ron"));
+    assert!(p.line > 0, "the problem has a line: {p:?}");
+    assert!(p.message.contains("nowhere"), "{p:?}");
+    assert!(p.display().starts_with("case.ron:"), "{}", p.display());
+
+    write(dir, "case.ron", &edited());
+    let s = r.poll().expect("the fix is noticed");
+    assert!(s.problems.is_empty(), "fixed: no problems left");
+    assert_eq!(s.entries.len(), 1);
+    assert_eq!(done_text(&s.entries[0]), "Solved, thank you!");
+}
+
+#[test]
+fn files_can_be_added_and_removed() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    write(dir, "a.ron", &good());
+    let mut r = Reloader::new(dir);
+    assert_eq!(r.snapshot().entries.len(), 1);
+
+    let second = good().replace("id: \"scoring-case\"", "id: \"second-case\"");
+    write(dir, "b.ron", &second);
+    let s = r.poll().expect("the new file is noticed");
+    let ids: Vec<&str> = s.entries.iter().map(|e| e.scenario.id.as_str()).collect();
+    assert_eq!(ids, ["scoring-case", "second-case"]);
+
+    // A second file reusing an id is reported, not offered.
+    write(dir, "c.ron", &good());
+    let s = r.poll().expect("noticed");
+    assert_eq!(s.entries.len(), 2);
+    assert!(s.problems.iter().any(|p| p.file.ends_with("c.ron")));
+
+    std::fs::remove_file(dir.join("c.ron")).expect("remove");
+    std::fs::remove_file(dir.join("a.ron")).expect("remove");
+    let s = r.poll().expect("the removals are noticed");
+    let ids: Vec<&str> = s.entries.iter().map(|e| e.scenario.id.as_str()).collect();
+    assert_eq!(ids, ["second-case"]);
+    assert!(s.problems.is_empty());
+    // Other files are ignored.
+    write(dir, "notes.txt", "hello");
+    assert!(r.poll().is_none());
+}
+
+fn app(dir: &Path) -> App {
+    let (catalog, _) = courtesy::app::loader::load_dir(dir).expect("loads");
+    let mut app = App::new();
+    app.add_plugins((MinimalPlugins, StatesPlugin))
+        .insert_resource(Catalog(catalog))
+        .insert_resource(Seeds::starting_at(7))
+        .insert_resource(Settings {
+            lang: Lang::En,
+            ..Default::default()
+        })
+        .insert_resource(HotReloadDir(dir.to_path_buf()))
+        .insert_resource(AuthorMode(true))
+        .add_plugins(courtesy::app::flow_plugin);
+    app.update();
+    app
+}
+
+/// Runs frames until `done` holds; fails after `limit` (well under a second per change).
+fn until(app: &mut App, limit: Duration, what: &str, done: impl Fn(&App) -> bool) {
+    let start = Instant::now();
+    loop {
+        app.update();
+        if done(app) {
+            return;
+        }
+        assert!(start.elapsed() < limit, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn send(app: &mut App, action: Action) {
+    app.world_mut().write_message(action);
+    app.update();
+    app.update();
+}
+
+fn done_in_catalog(app: &App) -> String {
+    app.world()
+        .resource::<Catalog>()
+        .0
+        .first()
+        .map(done_text)
+        .unwrap_or_default()
+}
+
+fn at(app: &App) -> String {
+    match app
+        .world()
+        .resource::<Play>()
+        .0
+        .as_ref()
+        .map(|a| a.session.current())
+    {
+        Some(Current::Step(v)) => v.step_id.clone(),
+        Some(Current::Ended(e)) => format!("ended:{}", e.ending_id),
+        None => "none".into(),
+    }
+}
+
+#[test]
+fn the_running_app_picks_up_edits_and_restarts_the_preview() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    write(dir, "case.ron", &good());
+    let mut app = app(dir);
+    send(
+        &mut app,
+        Action::SignIn {
+            name: "Trainer".into(),
+            settings: Settings {
+                lang: Lang::En,
+                ..Default::default()
+            },
+        },
+    );
+    send(&mut app, Action::OpenScenario(0));
+    send(&mut app, Action::StartConversation);
+    assert_eq!(
+        *app.world().resource::<State<Screen>>().get(),
+        Screen::Author
+    );
+    app.world_mut()
+        .write_message(AuthorAction::Choose("a".into()));
+    app.update();
+    assert_eq!(at(&app), "s2");
+    // Give the watcher thread time to take its first look before editing.
+    std::thread::sleep(Duration::from_millis(300));
+
+    write(dir, "case.ron", &broken());
+    let limit = Duration::from_millis(900);
+    until(&mut app, limit, "the error panel", |a| {
+        !a.world().resource::<ReloadPanel>().problems.is_empty()
+    });
+    assert_eq!(
+        done_in_catalog(&app),
+        "Solved.",
+        "the last good version stays"
+    );
+    assert!(app.world().resource::<ReloadPanel>().visible());
+    assert_eq!(at(&app), "s2", "the preview is untouched by a broken edit");
+
+    write(dir, "case.ron", &edited());
+    until(&mut app, limit, "the fixed version", |a| {
+        done_in_catalog(a) == "Solved, thank you!"
+    });
+    let panel = app.world().resource::<ReloadPanel>().clone();
+    assert!(panel.problems.is_empty());
+    let notice = panel.notice.expect("the restart is announced");
+    assert!(notice.contains("s2"), "{notice}");
+    assert_eq!(at(&app), "s2", "the preview restarted at the same step");
+    let a = app.world().resource::<Play>().0.as_ref().expect("preview");
+    assert!(a.preview);
+    assert!(a.session.transcript().is_empty());
+    assert!(app.world().resource::<Preview>().0.is_some());
+
+    // Removing the previewed scenario goes back to the library.
+    std::fs::remove_file(dir.join("case.ron")).expect("remove");
+    until(&mut app, limit, "the removal", |a| {
+        a.world().resource::<Catalog>().0.is_empty()
+    });
+    app.update();
+    assert_eq!(
+        *app.world().resource::<State<Screen>>().get(),
+        Screen::Library
+    );
+    assert!(app.world().resource::<Play>().0.is_none());
+    assert_eq!(*app.world().resource::<Selected>(), Selected(None));
+
+    // Adding a file offers it.
+    write(dir, "new.ron", &edited());
+    until(&mut app, limit, "the added file", |a| {
+        a.world().resource::<Catalog>().0.len() == 1
+    });
+}
