@@ -263,18 +263,58 @@ fn graph_weights_edges_by_recorded_choices() {
     let d = dir.path().to_str().expect("utf-8");
     // Three attempts: b, b, a at s1 → b 67 %, a 33 %, c 0 %.
     for (t, path) in [("t1", "b,x"), ("t2", "b,x"), ("t3", "a,x")] {
-        let o = courtesy(&["run", FIXTURE, "--seed", "1", "--choose", path, "--trainee", t, "--data-dir", d]);
-        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        let o = courtesy(&[
+            "run",
+            FIXTURE,
+            "--seed",
+            "1",
+            "--choose",
+            path,
+            "--trainee",
+            t,
+            "--data-dir",
+            d,
+        ]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
     }
     let dot = stdout(&courtesy(&["graph", FIXTURE, "--data-dir", d]));
-    assert!(dot.contains("b: R0 M-1 S0 (mood -5) · 67% (n=2)\", penwidth=5.7"), "{dot}");
-    assert!(dot.contains("a: R+2 M+1 S0 (mood +10) · 33% (n=1)\", penwidth=3.3"), "{dot}");
-    assert!(dot.contains("c: R-2 M+1 S0 (mood -40) · 0% (n=0)\", penwidth=1.0"), "{dot}");
-    let mm = stdout(&courtesy(&["graph", FIXTURE, "--data-dir", d, "--format", "mermaid"]));
+    assert!(
+        dot.contains("b: R0 M-1 S0 (mood -5) · 67% (n=2)\", penwidth=5.7"),
+        "{dot}"
+    );
+    assert!(
+        dot.contains("a: R+2 M+1 S0 (mood +10) · 33% (n=1)\", penwidth=3.3"),
+        "{dot}"
+    );
+    assert!(
+        dot.contains("c: R-2 M+1 S0 (mood -40) · 0% (n=0)\", penwidth=1.0"),
+        "{dot}"
+    );
+    let mm = stdout(&courtesy(&[
+        "graph",
+        FIXTURE,
+        "--data-dir",
+        d,
+        "--format",
+        "mermaid",
+    ]));
     assert!(mm.contains("linkStyle 2 stroke-width:5.7px"), "{mm}");
     // A folder with no store is a usage error, and nothing is created there.
     let empty = tempfile::tempdir().expect("tempdir");
     let e = empty.path().to_str().expect("utf-8");
-    assert_eq!(courtesy(&["graph", FIXTURE, "--data-dir", e]).status.code(), Some(2));
-    assert!(std::fs::read_dir(empty.path()).expect("dir").next().is_none());
+    assert_eq!(
+        courtesy(&["graph", FIXTURE, "--data-dir", e]).status.code(),
+        Some(2)
+    );
+    assert!(
+        std::fs::read_dir(empty.path())
+            .expect("dir")
+            .next()
+            .is_none()
+    );
 }

@@ -10,8 +10,8 @@ pub mod flow;
 pub mod hot_reload;
 pub mod i18n;
 pub mod loader;
-pub mod map;
 pub mod manager;
+pub mod map;
 pub mod records;
 pub mod redraw;
 pub mod screens;
@@ -262,9 +262,14 @@ pub fn flow_plugin(app: &mut App) {
 /// Everything drawn: theme, screens and the idle policy. Needs the window, render and
 /// egui plugins.
 pub fn ui_plugin(app: &mut App) {
-    app.add_plugins((theme::plugin, screens::plugin, redraw::plugin, sync_status::plugin))
-        .add_plugins((author::ui_plugin, hot_reload::ui_plugin))
-        .add_systems(Startup, spawn_camera);
+    app.add_plugins((
+        theme::plugin,
+        screens::plugin,
+        redraw::plugin,
+        sync_status::plugin,
+    ))
+    .add_plugins((author::ui_plugin, hot_reload::ui_plugin))
+    .add_systems(Startup, spawn_camera);
 }
 
 /// The camera egui draws through. No multisampling: egui antialiases its own shapes,

@@ -51,9 +51,11 @@ pub fn run(args: GraphArgs) -> u8 {
         GraphFormat::Dot => {
             crate::core::graph::to_dot_weighted(&loaded.scenario, &args.locale, weights.as_ref())
         }
-        GraphFormat::Mermaid => {
-            crate::core::graph::to_mermaid_weighted(&loaded.scenario, &args.locale, weights.as_ref())
-        }
+        GraphFormat::Mermaid => crate::core::graph::to_mermaid_weighted(
+            &loaded.scenario,
+            &args.locale,
+            weights.as_ref(),
+        ),
     };
     print!("{text}");
     EXIT_OK

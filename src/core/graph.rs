@@ -70,7 +70,10 @@ fn weight_label(w: Option<&EdgeWeights>, step: &str, reply: &str) -> String {
     match w {
         None => String::new(),
         Some(w) => {
-            let (n, share) = w.get(&(step.to_string(), reply.to_string())).copied().unwrap_or((0, 0.0));
+            let (n, share) = w
+                .get(&(step.to_string(), reply.to_string()))
+                .copied()
+                .unwrap_or((0, 0.0));
             format!(" · {:.0}% (n={n})", share * 100.0)
         }
     }
@@ -231,7 +234,11 @@ pub fn to_mermaid_weighted(sc: &Scenario, locale: &str, weights: Option<&EdgeWei
             );
             if let Some(w) = weights {
                 let share = w.get(&(s.id.clone(), r.id.clone())).map_or(0.0, |x| x.1);
-                let _ = writeln!(link_styles, "  linkStyle {link} stroke-width:{:.1}px", 1.0 + 7.0 * share);
+                let _ = writeln!(
+                    link_styles,
+                    "  linkStyle {link} stroke-width:{:.1}px",
+                    1.0 + 7.0 * share
+                );
             }
             link += 1;
         }
