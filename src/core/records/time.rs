@@ -100,6 +100,22 @@ pub fn format_utc(ms: i64) -> String {
     )
 }
 
+/// Formats UTC milliseconds as RFC 3339 with milliseconds, `2026-03-01T09:30:00.123Z`
+/// (the form xAPI timestamps take).
+pub fn format_utc_ms(ms: i64) -> String {
+    let days = ms.div_euclid(DAY_MS);
+    let rem = ms.rem_euclid(DAY_MS);
+    let secs = rem / 1000;
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
+        secs / 3600,
+        (secs / 60) % 60,
+        secs % 60,
+        rem % 1000
+    )
+}
+
 /// Formats UTC milliseconds as the date only, `2026-03-01`.
 pub fn format_date(ms: i64) -> String {
     let (y, m, d) = civil_from_days(ms.div_euclid(DAY_MS));
