@@ -243,6 +243,19 @@ impl Session {
         seed: u64,
         locale: &str,
     ) -> Result<Session, SessionError> {
+        let (start, mood) = (scenario.start.clone(), scenario.start_mood);
+        Session::begin(scenario, seed, locale, &start, mood)
+    }
+
+    /// A fresh attempt entering `target` with `mood` (clamped): the one constructor
+    /// behind [`Session::start`] and [`Session::start_at`].
+    fn begin(
+        scenario: Arc<Scenario>,
+        seed: u64,
+        locale: &str,
+        target: &str,
+        mood: i32,
+    ) -> Result<Session, SessionError> {
         if !scenario.locales.iter().any(|l| l == locale) {
             return Err(SessionError::UnknownLocale {
                 scenario: scenario.id.clone(),
@@ -250,11 +263,8 @@ impl Session {
                 declared: scenario.locales.clone(),
             });
         }
-        let mood = scenario
-            .start_mood
-            .clamp(crate::core::model::MOOD_MIN, crate::core::model::MOOD_MAX);
+        let mood = mood.clamp(crate::core::model::MOOD_MIN, crate::core::model::MOOD_MAX);
         let fired = vec![false; scenario.triggers.len()];
-        let start = scenario.start.clone();
         let mut s = Session {
             scenario,
             content_hash: None,
@@ -271,7 +281,7 @@ impl Session {
             }),
             transcript: Vec::new(),
         };
-        s.current = s.enter(&start)?;
+        s.current = s.enter(target)?;
         Ok(s)
     }
 
@@ -285,17 +295,13 @@ impl Session {
         step_id: &str,
         mood: i32,
     ) -> Result<Session, SessionError> {
-        let mut s = Session::start(Arc::clone(&scenario), seed, locale)?;
         if scenario.step(step_id).is_none() {
             return Err(SessionError::DanglingTarget {
                 scenario: scenario.id.clone(),
                 target: step_id.to_string(),
             });
         }
-        s.rng = ChaCha8Rng::seed_from_u64(seed);
-        s.mood = mood.clamp(crate::core::model::MOOD_MIN, crate::core::model::MOOD_MAX);
-        s.current = s.enter(step_id)?;
-        Ok(s)
+        Session::begin(scenario, seed, locale, step_id, mood)
     }
 
     /// Records the scenario file's content hash in the result (see `core::load::content_hash`).
