@@ -189,6 +189,19 @@ fn lookup(tx: &Transaction<'_>, attempt: &AttemptId) -> Result<(i64, String, usi
     Ok((id, status, usize::try_from(steps).unwrap_or(0), scenario))
 }
 
+/// [`lookup`] for an attempt that must still be open: its row, steps so far and scenario.
+fn lookup_open(tx: &Transaction<'_>, attempt: &AttemptId) -> Result<(i64, usize, String), Fail> {
+    let (row, status, steps, scenario) = lookup(tx, attempt)?;
+    if status != "open" {
+        return Err(RecordsError::AttemptClosed {
+            attempt: *attempt,
+            status,
+        }
+        .into());
+    }
+    Ok((row, steps, scenario))
+}
+
 fn insert_attempt(
     tx: &Transaction<'_>,
     id: &AttemptId,
@@ -473,14 +486,7 @@ impl Store {
         let identity = self.statement_identity();
         self.write(|tx| {
             let scenario_of = scenario;
-            let (row, status, steps, scenario) = lookup(tx, attempt)?;
-            if status != "open" {
-                return Err(RecordsError::AttemptClosed {
-                    attempt: *attempt,
-                    status,
-                }
-                .into());
-            }
+            let (row, steps, scenario) = lookup_open(tx, attempt)?;
             if index < steps {
                 return Ok(());
             }
@@ -524,14 +530,7 @@ impl Store {
         let identity = self.statement_identity();
         self.write(|tx| {
             let scenario_of = scenario;
-            let (row, status, steps, scenario) = lookup(tx, attempt)?;
-            if status != "open" {
-                return Err(RecordsError::AttemptClosed {
-                    attempt: *attempt,
-                    status,
-                }
-                .into());
-            }
+            let (row, steps, scenario) = lookup_open(tx, attempt)?;
             if scenario != result.scenario {
                 return Err(RecordsError::ScenarioMismatch {
                     attempt: *attempt,
