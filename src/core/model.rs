@@ -295,6 +295,15 @@ pub struct Reply {
     /// Never offered as a button; only taken when the step's time runs out.
     #[serde(default)]
     pub timeout_only: bool,
+    /// A grave error, not merely a weaker reply: unsafe advice, a falsehood the customer
+    /// will act on, a promise against policy, covering up a mistake. Choosing it fails the
+    /// attempt whatever the score; `feedback` must say why.
+    #[serde(default)]
+    pub critical: bool,
+    /// What the customer says straight after this reply, before the next step's line:
+    /// lets a step that several replies lead to read naturally after each of them.
+    #[serde(default)]
+    pub reaction: Option<Text>,
 }
 
 impl Reply {
