@@ -20,9 +20,14 @@ pub struct RunArgs {
     /// Reply ids to choose, one per step, comma-separated.
     #[arg(long, value_delimiter = ',')]
     pub choose: Option<Vec<String>>,
-    /// Pick replies by strategy instead of --choose.
+    /// Pick replies by strategy instead of --choose. `longest`, `polite` and
+    /// `consultative` are the naive players of `courtesy check` (longest text, most
+    /// politeness markers, most consultative phrases).
     #[arg(long, value_enum)]
     pub strategy: Option<StrategyArg>,
+    /// For the naive strategies: which of equally cued replies to take (file order).
+    #[arg(long, value_enum, default_value_t = TieArg::First)]
+    pub ties: TieArg,
     /// Print one JSON object instead of the transcript.
     #[arg(long)]
     pub json: bool,
@@ -45,6 +50,15 @@ pub enum StrategyArg {
     Best,
     Worst,
     Random,
+    Longest,
+    Polite,
+    Consultative,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TieArg {
+    First,
+    Last,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -77,6 +91,19 @@ pub fn run(args: RunArgs) -> u8 {
         (None, Some(StrategyArg::Best)) => Strategy::Best,
         (None, Some(StrategyArg::Worst)) => Strategy::Worst,
         (None, Some(StrategyArg::Random)) => Strategy::Random,
+        (None, Some(naive)) => {
+            use crate::core::strategy::{Cue, Tie};
+            let cue = match naive {
+                StrategyArg::Longest => Cue::Longest,
+                StrategyArg::Polite => Cue::Polite,
+                _ => Cue::Consultative,
+            };
+            let tie = match args.ties {
+                TieArg::First => Tie::First,
+                TieArg::Last => Tie::Last,
+            };
+            Strategy::Naive(cue, tie)
+        }
         (None, None) => {
             eprintln!("error: give --choose ID,ID,... or --strategy best|worst|random");
             return EXIT_USAGE;
