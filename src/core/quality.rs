@@ -77,6 +77,8 @@ pub struct NaiveRun {
     pub ending: Option<String>,
     /// The reply ids chosen, in order.
     pub path: Vec<String>,
+    /// The steps they were chosen at (same order).
+    pub steps: Vec<String>,
     /// Why the play did not reach an ending, if it did not.
     pub error: Option<String>,
 }
@@ -158,18 +160,24 @@ pub enum QualityFlag {
         cue: Cue,
         tie: Tie,
         overall: f64,
+        /// The steps at which the player's pick was the best reply (the cue gave it away).
+        steps: Vec<String>,
         message: String,
     },
     /// The best reply is the longest at more than 40 % of steps.
     Q002 {
         locale: String,
         share: f64,
+        /// The steps whose best reply is the longest.
+        steps: Vec<String>,
         message: String,
     },
     /// The best reply carries the most politeness markers at more than 40 % of steps.
     Q003 {
         locale: String,
         share: f64,
+        /// The steps whose best reply carries the most markers.
+        steps: Vec<String>,
         message: String,
     },
     /// Random play passes more than 5 % of seeds.
@@ -417,6 +425,7 @@ fn naive_run(sc: &Arc<Scenario>, locale: &str, cue: Cue, tie: Tie) -> NaiveRun {
             passed: r.passed,
             ending: Some(r.ending.clone()),
             path: r.transcript.iter().map(|t| t.chosen.clone()).collect(),
+            steps: r.transcript.iter().map(|t| t.step_id.clone()).collect(),
             error: None,
         },
         Err(e) => NaiveRun {
@@ -426,6 +435,7 @@ fn naive_run(sc: &Arc<Scenario>, locale: &str, cue: Cue, tie: Tie) -> NaiveRun {
             passed: false,
             ending: None,
             path: Vec::new(),
+            steps: Vec::new(),
             error: Some(e.to_string()),
         },
     }
@@ -466,11 +476,23 @@ pub fn assess(sc: &Arc<Scenario>, opts: QualityOptions) -> ScenarioQuality {
         let random = random_play(sc, loc, opts.random_seeds);
         for n in naive.iter().filter(|n| n.passed) {
             let overall = n.overall.unwrap_or(0.0);
+            let gave_away: Vec<String> = n
+                .steps
+                .iter()
+                .zip(&n.path)
+                .filter(|(s, r)| {
+                    sc.step(s)
+                        .and_then(|st| best_reply(st, &sc.principles))
+                        .is_some_and(|b| &b.id == *r)
+                })
+                .map(|(s, _)| s.clone())
+                .collect();
             flags.push(QualityFlag::Q001 {
                 locale: loc.clone(),
                 cue: n.cue,
                 tie: n.tie,
                 overall,
+                steps: gave_away,
                 message: format!(
                     "{loc}: the naive `{}` player (ties: {} in file order) passes with {overall:.1} (ending `{}`), choosing {}",
                     n.cue.key(),
@@ -484,6 +506,7 @@ pub fn assess(sc: &Arc<Scenario>, opts: QualityOptions) -> ScenarioQuality {
             flags.push(QualityFlag::Q002 {
                 locale: loc.clone(),
                 share: longest_share.share,
+                steps: longest_steps.clone(),
                 message: format!(
                     "{loc}: the best reply is the longest at {} of steps (more than {}): {}",
                     longest_share.display(),
@@ -496,6 +519,7 @@ pub fn assess(sc: &Arc<Scenario>, opts: QualityOptions) -> ScenarioQuality {
             flags.push(QualityFlag::Q003 {
                 locale: loc.clone(),
                 share: marker_share.share,
+                steps: marker_steps.clone(),
                 message: format!(
                     "{loc}: the best reply carries the most politeness markers at {} of steps (more than {}): {}",
                     marker_share.display(),
@@ -809,9 +833,17 @@ pub fn render_library_text(all: &[ScenarioQuality], lib: &LibraryQuality) -> Str
     out
 }
 
-/// Places each flag of `q` in `src` (the scenario file's text): every flag points at the
-/// scenario's `id`, the figures are about the whole scenario (the message names the steps).
-pub fn locate_flags(q: &ScenarioQuality, file: &std::path::Path, src: &str) -> Vec<LocatedFlag> {
+/// Places each flag of `q` in `src` (the scenario file's text). Every flag points at the
+/// scenario's `id` (the figures are about the whole scenario); a flag about particular
+/// steps (Q001: where the naive pick was the best reply; Q002, Q003: where the best reply
+/// is the longest / most polite) adds each step's best reply text in that locale as a
+/// related location.
+pub fn locate_flags(
+    q: &ScenarioQuality,
+    sc: &Scenario,
+    file: &std::path::Path,
+    src: &str,
+) -> Vec<LocatedFlag> {
     use crate::core::diagnostics::LineIndex;
     use crate::core::locate::{Path, SourceMap};
     let map = SourceMap::new(src);
@@ -820,18 +852,75 @@ pub fn locate_flags(q: &ScenarioQuality, file: &std::path::Path, src: &str) -> V
     let span = idx.widen(loc.value);
     let (line, column) = idx.position(span.0);
     let (end_line, end_column) = idx.position(span.1);
+    // The best reply's text at each of `steps`, with what `cue` measures on it.
+    let related = |locale: &str, steps: &[String], cue: Cue| {
+        steps
+            .iter()
+            .filter_map(|id| {
+                let si = sc.steps.iter().position(|s| &s.id == id)?;
+                let step = &sc.steps[si];
+                let best = best_reply(step, &sc.principles)?;
+                let ri = step.replies.iter().position(|r| r.id == best.id)?;
+                let path = Path::root()
+                    .field("steps")
+                    .index(si)
+                    .field("replies")
+                    .index(ri)
+                    .field("text")
+                    .key(locale);
+                let at = map.locate(&path).value;
+                let v = cue.measure(locale, best.text.get(locale));
+                let tied = step
+                    .offered()
+                    .filter(|r| r.id != best.id && cue.measure(locale, r.text.get(locale)) == v)
+                    .count();
+                let unit = match (cue, v == 1) {
+                    (Cue::Longest, false) => "characters",
+                    (Cue::Longest, true) => "character",
+                    (Cue::Polite, false) => "politeness markers",
+                    (Cue::Polite, true) => "politeness marker",
+                    (Cue::Consultative, false) => "consultative phrases",
+                    (Cue::Consultative, true) => "consultative phrase",
+                };
+                let how = if tied == 0 {
+                    format!("{v} {unit}, more than any other reply")
+                } else {
+                    format!(
+                        "{v} {unit}, tied with {tied} other repl{}: the file-order tie-break picks it",
+                        if tied == 1 { "y" } else { "ies" }
+                    )
+                };
+                Some(idx.related(
+                    file,
+                    at,
+                    format!("step `{id}`: the best reply `{}` has {how}", best.id),
+                ))
+            })
+            .collect::<Vec<_>>()
+    };
     q.flags
         .iter()
-        .map(|f| LocatedFlag {
-            file: file.to_path_buf(),
-            line,
-            column,
-            end_line,
-            end_column,
-            severity: f.severity(),
-            code: f.code(),
-            message: f.message().to_string(),
-            hint: Some(f.hint().to_string()),
+        .map(|f| {
+            let related = match f {
+                QualityFlag::Q001 {
+                    locale, steps, cue, ..
+                } => related(locale, steps, *cue),
+                QualityFlag::Q002 { locale, steps, .. } => related(locale, steps, Cue::Longest),
+                QualityFlag::Q003 { locale, steps, .. } => related(locale, steps, Cue::Polite),
+                _ => Vec::new(),
+            };
+            LocatedFlag {
+                file: file.to_path_buf(),
+                line,
+                column,
+                end_line,
+                end_column,
+                severity: f.severity(),
+                code: f.code(),
+                message: f.message().to_string(),
+                hint: Some(f.hint().to_string()),
+                related,
+            }
         })
         .collect()
 }
