@@ -166,6 +166,18 @@ fn check_prints_ranges_and_exits_by_flags() {
     assert_eq!(en["random"]["seeds"], 500);
     assert_eq!(en["naive"].as_array().map(Vec::len), Some(6));
     assert_eq!(v["library"]["scenarios"], 1);
+    // The same figures as a library summary.
+    let o = courtesy(&["list", "--quality", FIXTURE]);
+    assert_eq!(o.status.code(), Some(1));
+    let s = stdout(&o);
+    assert!(
+        s.contains("library quality: 1 scenario") && s.contains("scoring-case"),
+        "{s}"
+    );
+    let o = courtesy(&["list", "--quality", FIXTURE, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(v["library"]["rows"][0]["scenario"], "scoring-case");
+    assert_eq!(v["library"]["naive_passed"][0], "scoring-case");
     // Too few seeds for a pass rate is a usage error.
     assert_eq!(
         courtesy(&["check", FIXTURE, "--seeds", "10"]).status.code(),

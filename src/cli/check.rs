@@ -129,7 +129,7 @@ pub fn run(args: CheckArgs) -> u8 {
     match args.format {
         Format::Text => {
             if all.len() > 1 {
-                text.push_str(&quality::render_library_text(&all, &lib));
+                text.push_str(&quality::render_library_text(&lib));
             }
             print!("{text}");
         }

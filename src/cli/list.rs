@@ -78,7 +78,7 @@ pub fn run(args: ListArgs) -> u8 {
             .collect();
         let summary = library(&all);
         match args.format {
-            Format::Text => print!("{}", render_library_text(&all, &summary)),
+            Format::Text => print!("{}", render_library_text(&summary)),
             Format::Json => {
                 #[derive(Serialize)]
                 struct Quality<'a> {

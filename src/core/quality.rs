@@ -610,11 +610,66 @@ pub fn trade_off_flags(t: &TradeOffs, whose: &str) -> Vec<QualityFlag> {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LibraryQuality {
     pub scenarios: usize,
+    /// Every scenario's figures in one row each (the summary table).
+    pub rows: Vec<LibraryRow>,
     /// Scenarios a naive player passes in some locale.
     pub naive_passed: Vec<String>,
     pub trade_offs: TradeOffs,
     pub thresholds: Thresholds,
     pub flags: Vec<QualityFlag>,
+}
+
+/// One scenario's figures in the library summary.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LibraryRow {
+    pub scenario: String,
+    pub locales: Vec<LibraryLocaleRow>,
+    /// The highest random pass rate over the locales.
+    pub random_rate: f64,
+    pub trade_off_share: f64,
+    pub best_not_top_share: f64,
+    pub first_component: Option<f64>,
+}
+
+/// One locale of a [`LibraryRow`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LibraryLocaleRow {
+    pub locale: String,
+    /// Naive players (of `naive_players`) that pass.
+    pub naive_passing: usize,
+    pub naive_players: usize,
+    /// The highest score a naive player reached.
+    pub best_naive: Option<f64>,
+    pub longest_share: f64,
+    pub marker_share: f64,
+}
+
+impl LibraryRow {
+    fn of(q: &ScenarioQuality) -> LibraryRow {
+        LibraryRow {
+            scenario: q.scenario.clone(),
+            locales: q
+                .locales
+                .iter()
+                .map(|l| LibraryLocaleRow {
+                    locale: l.locale.clone(),
+                    naive_passing: l.naive.iter().filter(|n| n.passed).count(),
+                    naive_players: l.naive.len(),
+                    best_naive: l
+                        .naive
+                        .iter()
+                        .filter_map(|n| n.overall)
+                        .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v)))),
+                    longest_share: l.longest_share.share,
+                    marker_share: l.marker_share.share,
+                })
+                .collect(),
+            random_rate: q.locales.iter().map(|l| l.random.rate).fold(0.0, f64::max),
+            trade_off_share: q.trade_offs.trade_off_share.share,
+            best_not_top_share: q.trade_offs.best_not_top_share.share,
+            first_component: q.trade_offs.first_component,
+        }
+    }
 }
 
 /// The thresholds the figures are held to.
@@ -640,6 +695,7 @@ pub fn library(all: &[ScenarioQuality]) -> LibraryQuality {
     let t = TradeOffs::pooled(all.iter().map(|q| &q.trade_offs));
     LibraryQuality {
         scenarios: all.len(),
+        rows: all.iter().map(LibraryRow::of).collect(),
         naive_passed: all
             .iter()
             .filter(|q| q.has_errors())
@@ -663,7 +719,7 @@ pub fn render_text(q: &ScenarioQuality) -> String {
     for l in &q.locales {
         let _ = writeln!(out, "    [{}]", l.locale);
         for cue in Cue::ALL {
-            let _ = write!(out, "      naive {:<13}", cue.key());
+            let mut row = format!("      naive {:<13}", cue.key());
             for tie in Tie::BOTH {
                 if let Some(n) = l.naive.iter().find(|n| n.cue == cue && n.tie == tie) {
                     let verdict = match (&n.error, n.passed) {
@@ -672,7 +728,7 @@ pub fn render_text(q: &ScenarioQuality) -> String {
                         (None, false) => "fails".to_string(),
                     };
                     let _ = write!(
-                        out,
+                        row,
                         "  ties→{:<5} {:>5} {:<9}",
                         tie.key(),
                         fmt_score(n.overall),
@@ -680,7 +736,7 @@ pub fn render_text(q: &ScenarioQuality) -> String {
                     );
                 }
             }
-            let _ = writeln!(out);
+            let _ = writeln!(out, "{}", row.trim_end());
         }
         let _ = writeln!(
             out,
@@ -718,12 +774,12 @@ pub fn render_text(q: &ScenarioQuality) -> String {
 }
 
 /// The library summary: one row per scenario, then the pooled trade-off figures.
-pub fn render_library_text(all: &[ScenarioQuality], lib: &LibraryQuality) -> String {
+pub fn render_library_text(lib: &LibraryQuality) -> String {
     use std::fmt::Write;
     let mut out = String::new();
     let mut locales: Vec<&str> = Vec::new();
-    for q in all {
-        for l in &q.locales {
+    for r in &lib.rows {
+        for l in &r.locales {
             if !locales.contains(&l.locale.as_str()) {
                 locales.push(&l.locale);
             }
@@ -732,9 +788,16 @@ pub fn render_library_text(all: &[ScenarioQuality], lib: &LibraryQuality) -> Str
     let mark = |bad: bool| if bad { "!" } else { " " };
     let _ = writeln!(
         out,
-        "library quality: {} scenario{} (! = threshold missed; naive = players passing of 6, best naive score)",
-        all.len(),
-        if all.len() == 1 { "" } else { "s" }
+        "library quality: {} scenario{}; ! = threshold missed",
+        lib.scenarios,
+        if lib.scenarios == 1 { "" } else { "s" }
+    );
+    let _ = writeln!(
+        out,
+        "  naive: naive players passing (of 6), best naive score; long, mark: % of steps whose best\n  \
+         reply is the longest / most polite (≤ 40); random: % of seeds passing (≤ 5); trade: % of\n  \
+         steps with a second strong reply (≥ 33); ¬top: % where the best reply is beaten on a\n  \
+         principle (≥ 20); pc1: first principal component, % of the rating variance (≤ 60)"
     );
     let _ = write!(out, "  {:<24}", "scenario");
     for loc in &locales {
@@ -751,54 +814,47 @@ pub fn render_library_text(all: &[ScenarioQuality], lib: &LibraryQuality) -> Str
         " {:>6} {:>6} {:>6} {:>6}",
         "random", "trade", "¬top", "pc1"
     );
-    for q in all {
-        let _ = write!(out, "  {:<24}", q.scenario);
+    for r in &lib.rows {
+        let mut line = format!("  {:<24}", r.scenario);
         for loc in &locales {
-            match q.locales.iter().find(|l| l.locale == *loc) {
+            match r.locales.iter().find(|l| l.locale == *loc) {
                 Some(l) => {
-                    let passes = l.naive.iter().filter(|n| n.passed).count();
-                    let best = l
-                        .naive
-                        .iter()
-                        .filter_map(|n| n.overall)
-                        .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
                     let _ = write!(
-                        out,
+                        line,
                         " {:>16} {:>4.0}{} {:>4.0}{}",
                         format!(
                             "{}{}/{} {}",
-                            mark(passes > 0),
-                            passes,
-                            l.naive.len(),
-                            fmt_score(best)
+                            mark(l.naive_passing > 0),
+                            l.naive_passing,
+                            l.naive_players,
+                            fmt_score(l.best_naive)
                         ),
-                        l.longest_share.share * 100.0,
-                        mark(l.longest_share.share > MAX_CUE_SHARE),
-                        l.marker_share.share * 100.0,
-                        mark(l.marker_share.share > MAX_CUE_SHARE),
+                        l.longest_share * 100.0,
+                        mark(l.longest_share > MAX_CUE_SHARE),
+                        l.marker_share * 100.0,
+                        mark(l.marker_share > MAX_CUE_SHARE),
                     );
                 }
                 None => {
-                    let _ = write!(out, " {:>16} {:>5} {:>5}", "—", "—", "—");
+                    let _ = write!(line, " {:>16} {:>5} {:>5}", "—", "—", "—");
                 }
             }
         }
-        let rate = q.locales.iter().map(|l| l.random.rate).fold(0.0, f64::max);
-        let t = &q.trade_offs;
-        let _ = writeln!(
-            out,
+        let _ = write!(
+            line,
             " {:>5.1}{} {:>5.0}{} {:>5.0}{} {:>5}{}",
-            rate * 100.0,
-            mark(rate > MAX_RANDOM_PASS_RATE),
-            t.trade_off_share.share * 100.0,
-            mark(t.trade_off_share.share < MIN_TRADE_OFF_SHARE),
-            t.best_not_top_share.share * 100.0,
-            mark(t.best_not_top_share.share < MIN_BEST_NOT_TOP_SHARE),
-            t.first_component
+            r.random_rate * 100.0,
+            mark(r.random_rate > MAX_RANDOM_PASS_RATE),
+            r.trade_off_share * 100.0,
+            mark(r.trade_off_share < MIN_TRADE_OFF_SHARE),
+            r.best_not_top_share * 100.0,
+            mark(r.best_not_top_share < MIN_BEST_NOT_TOP_SHARE),
+            r.first_component
                 .map(|v| format!("{:.0}", v * 100.0))
                 .unwrap_or_else(|| "—".into()),
-            mark(t.first_component.is_some_and(|v| v > MAX_FIRST_COMPONENT)),
+            mark(r.first_component.is_some_and(|v| v > MAX_FIRST_COMPONENT)),
         );
+        let _ = writeln!(out, "{}", line.trim_end());
     }
     let t = &lib.trade_offs;
     let verdict = |ok: bool| if ok { "ok" } else { "MISSED" };
