@@ -205,12 +205,20 @@ pub fn render_text(sc: &crate::core::model::Scenario, r: &AttemptResult) -> Stri
         let _ = writeln!(out, "\n{}. [{}] {}", i + 1, t.step_id, t.customer_line);
         let _ = writeln!(out, "   offered: {}", t.offered.join(", "));
         let how = if t.timed_out { " (time ran out)" } else { "" };
+        let grave = if reply.is_some_and(|r| r.critical) {
+            " [CRITICAL]"
+        } else {
+            ""
+        };
         let _ = writeln!(
             out,
-            "   chose {}{how}: {}",
+            "   chose {}{how}{grave}: {}",
             t.chosen,
             reply.map(|r| r.text.get(loc)).unwrap_or("")
         );
+        if let Some(line) = &t.reaction {
+            let _ = writeln!(out, "   customer: {line}");
+        }
         let ratings: Vec<String> = t
             .ratings
             .iter()
@@ -267,5 +275,17 @@ pub fn render_text(sc: &crate::core::model::Scenario, r: &AttemptResult) -> Stri
         sc.scoring.pass_mark,
         if r.passed { "PASSED" } else { "FAILED" }
     );
+    if !r.critical.is_empty() {
+        let _ = writeln!(
+            out,
+            "Failed on {} critical error{} (a critical reply fails the attempt whatever the score):",
+            r.critical.len(),
+            if r.critical.len() == 1 { "" } else { "s" }
+        );
+        for c in &r.critical {
+            let _ = writeln!(out, "  [{}] {}: {}", c.step, c.reply, c.reply_text);
+            let _ = writeln!(out, "    why: {}", c.feedback);
+        }
+    }
     out
 }
