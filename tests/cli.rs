@@ -178,6 +178,31 @@ fn check_prints_ranges_and_exits_by_flags() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
     assert_eq!(v["library"]["rows"][0]["scenario"], "scoring-case");
     assert_eq!(v["library"]["naive_passed"][0], "scoring-case");
+    // `run` replays a naive player: the one-letter replies tie, so file order decides.
+    let first = courtesy(&[
+        "run",
+        FIXTURE,
+        "--strategy",
+        "longest",
+        "--seed",
+        "1",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&first.stdout).expect("JSON");
+    assert_eq!(v["passed"], true, "{v}");
+    let last = courtesy(&[
+        "run",
+        FIXTURE,
+        "--strategy",
+        "polite",
+        "--ties",
+        "last",
+        "--seed",
+        "1",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&last.stdout).expect("JSON");
+    assert_eq!(v["passed"], false, "{v}");
     // Too few seeds for a pass rate is a usage error.
     assert_eq!(
         courtesy(&["check", FIXTURE, "--seeds", "10"]).status.code(),
