@@ -72,7 +72,8 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() && (c as u32) < 0x2E80
 }
 
-/// Lower-cases `s` and turns every run of whitespace into one space.
+/// Lower-cases `s`, turns every run of whitespace into one space and typographic
+/// apostrophes into `'` ("let’s" is "let's").
 fn normalise(s: &str) -> Vec<char> {
     let mut out = Vec::with_capacity(s.len());
     let mut space = false;
@@ -85,7 +86,11 @@ fn normalise(s: &str) -> Vec<char> {
             out.push(' ');
         }
         space = false;
-        out.extend(c.to_lowercase());
+        if c == '\u{2019}' || c == '\u{2018}' {
+            out.push('\'');
+        } else {
+            out.extend(c.to_lowercase());
+        }
     }
     out
 }
@@ -198,5 +203,7 @@ mod tests {
         assert_eq!(count_in("How  about Tuesday? how about-ish", &l), 2);
         assert_eq!(count_in("您看这样好吗？", &l), 2);
         assert_eq!(count_in("showhow about", &l), 0);
+        let l = list(&["let's", "if you'd like"]);
+        assert_eq!(count_in("Let’s see — if you’d like, LET'S go.", &l), 3);
     }
 }
