@@ -130,17 +130,47 @@ fn graph_dot_and_mermaid_label_replies_with_ratings() {
 
 #[test]
 fn check_prints_ranges_and_exits_by_flags() {
+    // The scoring fixture's scoring design is sound (no S flags), but its one-letter
+    // replies tie on every cue and its best replies come first in the file: the naive
+    // players breaking ties by file order pass it, which fails the check (Q001).
     let o = courtesy(&["check", FIXTURE]);
-    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(o.status.code(), Some(1));
     let s = stdout(&o);
     assert!(
         s.contains("walks-out") && s.contains("best path: 91.7 (passes)"),
         "{s}"
     );
+    assert!(!s.contains("warning[S0"), "{s}");
+    assert!(
+        s.contains("error[Q001]: en: the naive `longest` player (ties: first in file order) passes with 91.7")
+            && s.contains("--> tests/fixtures/scoring-case.ron:4:9"),
+        "{s}"
+    );
     let o = courtesy(&["check", FIXTURE, "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
-    assert_eq!(v[0]["scenario"], "scoring-case");
-    assert_eq!(v[0]["flags"].as_array().map(Vec::len), Some(0));
+    let sc = &v["scenarios"][0];
+    assert_eq!(sc["scenario"], "scoring-case");
+    assert_eq!(sc["flags"].as_array().map(Vec::len), Some(0));
+    let findings = sc["findings"].as_array().expect("findings");
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["code"] == "Q001" && f["severity"] == "error" && f["line"] == 4),
+        "{findings:?}"
+    );
+    let en = sc["quality"]["locales"]
+        .as_array()
+        .and_then(|l| l.iter().find(|l| l["locale"] == "en"))
+        .expect("en figures");
+    assert_eq!(en["random"]["seeds"], 500);
+    assert_eq!(en["naive"].as_array().map(Vec::len), Some(6));
+    assert_eq!(v["library"]["scenarios"], 1);
+    // Too few seeds for a pass rate is a usage error.
+    assert_eq!(
+        courtesy(&["check", FIXTURE, "--seeds", "10"]).status.code(),
+        Some(2)
+    );
 }
 
 #[test]

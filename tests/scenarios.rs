@@ -147,3 +147,76 @@ fn every_scenario_meets_the_quality_bar() {
         }
     }
 }
+
+/// The teaching-quality figures of every shipped scenario (`courtesy check`).
+fn shipped_quality() -> Vec<(PathBuf, courtesy::core::quality::ScenarioQuality)> {
+    use courtesy::core::quality::{QualityOptions, assess};
+    shipped()
+        .into_iter()
+        .map(|(p, sc)| {
+            let q = assess(&sc, QualityOptions::default());
+            (p, q)
+        })
+        .collect()
+}
+
+fn flagged(codes: &[&str]) -> Vec<String> {
+    shipped_quality()
+        .iter()
+        .flat_map(|(p, q)| {
+            q.flags
+                .iter()
+                .filter(|f| codes.contains(&f.code()))
+                .map(move |f| {
+                    format!(
+                        "{}: {}[{}]: {}",
+                        p.display(),
+                        f.severity(),
+                        f.code(),
+                        f.message()
+                    )
+                })
+        })
+        .collect()
+}
+
+#[test]
+fn no_naive_player_passes_any_scenario_in_any_locale() {
+    let found = flagged(&["Q001"]);
+    assert!(
+        found.is_empty(),
+        "{} naive passes:\n{}",
+        found.len(),
+        found.join("\n")
+    );
+}
+
+#[test]
+fn cue_shares_and_random_play_stay_within_their_thresholds() {
+    // Q002/Q003: best reply longest / most polite at > 40 % of steps; Q004: random
+    // play passes > 5 % of 500 seeds. Per scenario and locale.
+    let found = flagged(&["Q002", "Q003", "Q004"]);
+    assert!(
+        found.is_empty(),
+        "{} misses:\n{}",
+        found.len(),
+        found.join("\n")
+    );
+}
+
+#[test]
+fn the_library_offers_real_trade_offs_between_principles() {
+    use courtesy::core::quality::library;
+    let all: Vec<_> = shipped_quality().into_iter().map(|(_, q)| q).collect();
+    let lib = library(&all);
+    let t = &lib.trade_offs;
+    let found: Vec<&str> = lib.flags.iter().map(|f| f.message()).collect();
+    assert!(
+        found.is_empty(),
+        "library trade-offs (second strong reply {:.1} %, best not top {:.1} %, first component {:?}):\n{}",
+        t.trade_off_share.share * 100.0,
+        t.best_not_top_share.share * 100.0,
+        t.first_component.map(|v| (v * 1000.0).round() / 10.0),
+        found.join("\n")
+    );
+}

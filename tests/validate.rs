@@ -88,6 +88,18 @@ const CASES: &[(&str, &[Expected])] = &[
         &[("W061", 28, 25), ("W063", 56, 35)],
     ),
     ("e062-zero-time-limit", &[("E062", 28, 25)]),
+    ("e020-reaction-missing-translation", &[("E020", 48, 31)]),
+    (
+        "e070-every-reply-critical",
+        &[("E070", 64, 13), ("E071", 88, 14)],
+    ),
+    (
+        "e071-good-ending-only-through-critical",
+        &[("E071", 87, 14)],
+    ),
+    ("w072-best-reply-critical", &[("W072", 39, 31)]),
+    ("e073-critical-timeout-only", &[("E073", 58, 31)]),
+    ("w074-rule-id-in-text", &[("W074", 36, 56)]),
 ];
 
 #[test]

@@ -1,8 +1,11 @@
-//! `courtesy check`: the score check (score ranges per ending, scoring-design flags).
+//! `courtesy check`: the score check (score ranges per ending, scoring-design flags) and
+//! the teaching-quality check (naive players, cue shares, random play, trade-offs).
 
 use crate::cli::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Format, load};
-use crate::core::check::{CheckOptions, check, render_text};
+use crate::core::check::{CheckOptions, LocatedFlag, ScoreCheck, check, locate_flags, render_text};
+use crate::core::quality::{self, QualityOptions, ScenarioQuality};
 use clap::Args;
+use serde::Serialize;
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
@@ -18,6 +21,35 @@ pub struct CheckArgs {
     /// How many times one path may visit the same step (loops).
     #[arg(long, default_value_t = 2)]
     pub max_visits: u32,
+    /// How many seeds random play is tried with (seeds 0..N; at least 500).
+    #[arg(long, default_value_t = quality::RANDOM_SEEDS)]
+    pub seeds: u64,
+}
+
+/// One scenario in the JSON report: the score check's fields, the quality figures, and
+/// every flag of both placed in the file.
+#[derive(Serialize)]
+struct ScenarioReport {
+    #[serde(flatten)]
+    score: ScoreCheck,
+    file: PathBuf,
+    quality: ScenarioQuality,
+    findings: Vec<LocatedFlag>,
+}
+
+#[derive(Serialize)]
+struct Report {
+    scenarios: Vec<ScenarioReport>,
+    library: quality::LibraryQuality,
+}
+
+fn print_located(out: &mut String, f: &LocatedFlag) {
+    use std::fmt::Write;
+    let _ = writeln!(out, "  {}[{}]: {}", f.severity, f.code, f.message);
+    let _ = writeln!(out, "    --> {}:{}:{}", f.file.display(), f.line, f.column);
+    if let Some(h) = &f.hint {
+        let _ = writeln!(out, "    = help: {h}");
+    }
 }
 
 pub fn run(args: CheckArgs) -> u8 {
@@ -28,26 +60,80 @@ pub fn run(args: CheckArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
+    if args.seeds < quality::RANDOM_SEEDS {
+        eprintln!(
+            "error: --seeds {} is too few to measure a pass rate against 5 %; use at least {}",
+            args.seeds,
+            quality::RANDOM_SEEDS
+        );
+        return EXIT_USAGE;
+    }
     let opts = CheckOptions {
         max_visits_per_step: args.max_visits.max(1),
         ..CheckOptions::default()
     };
+    let qopts = QualityOptions {
+        random_seeds: args.seeds,
+    };
     let mut flagged = false;
     let mut reports = Vec::new();
+    let mut text = String::new();
     for l in &loaded {
         let c = check(&l.scenario, opts);
-        flagged |= !c.flags.is_empty();
+        let q = quality::assess(&l.scenario, qopts);
+        flagged |= !c.flags.is_empty() || q.has_errors();
+        // Only for placing the flags; a file that cannot be re-read is placed at 1:1.
+        let src = std::fs::read_to_string(&l.path).unwrap_or_default();
+        let mut findings = locate_flags(&c, &l.scenario, &l.path, &src);
+        let qf = quality::locate_flags(&q, &l.path, &src);
         match args.format {
-            Format::Text => println!("{}", render_text(&c, &l.scenario)),
-            Format::Json => reports.push(c),
+            Format::Text => {
+                // The score table prints the S flags itself; add where they point.
+                text.push_str(&render_text(&c, &l.scenario));
+                for f in &findings {
+                    text.push_str(&format!(
+                        "    --> {}:{}:{}\n",
+                        f.file.display(),
+                        f.line,
+                        f.column
+                    ));
+                }
+                text.push_str(&quality::render_text(&q));
+                for f in &qf {
+                    print_located(&mut text, f);
+                }
+                text.push('\n');
+            }
+            Format::Json => {}
         }
+        findings.extend(qf);
+        reports.push(ScenarioReport {
+            score: c,
+            file: l.path.clone(),
+            quality: q,
+            findings,
+        });
     }
-    if args.format == Format::Json {
-        match serde_json::to_string_pretty(&reports) {
-            Ok(s) => println!("{s}"),
-            Err(e) => {
-                eprintln!("error: could not write JSON: {e}");
-                return EXIT_USAGE;
+    let all: Vec<ScenarioQuality> = reports.iter().map(|r| r.quality.clone()).collect();
+    let lib = quality::library(&all);
+    match args.format {
+        Format::Text => {
+            if all.len() > 1 {
+                text.push_str(&quality::render_library_text(&all, &lib));
+            }
+            print!("{text}");
+        }
+        Format::Json => {
+            let report = Report {
+                scenarios: reports,
+                library: lib,
+            };
+            match serde_json::to_string_pretty(&report) {
+                Ok(s) => println!("{s}"),
+                Err(e) => {
+                    eprintln!("error: could not write JSON: {e}");
+                    return EXIT_USAGE;
+                }
             }
         }
     }

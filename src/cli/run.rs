@@ -20,9 +20,14 @@ pub struct RunArgs {
     /// Reply ids to choose, one per step, comma-separated.
     #[arg(long, value_delimiter = ',')]
     pub choose: Option<Vec<String>>,
-    /// Pick replies by strategy instead of --choose.
+    /// Pick replies by strategy instead of --choose. `longest`, `polite` and
+    /// `consultative` are the naive players of `courtesy check` (longest text, most
+    /// politeness markers, most consultative phrases).
     #[arg(long, value_enum)]
     pub strategy: Option<StrategyArg>,
+    /// For the naive strategies: which of equally cued replies to take (file order).
+    #[arg(long, value_enum, default_value_t = TieArg::First)]
+    pub ties: TieArg,
     /// Print one JSON object instead of the transcript.
     #[arg(long)]
     pub json: bool,
@@ -45,6 +50,15 @@ pub enum StrategyArg {
     Best,
     Worst,
     Random,
+    Longest,
+    Polite,
+    Consultative,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TieArg {
+    First,
+    Last,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -77,6 +91,19 @@ pub fn run(args: RunArgs) -> u8 {
         (None, Some(StrategyArg::Best)) => Strategy::Best,
         (None, Some(StrategyArg::Worst)) => Strategy::Worst,
         (None, Some(StrategyArg::Random)) => Strategy::Random,
+        (None, Some(naive)) => {
+            use crate::core::strategy::{Cue, Tie};
+            let cue = match naive {
+                StrategyArg::Longest => Cue::Longest,
+                StrategyArg::Polite => Cue::Polite,
+                _ => Cue::Consultative,
+            };
+            let tie = match args.ties {
+                TieArg::First => Tie::First,
+                TieArg::Last => Tie::Last,
+            };
+            Strategy::Naive(cue, tie)
+        }
         (None, None) => {
             eprintln!("error: give --choose ID,ID,... or --strategy best|worst|random");
             return EXIT_USAGE;
@@ -178,12 +205,20 @@ pub fn render_text(sc: &crate::core::model::Scenario, r: &AttemptResult) -> Stri
         let _ = writeln!(out, "\n{}. [{}] {}", i + 1, t.step_id, t.customer_line);
         let _ = writeln!(out, "   offered: {}", t.offered.join(", "));
         let how = if t.timed_out { " (time ran out)" } else { "" };
+        let grave = if reply.is_some_and(|r| r.critical) {
+            " [CRITICAL]"
+        } else {
+            ""
+        };
         let _ = writeln!(
             out,
-            "   chose {}{how}: {}",
+            "   chose {}{how}{grave}: {}",
             t.chosen,
             reply.map(|r| r.text.get(loc)).unwrap_or("")
         );
+        if let Some(line) = &t.reaction {
+            let _ = writeln!(out, "   customer: {line}");
+        }
         let ratings: Vec<String> = t
             .ratings
             .iter()
@@ -240,5 +275,17 @@ pub fn render_text(sc: &crate::core::model::Scenario, r: &AttemptResult) -> Stri
         sc.scoring.pass_mark,
         if r.passed { "PASSED" } else { "FAILED" }
     );
+    if !r.critical.is_empty() {
+        let _ = writeln!(
+            out,
+            "Failed on {} critical error{} (a critical reply fails the attempt whatever the score):",
+            r.critical.len(),
+            if r.critical.len() == 1 { "" } else { "s" }
+        );
+        for c in &r.critical {
+            let _ = writeln!(out, "  [{}] {}: {}", c.step, c.reply, c.reply_text);
+            let _ = writeln!(out, "    why: {}", c.feedback);
+        }
+    }
     out
 }

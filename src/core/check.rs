@@ -1,7 +1,8 @@
 //! The score check: walks every path through a scenario and reports, per ending, the
 //! range of scores it can be reached with, and flags scoring designs that would mislead
 //! trainees (nothing passes, the worst path passes, a good ending only reachable with a
-//! failing score, a principle no reply teaches).
+//! failing score, a principle no reply teaches). A path through a reply marked `critical`
+//! fails whatever its score, as it does in play.
 
 use crate::core::model::{Outcome, Principle, Reply, Scenario};
 use crate::core::scoring::{self, Visit};
@@ -55,8 +56,10 @@ pub struct EndingScores {
     pub outcome: Outcome,
     /// Complete paths that end here.
     pub paths: usize,
-    /// How many of them pass.
+    /// How many of them pass (a path through a critical reply never does).
     pub passing: usize,
+    /// How many of them go through at least one critical reply (and so fail).
+    pub critical: usize,
     /// Range per principle, over the paths on which the principle is assessed.
     pub principles: BTreeMap<Principle, MinMax>,
     pub overall: Option<MinMax>,
@@ -179,11 +182,13 @@ impl<'a> Walk<'a> {
                     outcome: end.outcome,
                     paths: 0,
                     passing: 0,
+                    critical: 0,
                     principles: BTreeMap::new(),
                     overall: None,
                 });
             e.paths += 1;
             e.passing += usize::from(scores.passed);
+            e.critical += usize::from(!scores.critical.is_empty());
             for (p, v) in &scores.principles {
                 let mut slot = e.principles.get(p).copied();
                 MinMax::add(&mut slot, *v);
@@ -257,7 +262,14 @@ pub fn check(scenario: &Arc<Scenario>, opts: CheckOptions) -> ScoreCheck {
                     e.outcome,
                     e.paths,
                     e.overall.map(|m| m.max).unwrap_or(0.0)
-                ),
+                ) + &if e.critical > 0 {
+                    format!(
+                        " ({} of the paths fail because they go through a critical reply)",
+                        e.critical
+                    )
+                } else {
+                    String::new()
+                },
             });
         }
     }
@@ -310,8 +322,8 @@ pub fn render_text(c: &ScoreCheck, sc: &Scenario) -> String {
     };
     let _ = write!(
         out,
-        "  {:<24} {:<13} {:>6} {:>6}",
-        "ending", "outcome", "paths", "pass"
+        "  {:<24} {:<13} {:>6} {:>6} {:>8}",
+        "ending", "outcome", "paths", "pass", "critical"
     );
     for p in &sc.principles {
         let _ = write!(out, " {:>11}", p.key());
@@ -320,11 +332,12 @@ pub fn render_text(c: &ScoreCheck, sc: &Scenario) -> String {
     for e in &c.endings {
         let _ = write!(
             out,
-            "  {:<24} {:<13} {:>6} {:>6}",
+            "  {:<24} {:<13} {:>6} {:>6} {:>8}",
             e.ending,
             e.outcome.key(),
             e.paths,
-            e.passing
+            e.passing,
+            e.critical
         );
         for p in &sc.principles {
             let _ = write!(out, " {}", fmt(e.principles.get(p)));

@@ -102,6 +102,11 @@ codes! {
     W061 = "W061", Warning, "`on_timeout` without a time limit";
     E062 = "E062", Error, "time limit of zero seconds";
     W063 = "W063", Warning, "`timeout_only` reply in a step without a time limit";
+    E070 = "E070", Error, "every reply a step offers is critical";
+    E071 = "E071", Error, "no good ending can be reached without a critical reply";
+    W072 = "W072", Warning, "a step's best reply is critical";
+    E073 = "E073", Error, "critical reply marked `timeout_only`";
+    W074 = "W074", Warning, "rule id in trainee-facing text";
 }
 
 impl fmt::Display for Code {

@@ -1,5 +1,6 @@
 //! Scoring: turns the ratings of the replies a trainee chose into 0–100 scores per
-//! principle, an overall score and pass/fail. The formula is in `docs/scoring.md`.
+//! principle, an overall score and pass/fail (a critical reply fails whatever the score).
+//! The formula is in `docs/scoring.md`.
 
 use crate::core::model::{Principle, Scenario, Step};
 use serde::Serialize;
@@ -48,6 +49,13 @@ impl Tally {
     }
 }
 
+/// A reply marked `critical` that the path chose: it fails the attempt whatever the score.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CriticalChoice {
+    pub step: String,
+    pub reply: String,
+}
+
 /// The scores of one play-through.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Scores {
@@ -60,10 +68,22 @@ pub struct Scores {
     pub tallies: BTreeMap<Principle, Tally>,
     /// Weighted mean of the assessed principles (0 when none was assessed).
     pub overall: f64,
-    /// overall ≥ pass mark and every assessed principle ≥ its floor.
+    /// overall ≥ pass mark, every assessed principle ≥ its floor, and no critical reply chosen.
     pub passed: bool,
     /// Principles below their floor.
     pub below_floor: Vec<Principle>,
+    /// The critical replies chosen, in path order (any one fails the attempt).
+    pub critical: Vec<CriticalChoice>,
+}
+
+impl Scores {
+    /// Whether the scores alone would pass (overall ≥ pass mark, no floor broken),
+    /// leaving critical replies aside: the debrief says "your score would have passed, but …".
+    pub fn passed_on_score(&self, scenario: &Scenario) -> bool {
+        !self.principles.is_empty()
+            && self.overall >= scenario.scoring.pass_mark
+            && self.below_floor.is_empty()
+    }
 }
 
 /// Scores a path through `scenario`. Deterministic: the same visits give the same scores.
@@ -82,7 +102,14 @@ pub fn score<'a>(scenario: &Scenario, visits: impl IntoIterator<Item = Visit<'a>
             )
         })
         .collect();
+    let mut critical = Vec::new();
     for v in visits {
+        if v.chosen.critical {
+            critical.push(CriticalChoice {
+                step: v.step.id.clone(),
+                reply: v.chosen.id.clone(),
+            });
+        }
         for (p, t) in tallies.iter_mut() {
             let Some(r) = range(v.step, *p) else { continue };
             if r.best == r.worst {
@@ -118,8 +145,10 @@ pub fn score<'a>(scenario: &Scenario, visits: impl IntoIterator<Item = Visit<'a>
         .filter(|(p, s)| scenario.scoring.floors.get(**p).is_some_and(|f| **s < f))
         .map(|(p, _)| *p)
         .collect();
-    let passed =
-        !principles.is_empty() && overall >= scenario.scoring.pass_mark && below_floor.is_empty();
+    let passed = !principles.is_empty()
+        && overall >= scenario.scoring.pass_mark
+        && below_floor.is_empty()
+        && critical.is_empty();
     Scores {
         principles,
         not_assessed,
@@ -127,5 +156,6 @@ pub fn score<'a>(scenario: &Scenario, visits: impl IntoIterator<Item = Visit<'a>
         overall,
         passed,
         below_floor,
+        critical,
     }
 }

@@ -113,6 +113,12 @@ pub struct Feedback {
     pub cited: Vec<CitedRule>,
     /// Why the reply rates as it does.
     pub explanation: String,
+    /// The reply is a grave error (`critical` in the scenario): the attempt will fail
+    /// whatever the score, and `explanation` says why.
+    pub critical: bool,
+    /// What the customer says straight after the reply (session locale), if the reply
+    /// has a `reaction`: shown before the next step's line.
+    pub reaction: Option<String>,
     /// Where the conversation goes next (a step or ending id).
     pub next: String,
     /// Set when a mood trigger overrode the reply's own `next`.
@@ -136,6 +142,10 @@ pub struct TranscriptEntry {
     /// Reply ids in the order they were offered.
     pub offered: Vec<String>,
     pub chosen: String,
+    /// What the customer said straight after the reply (session locale), when the reply
+    /// has a `reaction`. (Attempts read back from the records store carry `None`: the
+    /// store keeps the choices, and a replay restores the line.)
+    pub reaction: Option<String>,
     pub timed_out: bool,
     /// How long the trainee took, in milliseconds.
     pub response_ms: u64,
@@ -148,6 +158,17 @@ pub struct TranscriptEntry {
     pub trigger: Option<String>,
 }
 
+/// A critical reply the trainee chose, as the debrief and `courtesy run` report it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CriticalError {
+    pub step: String,
+    pub reply: String,
+    /// The reply's text (session locale; empty when the scenario is not at hand).
+    pub reply_text: String,
+    /// Why it is a grave error: the reply's feedback (session locale).
+    pub feedback: String,
+}
+
 /// The result of a finished attempt.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AttemptResult {
@@ -157,8 +178,11 @@ pub struct AttemptResult {
     pub locale: String,
     pub ending: String,
     pub outcome: Outcome,
+    /// overall ≥ pass mark, no floor broken, and no critical reply chosen.
     pub passed: bool,
     pub overall: f64,
+    /// The critical replies chosen, in order: any one fails the attempt whatever the score.
+    pub critical: Vec<CriticalError>,
     /// Score 0–100 for each assessed principle.
     pub principles: BTreeMap<Principle, f64>,
     pub not_assessed: Vec<Principle>,
@@ -401,6 +425,24 @@ impl Session {
             Some(Visit { step, chosen })
         });
         let scores = scoring::score(sc, visits);
+        let loc = self.locale.as_str();
+        let critical = scores
+            .critical
+            .iter()
+            .map(|c| {
+                let reply = sc.step(&c.step).and_then(|s| s.reply(&c.reply));
+                CriticalError {
+                    step: c.step.clone(),
+                    reply: c.reply.clone(),
+                    reply_text: reply
+                        .map(|r| r.text.get(loc).to_string())
+                        .unwrap_or_default(),
+                    feedback: reply
+                        .map(|r| r.feedback.get(loc).to_string())
+                        .unwrap_or_default(),
+                }
+            })
+            .collect();
         Ok(AttemptResult {
             scenario: sc.id.clone(),
             content_hash: self.content_hash.clone(),
@@ -410,6 +452,7 @@ impl Session {
             outcome: end.outcome,
             passed: scores.passed,
             overall: scores.overall,
+            critical,
             principles: scores.principles.clone(),
             not_assessed: scores.not_assessed.clone(),
             below_floor: scores.below_floor.clone(),
@@ -479,6 +522,7 @@ impl Session {
                 }
             })
             .collect();
+        let reaction = reply.reaction.as_ref().map(|t| t.get(loc).to_string());
         let best = best_reply(step, &scenario.principles)
             .map(|r| r.id.clone())
             .unwrap_or_default();
@@ -488,6 +532,7 @@ impl Session {
             customer_line: view.customer_line.clone(),
             offered: view.replies.iter().map(|r| r.id.clone()).collect(),
             chosen: reply.id.clone(),
+            reaction: reaction.clone(),
             timed_out,
             response_ms: u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
             ratings: ratings.clone(),
@@ -506,6 +551,8 @@ impl Session {
             mood_after,
             cited,
             explanation: reply.feedback.get(loc).to_string(),
+            critical: reply.critical,
+            reaction,
             next: next.clone(),
             trigger,
         };

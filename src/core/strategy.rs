@@ -26,6 +26,88 @@ pub enum Strategy {
     Random,
     /// These reply ids, in order, one per step.
     Path(Vec<String>),
+    /// A naive trainee who picks by a surface cue of the reply text in the session's
+    /// locale (see [`Cue`]), ties broken by file order ([`Tie`]). Offered replies only;
+    /// never lets time run out.
+    Naive(Cue, Tie),
+}
+
+/// The surface cue a naive player picks by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cue {
+    /// The longest reply text (in characters).
+    Longest,
+    /// The most politeness markers (`data/markers.ron`).
+    Polite,
+    /// The most consultative phrases (`data/markers.ron`).
+    Consultative,
+}
+
+impl Cue {
+    pub const ALL: [Cue; 3] = [Cue::Longest, Cue::Polite, Cue::Consultative];
+
+    /// The name used in the CLI and JSON (`longest`, `polite`, `consultative`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Cue::Longest => "longest",
+            Cue::Polite => "polite",
+            Cue::Consultative => "consultative",
+        }
+    }
+
+    /// How much of the cue `text` (in `locale`) carries.
+    pub fn measure(self, locale: &str, text: &str) -> usize {
+        use crate::core::markers::{MarkerKind, count};
+        match self {
+            Cue::Longest => text.chars().count(),
+            Cue::Polite => count(MarkerKind::Politeness, locale, text),
+            Cue::Consultative => count(MarkerKind::Consultative, locale, text),
+        }
+    }
+}
+
+/// Which of several equally cued replies a naive player takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tie {
+    /// The first in file order.
+    First,
+    /// The last in file order.
+    Last,
+}
+
+impl Tie {
+    pub const BOTH: [Tie; 2] = [Tie::First, Tie::Last];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Tie::First => "first",
+            Tie::Last => "last",
+        }
+    }
+}
+
+/// The reply a naive player with `cue` and `tie` takes at `step` in `locale`, among the
+/// step's offered replies (file order).
+pub fn naive_reply<'a>(
+    step: &'a crate::core::model::Step,
+    locale: &str,
+    cue: Cue,
+    tie: Tie,
+) -> Option<&'a crate::core::model::Reply> {
+    let mut pick: Option<(&crate::core::model::Reply, usize)> = None;
+    for r in step.offered() {
+        let v = cue.measure(locale, r.text.get(locale));
+        let take = match pick {
+            None => true,
+            Some((_, best)) => v > best || (v == best && tie == Tie::Last),
+        };
+        if take {
+            pick = Some((r, v));
+        }
+    }
+    pick.map(|(r, _)| r)
 }
 
 /// Why a headless run did not reach an ending.
@@ -85,6 +167,9 @@ pub fn play_session(session: &mut Session, strategy: &Strategy) -> Result<(), Pl
             Strategy::Best => best_reply(step, &scenario.principles).map(|r| r.id.clone()),
             Strategy::Worst => worst_reply(step, &scenario.principles).map(|r| r.id.clone()),
             Strategy::Random => view.replies.choose(&mut picker).map(|r| r.id.clone()),
+            Strategy::Naive(cue, tie) => {
+                naive_reply(step, session.locale(), *cue, *tie).map(|r| r.id.clone())
+            }
             Strategy::Path(ids) => match ids.get(taken) {
                 Some(id) => Some(id.clone()),
                 None => {

@@ -46,7 +46,7 @@ pub fn new_scenario(id: &str, locales: &[String]) -> String {
         o,
         "// A new Courtesy scenario. Edit the texts, add steps, then check it:\n\
          //   courtesy validate scenarios/{id}.ron      (problems, with line numbers)\n\
-         //   courtesy check scenarios/{id}.ron         (what each ending can score)\n\
+         //   courtesy check scenarios/{id}.ron         (what each ending can score; can shallow cues pass it?)\n\
          //   courtesy run {id} --strategy best          (play it headless)\n\
          // Every field is explained in docs/scenario-format.md.\n\
          Scenario(\n    id: {id:?},\n    // Every text below must be written in each of these locales.\n    locales: {locales:?},"
@@ -86,7 +86,7 @@ pub fn new_scenario(id: &str, locales: &[String]) -> String {
     );
     let _ = writeln!(
         o,
-        "    // Pass = overall score >= pass_mark and every principle >= its floor (if any).\n    scoring: (pass_mark: 70, floors: (respect: 50)),"
+        "    // Pass = overall score >= pass_mark and every principle >= its floor (if any).\n    scoring: (pass_mark: 85, floors: (respect: 70)),"
     );
     let _ = writeln!(o, "    start: \"greet\",");
     let _ = writeln!(
@@ -110,7 +110,7 @@ pub fn new_scenario(id: &str, locales: &[String]) -> String {
     };
     let _ = writeln!(
         o,
-        "        (\n            id: \"greet\",\n            // One or more variants; one is picked at random on each visit.\n            says: [{}],\n            replies: [",
+        "        (\n            id: \"greet\",\n            // One or more variants; one is picked at random on each visit.\n            says: [{}],\n            // Replies are shown in a random order. Make the wrong ones plausible: here a\n            // long, grovelling welcome (warm, so +2 respect, but servile: -1 moderation)\n            // and a curt one. `courtesy check` fails a scenario that picking the longest,\n            // the most polite or the most consultative reply can pass.\n            replies: [",
         t.t(
             "你好，我想问一下我的订单。",
             "Hello, I'd like to ask about my order."
@@ -118,47 +118,47 @@ pub fn new_scenario(id: &str, locales: &[String]) -> String {
     );
     reply(
         &mut o,
+        "grovel",
+        t.t(
+            "哎呀您好您好，欢迎欢迎！真是太抱歉让您久等了，您请坐，谢谢您专门跑一趟，麻烦您告诉我一下订单号好吗？",
+            "Oh, hello, welcome, welcome! I'm so sorry to keep you waiting, please do sit down, thank you so much for coming in; could I possibly trouble you for the order number?",
+        ),
+        (2, -1, 0),
+        5,
+        t.t(
+            "热情，但一连串道歉和客套显得低声下气，也耽误了顾客的时间。",
+            "Warm, but the string of apologies and thanks is servile and keeps her waiting.",
+        ),
+        "M",
+        "answer",
+    );
+    reply(
+        &mut o,
         "welcome",
         t.t(
-            "您好，欢迎光临！请问您的订单号是多少？",
-            "Hello, welcome! May I have your order number?",
+            "您好，哪个订单？我帮您查。",
+            "Hello. Which order is it? I'll look it up.",
         ),
-        (2, 1, 1),
+        (2, 2, 1),
         10,
         t.t(
-            "先问候，再用请求的语气了解情况。",
-            "A greeting first, then a request rather than a demand.",
+            "问候、询问、表明要帮忙，简短得体。",
+            "A greeting, a question and an offer to help: short and to the point.",
         ),
-        "B4",
+        "L5",
         "answer",
     );
     reply(
         &mut o,
         "number",
         t.t("订单号。", "Order number."),
-        (-1, 0, 0),
-        -5,
+        (-1, 1, 1),
+        -10,
         t.t(
-            "没有问候，像在下命令。",
-            "No greeting, and it sounds like an order.",
+            "不失分寸，但没有问候，像在下命令。",
+            "Composed, but with no greeting it sounds like an order.",
         ),
         "L7",
-        "answer",
-    );
-    reply(
-        &mut o,
-        "busy",
-        t.t(
-            "（继续看着屏幕）等一下。",
-            "(keeps looking at the screen) Wait.",
-        ),
-        (-2, -1, -1),
-        -35,
-        t.t(
-            "冷淡和心不在焉本身就是拒绝服务。",
-            "Coldness and absent-mindedness are refusing service.",
-        ),
-        "B3",
         "answer",
     );
     let _ = writeln!(o, "            ],\n        ),");
@@ -172,22 +172,38 @@ pub fn new_scenario(id: &str, locales: &[String]) -> String {
     );
     reply(
         &mut o,
+        "promise",
+        t.t(
+            "您千万别担心，肯定今天就到！要不要我亲自跟您保证？您看到时候我给您打个电话好吗？",
+            "Please don't worry, it will definitely arrive today, I promise you personally. How about I call you the moment it comes? Would you like that?",
+        ),
+        (2, -1, -2),
+        5,
+        t.t(
+            "很热情，但承诺做不到的事情会误导顾客。",
+            "Very warm, but promising what you cannot know misleads the customer.",
+        ),
+        "P4",
+        "anything-else",
+    );
+    reply(
+        &mut o,
         "explain",
         t.t(
-            "我帮您查了一下，预计明天下午送到，到时会有短信通知您。您看还有什么需要吗？",
-            "I've checked for you: it should arrive tomorrow afternoon, and you'll get a text message. Is there anything else you need?"
+            "明天下午到，发货时会有短信通知您。",
+            "Tomorrow afternoon. You'll get a text when it's on its way.",
         ),
-        (2, 1, 2),
+        (1, 2, 2),
         20,
-        t.t("答复明确，并主动询问其他需要。", "A clear answer, and an offer of further help."),
-        "L7",
-        "resolved",
+        t.t("答复真实、明确。", "A true, clear answer."),
+        "L1",
+        "anything-else",
     );
     reply(
         &mut o,
         "dont-know",
         t.t("不清楚，您明天再来问吧。", "No idea. Ask again tomorrow."),
-        (-1, -1, -1),
+        (-2, 0, -1),
         -20,
         t.t(
             "不能用“不清楚”回答顾客。",
@@ -195,22 +211,6 @@ pub fn new_scenario(id: &str, locales: &[String]) -> String {
         ),
         "L10",
         "customer-leaves",
-    );
-    reply(
-        &mut o,
-        "promise",
-        t.t(
-            "肯定今天就到，您放心！",
-            "It will definitely arrive today, don't worry!",
-        ),
-        (1, -1, -1),
-        5,
-        t.t(
-            "承诺做不到的事情会误导顾客。",
-            "Promising what you cannot know misleads the customer.",
-        ),
-        "P4",
-        "resolved",
     );
     let _ = writeln!(
         o,
@@ -220,6 +220,60 @@ pub fn new_scenario(id: &str, locales: &[String]) -> String {
             "让顾客干等就是冷落顾客。",
             "Leaving the customer waiting in silence is coldness."
         )
+    );
+    let _ = writeln!(o, "            ],\n        ),");
+    let _ = writeln!(
+        o,
+        "        (\n            id: \"anything-else\",\n            says: [{}],\n            replies: [",
+        t.t(
+            "好的。那我需要做什么吗？",
+            "Fine. Do I need to do anything?"
+        )
+    );
+    reply(
+        &mut o,
+        "flatter",
+        t.t(
+            "什么都不用做！像您这么好的顾客，一切都交给我们，您就放一百个心，咱们就这么说定了，好不好？",
+            "Nothing at all! A lovely customer like you never has to lift a finger; we take care of absolutely everything, so shall we call it settled?",
+        ),
+        (1, -2, 0),
+        0,
+        t.t(
+            "奉承不是热情：分寸没有把握好。",
+            "Flattery is not warmth: it oversteps the measure.",
+        ),
+        "M",
+        "resolved",
+    );
+    reply(
+        &mut o,
+        "phone-on",
+        t.t(
+            "不用，保持电话畅通就行。还有别的需要吗？",
+            "Nothing; just keep your phone on. Anything else I can help with?",
+        ),
+        (2, 1, 2),
+        10,
+        t.t(
+            "回答了问题，并主动询问其他需要。",
+            "It answers the question and offers further help.",
+        ),
+        "L7",
+        "resolved",
+    );
+    reply(
+        &mut o,
+        "next-please",
+        t.t("没有。下一位，请。", "No. Next, please."),
+        (-1, 1, 1),
+        -5,
+        t.t(
+            "答得没错，但急着打发顾客走。",
+            "Correct, but it hurries the customer away.",
+        ),
+        "B3",
+        "resolved",
     );
     let _ = writeln!(o, "            ],\n        ),\n    ],");
     let _ = writeln!(

@@ -455,6 +455,15 @@ fn rule_ids() -> &'static HashSet<&'static str> {
     IDS.get_or_init(|| rules::catalogue().iter().map(|r| r.id.as_str()).collect())
 }
 
+/// The first rule id with a number (`L6`, `B1`, `P3` …) standing as a word of its own in
+/// `s` (not part of a longer run of ASCII letters and digits), if any. The one-letter
+/// principle ids (R, M, S, C) are left alone: in English they are ordinary letters.
+fn rule_id_in(s: &str) -> Option<&str> {
+    let ids = rule_ids();
+    s.split(|c: char| !c.is_ascii_alphanumeric())
+        .find(|w| w.len() >= 2 && w.bytes().any(|b| b.is_ascii_digit()) && ids.contains(w))
+}
+
 fn root() -> SPath {
     SPath::root()
 }
@@ -555,6 +564,31 @@ impl<'a> Checker<'a> {
                 .key()
                 .label("undeclared locale");
             }
+        }
+    }
+
+    /// A text the trainee reads (briefing, goal, what the customer says, replies,
+    /// feedback, reactions, endings): checked like every text, and for rule ids (W074).
+    fn trainee_text(&mut self, t: &Text, at: impl Fn() -> SPath, what: impl Fn() -> String) {
+        self.text(t, &at, &what);
+        for i in 0..self.declared.len() {
+            let loc = self.declared[i];
+            let Some(s) = t.0.get(loc) else { continue };
+            let Some(id) = rule_id_in(s) else { continue };
+            self.push(
+                Code::W074,
+                at().key(loc),
+                format!(
+                    "{} (`{loc}`) names the rule id `{id}`: trainees do not know the catalogue's ids",
+                    what()
+                ),
+                Some(
+                    "say what the rule asks in plain words; put the id in the reply's `cite` \
+                     (the feedback screen shows each cited rule's title and text)"
+                        .to_string(),
+                ),
+            )
+            .label("rule id");
         }
     }
 
@@ -668,24 +702,24 @@ fn check_scenario(sc: &Scenario) -> Vec<Pending> {
         || root().field("category"),
         || "`category`".to_string(),
     );
-    c.text(
+    c.trainee_text(
         &sc.briefing,
         || root().field("briefing"),
         || "`briefing`".to_string(),
     );
-    c.text(&sc.goal, || root().field("goal"), || "`goal`".to_string());
+    c.trainee_text(&sc.goal, || root().field("goal"), || "`goal`".to_string());
     c.text(
         &sc.customer.name,
         || root().field("customer").field("name"),
         || "the customer's `name`".to_string(),
     );
-    c.text(
+    c.trainee_text(
         &sc.customer.wants,
         || root().field("customer").field("wants"),
         || "the customer's `wants`".to_string(),
     );
     if let Some(t) = &sc.customer.special_needs {
-        c.text(
+        c.trainee_text(
             t,
             || root().field("customer").field("special_needs"),
             || "the customer's `special_needs`".to_string(),
@@ -856,7 +890,7 @@ fn check_scenario(sc: &Scenario) -> Vec<Pending> {
             || root().field("endings").index(k).field("id"),
             "ending",
         );
-        c.text(
+        c.trainee_text(
             &e.text,
             || root().field("endings").index(k).field("text"),
             || format!("ending `{}`: `text`", e.id),
@@ -986,7 +1020,7 @@ fn check_scenario(sc: &Scenario) -> Vec<Pending> {
             .label("empty");
         }
         for (k, t) in step.says.iter().enumerate() {
-            c.text(
+            c.trainee_text(
                 t,
                 || step_path(i).field("says").index(k),
                 || format!("step `{}`: says variant {}", step.id, k + 1),
@@ -1087,16 +1121,38 @@ fn check_scenario(sc: &Scenario) -> Vec<Pending> {
             let rp = || reply_path(i, j);
             let who = || format!("step `{}`, reply `{}`", step.id, r.id);
             c.id_chars(&r.id, || rp().field("id"), "reply");
-            c.text(
+            c.trainee_text(
                 &r.text,
                 || rp().field("text"),
                 || format!("{}: `text`", who()),
             );
-            c.text(
+            c.trainee_text(
                 &r.feedback,
                 || rp().field("feedback"),
                 || format!("{}: `feedback`", who()),
             );
+            if let Some(t) = &r.reaction {
+                c.trainee_text(
+                    t,
+                    || rp().field("reaction"),
+                    || format!("{}: `reaction`", who()),
+                );
+            }
+            if r.critical && r.timeout_only {
+                c.push(
+                    Code::E073,
+                    rp().field("critical"),
+                    format!(
+                        "{} is both `critical` and `timeout_only`: running out of time would fail the attempt for a grave error the trainee never chose",
+                        who()
+                    ),
+                    Some(
+                        "make the timeout reply an ordinary (poorly rated) one, or offer the critical reply as a button"
+                            .to_string(),
+                    ),
+                )
+                .label("critical timeout");
+            }
             let mut vals = [0i64; 4];
             for p in Principle::ALL {
                 let Some(v) = r.ratings.get(p) else { continue };
@@ -1202,6 +1258,44 @@ fn check_scenario(sc: &Scenario) -> Vec<Pending> {
                 .label("never taken");
             }
         }
+        let critical_offered = step.offered().filter(|r| r.critical).count();
+        if offered > 0 && critical_offered == offered {
+            c.push(
+                Code::E070,
+                step_path(i).field("replies"),
+                format!(
+                    "every reply step `{}` offers is critical: whatever the trainee says, the attempt fails",
+                    step.id
+                ),
+                Some(
+                    "a critical reply must be avoidable: add a sound reply, or un-mark one that is merely weak"
+                        .to_string(),
+                ),
+            )
+            .key()
+            .label("no way to avoid a critical reply");
+        } else if let Some(best) = crate::core::session::best_reply(step, &sc.principles)
+            && best.critical
+        {
+            let j = step
+                .replies
+                .iter()
+                .position(|r| std::ptr::eq(r, best))
+                .unwrap_or(0);
+            c.push(
+                Code::W072,
+                reply_path(i, j).field("critical"),
+                format!(
+                    "reply `{}` is the best-rated reply of step `{}` and also critical: the best path would fail",
+                    best.id, step.id
+                ),
+                Some(
+                    "rate a grave error low (−2 where it violates a principle), or un-mark it"
+                        .to_string(),
+                ),
+            )
+            .label("best reply is critical");
+        }
         if offered >= 2 && all_same && c.scored.iter().any(|s| *s) {
             c.push(
                 Code::W050,
@@ -1252,8 +1346,94 @@ fn check_scenario(sc: &Scenario) -> Vec<Pending> {
             dup_end: &dup_end,
         };
         reachability(&mut c, &graph);
+        if sc
+            .steps
+            .iter()
+            .any(|s| s.replies.iter().any(|r| r.critical))
+        {
+            good_ending_without_critical(&mut c, &graph);
+        }
     }
     c.out
+}
+
+/// E071: some good (`Resolved`) ending must be reachable from `start` without choosing a
+/// critical reply (a mood trigger counts as reachable once a reached step has a
+/// non-critical reply, as in [`reachability`]). Silent when no good ending is reachable
+/// at all (W014 and `courtesy check` say so) or the scenario has no good ending.
+fn good_ending_without_critical(c: &mut Checker<'_>, g: &Graph<'_>) {
+    let sc = c.sc;
+    let n = sc.steps.len();
+    let walk = |avoid_critical: bool| -> Vec<bool> {
+        let mut seen_step = vec![false; n];
+        let mut seen_end = vec![false; sc.endings.len()];
+        let mut stack = vec![g.start];
+        seen_step[g.start] = true;
+        let mut any_reply = false;
+        let mut triggers_added = false;
+        loop {
+            while let Some(s) = stack.pop() {
+                let a = g.reply_start.get(s).copied().unwrap_or(0);
+                for (j, r) in sc.steps[s].replies.iter().enumerate() {
+                    if avoid_critical && r.critical {
+                        continue;
+                    }
+                    any_reply = true;
+                    match g.edges.get(a + j).copied() {
+                        Some(Target::Step(t)) if !seen_step[t] => {
+                            seen_step[t] = true;
+                            stack.push(t);
+                        }
+                        Some(Target::Ending(k)) => seen_end[k] = true,
+                        _ => {}
+                    }
+                }
+            }
+            if triggers_added || g.triggers.is_empty() || !any_reply {
+                break;
+            }
+            triggers_added = true;
+            for t in g.triggers {
+                match *t {
+                    Target::Step(j) if !seen_step[j] => {
+                        seen_step[j] = true;
+                        stack.push(j);
+                    }
+                    Target::Ending(k) => seen_end[k] = true,
+                    _ => {}
+                }
+            }
+        }
+        seen_end
+    };
+    let good =
+        |k: usize| sc.endings[k].outcome.is_good() && !g.dup_end.get(k).copied().unwrap_or(false);
+    let all = walk(false);
+    let clean = walk(true);
+    let reachable_good: Vec<usize> = (0..sc.endings.len())
+        .filter(|&k| good(k) && all[k])
+        .collect();
+    if reachable_good.is_empty() || reachable_good.iter().any(|&k| clean[k]) {
+        return;
+    }
+    let k = reachable_good[0];
+    let names = reachable_good
+        .iter()
+        .map(|&k| format!("`{}`", sc.endings[k].id))
+        .collect::<Vec<_>>()
+        .join(", ");
+    c.push(
+        Code::E071,
+        root().field("endings").index(k).field("id"),
+        format!(
+            "every way to a good ending ({names}) goes through a critical reply: no trainee can resolve the case and pass"
+        ),
+        Some(
+            "a critical reply must never be the only way forward: give the step before it a sound reply that leads on, or un-mark the reply"
+                .to_string(),
+        ),
+    )
+    .label("only reachable through a critical reply");
 }
 
 /// The step graph: reply targets flattened step by step (`reply_start[i]..reply_start[i + 1]`).

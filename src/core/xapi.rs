@@ -408,6 +408,15 @@ pub fn finished(
         ext(base, "below-floor"),
         json!(r.below_floor.iter().map(|p| p.key()).collect::<Vec<_>>()),
     );
+    result_ext.insert(
+        ext(base, "critical-replies"),
+        json!(
+            r.critical
+                .iter()
+                .map(|c| json!({"step": c.step, "reply": c.reply}))
+                .collect::<Vec<_>>()
+        ),
+    );
     let overall = if r.overall.is_finite() {
         r.overall
     } else {

@@ -5,8 +5,8 @@ use crate::core::model::{Outcome, Principle};
 use crate::core::records::{
     AttemptId, AttemptStart, ImportedAttempt, RecordsError, Source, Store, check_trainee,
 };
-use crate::core::scoring::Scores;
-use crate::core::session::{AttemptResult, TranscriptEntry};
+use crate::core::scoring::{CriticalChoice, Scores};
+use crate::core::session::{AttemptResult, CriticalError, TranscriptEntry};
 use crate::core::xapi::{Verb, parse_iso_duration, parse_timestamp};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -222,6 +222,7 @@ pub fn rebuild_attempts(statements: &[Value]) -> RebuiltAttempts {
                         .and_then(Value::as_str)
                         .unwrap_or_default()
                         .to_string(),
+                    reaction: None,
                     timed_out: ext(rext, "timed-out")
                         .and_then(Value::as_bool)
                         .unwrap_or(false),
@@ -292,6 +293,19 @@ pub fn rebuild_attempts(statements: &[Value]) -> RebuiltAttempts {
             let principles = principles(ext(rext, "principle-scores"), Value::as_f64);
             let not_assessed = principle_list(ext(rext, "not-assessed"));
             let below_floor = principle_list(ext(rext, "below-floor"));
+            let critical: Vec<CriticalChoice> = ext(rext, "critical-replies")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|c| {
+                            Some(CriticalChoice {
+                                step: c.get("step")?.as_str()?.to_string(),
+                                reply: c.get("reply")?.as_str()?.to_string(),
+                            })
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
             let result = AttemptResult {
                 scenario: scenario.clone(),
                 content_hash: g.content_hash.clone(),
@@ -307,6 +321,15 @@ pub fn rebuild_attempts(statements: &[Value]) -> RebuiltAttempts {
                     .unwrap_or(Outcome::Unresolved),
                 passed,
                 overall,
+                critical: critical
+                    .iter()
+                    .map(|c| CriticalError {
+                        step: c.step.clone(),
+                        reply: c.reply.clone(),
+                        reply_text: String::new(),
+                        feedback: String::new(),
+                    })
+                    .collect(),
                 principles: principles.clone(),
                 not_assessed: not_assessed.clone(),
                 below_floor: below_floor.clone(),
@@ -321,6 +344,7 @@ pub fn rebuild_attempts(statements: &[Value]) -> RebuiltAttempts {
                     overall,
                     passed,
                     below_floor,
+                    critical,
                 },
             };
             (at, dur, result)

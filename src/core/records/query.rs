@@ -437,6 +437,7 @@ fn recorded_step(r: &Row<'_>) -> rusqlite::Result<RecordedStep> {
             customer_line: r.get(3)?,
             offered,
             chosen: r.get(5)?,
+            reaction: None,
             best: r.get(6)?,
             timed_out: r.get(7)?,
             response_ms: to_u64(r.get(8)?),
