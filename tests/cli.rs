@@ -166,6 +166,43 @@ fn check_prints_ranges_and_exits_by_flags() {
     assert_eq!(en["random"]["seeds"], 500);
     assert_eq!(en["naive"].as_array().map(Vec::len), Some(6));
     assert_eq!(v["library"]["scenarios"], 1);
+    // The same figures as a library summary.
+    let o = courtesy(&["list", "--quality", FIXTURE]);
+    assert_eq!(o.status.code(), Some(1));
+    let s = stdout(&o);
+    assert!(
+        s.contains("library quality: 1 scenario") && s.contains("scoring-case"),
+        "{s}"
+    );
+    let o = courtesy(&["list", "--quality", FIXTURE, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(v["library"]["rows"][0]["scenario"], "scoring-case");
+    assert_eq!(v["library"]["naive_passed"][0], "scoring-case");
+    // `run` replays a naive player: the one-letter replies tie, so file order decides.
+    let first = courtesy(&[
+        "run",
+        FIXTURE,
+        "--strategy",
+        "longest",
+        "--seed",
+        "1",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&first.stdout).expect("JSON");
+    assert_eq!(v["passed"], true, "{v}");
+    let last = courtesy(&[
+        "run",
+        FIXTURE,
+        "--strategy",
+        "polite",
+        "--ties",
+        "last",
+        "--seed",
+        "1",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&last.stdout).expect("JSON");
+    assert_eq!(v["passed"], false, "{v}");
     // Too few seeds for a pass rate is a usage error.
     assert_eq!(
         courtesy(&["check", FIXTURE, "--seeds", "10"]).status.code(),

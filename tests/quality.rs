@@ -332,3 +332,31 @@ fn the_starter_template_passes_every_quality_check() {
     assert!(q.flags.is_empty(), "{:#?}", q.flags);
     assert!(passing(&q).is_empty());
 }
+
+#[test]
+fn naive_players_play_through_the_real_session_triggers_and_all() {
+    let good: R = ("Checking now.", "马上查。", (2, 2, 2));
+    let meh: R = ("Wait there.", "那边等着。", (-1, -1, -1));
+    // A mood trigger at 40: two polite traps (mood −9 each from 50) end the conversation.
+    let src = scenario(
+        "trigger",
+        &[
+            &[POLITE_TRAP, good, meh],
+            &[POLITE_TRAP, meh, good],
+            &[good, POLITE_TRAP, meh],
+        ],
+    )
+    .replace("Below(5)", "Below(40)");
+    let q = quality(&src);
+    for l in &q.locales {
+        let polite = l
+            .naive
+            .iter()
+            .find(|n| n.cue == Cue::Polite && n.tie == Tie::First)
+            .expect("polite player");
+        assert_eq!(polite.path, ["r0", "r0"], "{}", l.locale);
+        assert_eq!(polite.steps, ["s0", "s1"]);
+        assert_eq!(polite.ending.as_deref(), Some("left"));
+        assert!(!polite.passed);
+    }
+}

@@ -148,16 +148,20 @@ fn every_scenario_meets_the_quality_bar() {
     }
 }
 
-/// The teaching-quality figures of every shipped scenario (`courtesy check`).
-fn shipped_quality() -> Vec<(PathBuf, courtesy::core::quality::ScenarioQuality)> {
-    use courtesy::core::quality::{QualityOptions, assess};
-    shipped()
-        .into_iter()
-        .map(|(p, sc)| {
-            let q = assess(&sc, QualityOptions::default());
-            (p, q)
-        })
-        .collect()
+/// The teaching-quality figures of every shipped scenario (`courtesy check`), computed
+/// once for the three tests below.
+fn shipped_quality() -> &'static [(PathBuf, courtesy::core::quality::ScenarioQuality)] {
+    use courtesy::core::quality::{QualityOptions, ScenarioQuality, assess};
+    static Q: std::sync::OnceLock<Vec<(PathBuf, ScenarioQuality)>> = std::sync::OnceLock::new();
+    Q.get_or_init(|| {
+        shipped()
+            .into_iter()
+            .map(|(p, sc)| {
+                let q = assess(&sc, QualityOptions::default());
+                (p, q)
+            })
+            .collect()
+    })
 }
 
 fn flagged(codes: &[&str]) -> Vec<String> {
@@ -207,7 +211,7 @@ fn cue_shares_and_random_play_stay_within_their_thresholds() {
 #[test]
 fn the_library_offers_real_trade_offs_between_principles() {
     use courtesy::core::quality::library;
-    let all: Vec<_> = shipped_quality().into_iter().map(|(_, q)| q).collect();
+    let all: Vec<_> = shipped_quality().iter().map(|(_, q)| q.clone()).collect();
     let lib = library(&all);
     let t = &lib.trade_offs;
     let found: Vec<&str> = lib.flags.iter().map(|f| f.message()).collect();

@@ -50,6 +50,16 @@ fn print_located(out: &mut String, f: &LocatedFlag) {
     if let Some(h) = &f.hint {
         let _ = writeln!(out, "    = help: {h}");
     }
+    for r in &f.related {
+        let _ = writeln!(
+            out,
+            "    = note: {}:{}:{}: {}",
+            r.file.display(),
+            r.line,
+            r.column,
+            r.message
+        );
+    }
 }
 
 pub fn run(args: CheckArgs) -> u8 {
@@ -85,7 +95,7 @@ pub fn run(args: CheckArgs) -> u8 {
         // Only for placing the flags; a file that cannot be re-read is placed at 1:1.
         let src = std::fs::read_to_string(&l.path).unwrap_or_default();
         let mut findings = locate_flags(&c, &l.scenario, &l.path, &src);
-        let qf = quality::locate_flags(&q, &l.path, &src);
+        let qf = quality::locate_flags(&q, &l.scenario, &l.path, &src);
         match args.format {
             Format::Text => {
                 // The score table prints the S flags itself; add where they point.
@@ -119,7 +129,7 @@ pub fn run(args: CheckArgs) -> u8 {
     match args.format {
         Format::Text => {
             if all.len() > 1 {
-                text.push_str(&quality::render_library_text(&all, &lib));
+                text.push_str(&quality::render_library_text(&lib));
             }
             print!("{text}");
         }

@@ -18,8 +18,13 @@ pub struct ListArgs {
     pub format: Format,
     /// Print the rule coverage table (rule → scenarios upholding / breaking it) instead;
     /// exits 1 if a required rule or a principle is not covered.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "quality")]
     pub coverage: bool,
+    /// Print the teaching-quality summary instead (the library summary of `courtesy
+    /// check`: naive players, cue shares, random play, trade-offs per scenario and for
+    /// the library); exits 1 if a naive player passes some scenario.
+    #[arg(long)]
+    pub quality: bool,
 }
 
 #[derive(Serialize)]
@@ -63,6 +68,41 @@ pub fn run(args: ListArgs) -> u8 {
         }
         let complete = cov.missing_rules().is_empty() && cov.missing_principles().is_empty();
         return if complete { EXIT_OK } else { EXIT_FINDINGS };
+    }
+    if args.quality {
+        use crate::core::quality::{QualityOptions, assess, library, render_library_text};
+        let all: Vec<_> = lib
+            .scenarios
+            .iter()
+            .map(|l| assess(&l.scenario, QualityOptions::default()))
+            .collect();
+        let summary = library(&all);
+        match args.format {
+            Format::Text => print!("{}", render_library_text(&summary)),
+            Format::Json => {
+                #[derive(Serialize)]
+                struct Quality<'a> {
+                    scenarios: &'a [crate::core::quality::ScenarioQuality],
+                    library: &'a crate::core::quality::LibraryQuality,
+                }
+                let q = Quality {
+                    scenarios: &all,
+                    library: &summary,
+                };
+                match serde_json::to_string_pretty(&q) {
+                    Ok(s) => println!("{s}"),
+                    Err(e) => {
+                        eprintln!("error: could not write JSON: {e}");
+                        return EXIT_USAGE;
+                    }
+                }
+            }
+        }
+        return if summary.naive_passed.is_empty() {
+            EXIT_OK
+        } else {
+            EXIT_FINDINGS
+        };
     }
     let loc = args.locale.as_str();
     let rows: Vec<Row> = lib

@@ -376,6 +376,9 @@ pub struct LocatedFlag {
     pub code: &'static str,
     pub message: String,
     pub hint: Option<String>,
+    /// Other places the flag is about (the steps a cue gives away, say); absent when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<crate::core::diagnostics::Related>,
 }
 
 /// Places each flag of `c` in `src` (the scenario file's text), for editors and CI.
@@ -426,6 +429,7 @@ pub fn locate_flags(
                 code: f.code(),
                 message: f.message().to_string(),
                 hint,
+                related: Vec::new(),
             }
         })
         .collect()

@@ -72,7 +72,8 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() && (c as u32) < 0x2E80
 }
 
-/// Lower-cases `s` and turns every run of whitespace into one space.
+/// Lower-cases `s`, turns every run of whitespace into one space and typographic
+/// apostrophes into `'` ("let’s" is "let's").
 fn normalise(s: &str) -> Vec<char> {
     let mut out = Vec::with_capacity(s.len());
     let mut space = false;
@@ -85,41 +86,51 @@ fn normalise(s: &str) -> Vec<char> {
             out.push(' ');
         }
         space = false;
-        out.extend(c.to_lowercase());
+        if c == '\u{2019}' || c == '\u{2018}' {
+            out.push('\'');
+        } else {
+            out.extend(c.to_lowercase());
+        }
     }
     out
 }
 
-/// Counts the occurrences of every marker of `list` in `text`, case-insensitively; the
-/// occurrences of one marker do not overlap. A marker that starts (ends) with a letter of
-/// an alphabetic script only counts where the text does not continue the word before
-/// (after) it: "could" is not found in "couldn't", "may i" not in "may it".
+/// Counts the occurrences of the markers of `list` in `text`, case-insensitively. Each
+/// piece of text counts once: longer markers are matched first, and a later match may not
+/// overlap an earlier one ("要不要" is one consultative phrase, not also "要不"). A marker
+/// that starts (ends) with a letter of an alphabetic script only counts where the text
+/// does not continue the word before (after) it: "could" is not found in "couldn't",
+/// "may i" not in "may it".
 pub fn count_in(text: &str, list: &[String]) -> usize {
     let hay = normalise(text);
-    list.iter()
-        .map(|m| {
-            let needle = normalise(m);
-            let (Some(&first), Some(&last)) = (needle.first(), needle.last()) else {
-                return 0;
-            };
-            let (check_start, check_end) = (is_word_char(first), is_word_char(last));
-            let mut n = 0;
-            let mut i = 0;
-            while i + needle.len() <= hay.len() {
-                let end = i + needle.len();
-                let hit = hay[i..end] == needle[..]
-                    && !(check_start && i > 0 && is_word_char(hay[i - 1]))
-                    && !(check_end && end < hay.len() && is_word_char(hay[end]));
-                if hit {
-                    n += 1;
-                    i = end;
-                } else {
-                    i += 1;
-                }
+    let mut needles: Vec<Vec<char>> = list
+        .iter()
+        .map(|m| normalise(m))
+        .filter(|n| !n.is_empty())
+        .collect();
+    needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    let mut taken = vec![false; hay.len()];
+    let mut n = 0;
+    for needle in &needles {
+        let (first, last) = (needle[0], needle[needle.len() - 1]);
+        let (check_start, check_end) = (is_word_char(first), is_word_char(last));
+        let mut i = 0;
+        while i + needle.len() <= hay.len() {
+            let end = i + needle.len();
+            let hit = hay[i..end] == needle[..]
+                && !taken[i..end].iter().any(|t| *t)
+                && !(check_start && i > 0 && is_word_char(hay[i - 1]))
+                && !(check_end && end < hay.len() && is_word_char(hay[end]));
+            if hit {
+                n += 1;
+                taken[i..end].iter_mut().for_each(|t| *t = true);
+                i = end;
+            } else {
+                i += 1;
             }
-            n
-        })
-        .sum()
+        }
+    }
+    n
 }
 
 #[cfg(test)]
@@ -179,10 +190,20 @@ mod tests {
     }
 
     #[test]
+    fn overlapping_markers_count_once_longest_first() {
+        let l = list(&["要不", "要不要", "would", "would you like"]);
+        assert_eq!(count_in("要不要我帮您？", &l), 1);
+        assert_eq!(count_in("要不我帮您？要不要？", &l), 2);
+        assert_eq!(count_in("Would you like tea? Would it help?", &l), 2);
+    }
+
+    #[test]
     fn consultative_phrases_match_across_spacing() {
         let l = list(&["how about", "您看", "好吗"]);
         assert_eq!(count_in("How  about Tuesday? how about-ish", &l), 2);
         assert_eq!(count_in("您看这样好吗？", &l), 2);
         assert_eq!(count_in("showhow about", &l), 0);
+        let l = list(&["let's", "if you'd like"]);
+        assert_eq!(count_in("Let’s see — if you’d like, LET'S go.", &l), 3);
     }
 }

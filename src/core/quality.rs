@@ -77,6 +77,8 @@ pub struct NaiveRun {
     pub ending: Option<String>,
     /// The reply ids chosen, in order.
     pub path: Vec<String>,
+    /// The steps they were chosen at (same order).
+    pub steps: Vec<String>,
     /// Why the play did not reach an ending, if it did not.
     pub error: Option<String>,
 }
@@ -158,18 +160,24 @@ pub enum QualityFlag {
         cue: Cue,
         tie: Tie,
         overall: f64,
+        /// The steps at which the player's pick was the best reply (the cue gave it away).
+        steps: Vec<String>,
         message: String,
     },
     /// The best reply is the longest at more than 40 % of steps.
     Q002 {
         locale: String,
         share: f64,
+        /// The steps whose best reply is the longest.
+        steps: Vec<String>,
         message: String,
     },
     /// The best reply carries the most politeness markers at more than 40 % of steps.
     Q003 {
         locale: String,
         share: f64,
+        /// The steps whose best reply carries the most markers.
+        steps: Vec<String>,
         message: String,
     },
     /// Random play passes more than 5 % of seeds.
@@ -417,6 +425,7 @@ fn naive_run(sc: &Arc<Scenario>, locale: &str, cue: Cue, tie: Tie) -> NaiveRun {
             passed: r.passed,
             ending: Some(r.ending.clone()),
             path: r.transcript.iter().map(|t| t.chosen.clone()).collect(),
+            steps: r.transcript.iter().map(|t| t.step_id.clone()).collect(),
             error: None,
         },
         Err(e) => NaiveRun {
@@ -426,6 +435,7 @@ fn naive_run(sc: &Arc<Scenario>, locale: &str, cue: Cue, tie: Tie) -> NaiveRun {
             passed: false,
             ending: None,
             path: Vec::new(),
+            steps: Vec::new(),
             error: Some(e.to_string()),
         },
     }
@@ -466,11 +476,23 @@ pub fn assess(sc: &Arc<Scenario>, opts: QualityOptions) -> ScenarioQuality {
         let random = random_play(sc, loc, opts.random_seeds);
         for n in naive.iter().filter(|n| n.passed) {
             let overall = n.overall.unwrap_or(0.0);
+            let gave_away: Vec<String> = n
+                .steps
+                .iter()
+                .zip(&n.path)
+                .filter(|(s, r)| {
+                    sc.step(s)
+                        .and_then(|st| best_reply(st, &sc.principles))
+                        .is_some_and(|b| &b.id == *r)
+                })
+                .map(|(s, _)| s.clone())
+                .collect();
             flags.push(QualityFlag::Q001 {
                 locale: loc.clone(),
                 cue: n.cue,
                 tie: n.tie,
                 overall,
+                steps: gave_away,
                 message: format!(
                     "{loc}: the naive `{}` player (ties: {} in file order) passes with {overall:.1} (ending `{}`), choosing {}",
                     n.cue.key(),
@@ -484,6 +506,7 @@ pub fn assess(sc: &Arc<Scenario>, opts: QualityOptions) -> ScenarioQuality {
             flags.push(QualityFlag::Q002 {
                 locale: loc.clone(),
                 share: longest_share.share,
+                steps: longest_steps.clone(),
                 message: format!(
                     "{loc}: the best reply is the longest at {} of steps (more than {}): {}",
                     longest_share.display(),
@@ -496,6 +519,7 @@ pub fn assess(sc: &Arc<Scenario>, opts: QualityOptions) -> ScenarioQuality {
             flags.push(QualityFlag::Q003 {
                 locale: loc.clone(),
                 share: marker_share.share,
+                steps: marker_steps.clone(),
                 message: format!(
                     "{loc}: the best reply carries the most politeness markers at {} of steps (more than {}): {}",
                     marker_share.display(),
@@ -586,11 +610,66 @@ pub fn trade_off_flags(t: &TradeOffs, whose: &str) -> Vec<QualityFlag> {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LibraryQuality {
     pub scenarios: usize,
+    /// Every scenario's figures in one row each (the summary table).
+    pub rows: Vec<LibraryRow>,
     /// Scenarios a naive player passes in some locale.
     pub naive_passed: Vec<String>,
     pub trade_offs: TradeOffs,
     pub thresholds: Thresholds,
     pub flags: Vec<QualityFlag>,
+}
+
+/// One scenario's figures in the library summary.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LibraryRow {
+    pub scenario: String,
+    pub locales: Vec<LibraryLocaleRow>,
+    /// The highest random pass rate over the locales.
+    pub random_rate: f64,
+    pub trade_off_share: f64,
+    pub best_not_top_share: f64,
+    pub first_component: Option<f64>,
+}
+
+/// One locale of a [`LibraryRow`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LibraryLocaleRow {
+    pub locale: String,
+    /// Naive players (of `naive_players`) that pass.
+    pub naive_passing: usize,
+    pub naive_players: usize,
+    /// The highest score a naive player reached.
+    pub best_naive: Option<f64>,
+    pub longest_share: f64,
+    pub marker_share: f64,
+}
+
+impl LibraryRow {
+    fn of(q: &ScenarioQuality) -> LibraryRow {
+        LibraryRow {
+            scenario: q.scenario.clone(),
+            locales: q
+                .locales
+                .iter()
+                .map(|l| LibraryLocaleRow {
+                    locale: l.locale.clone(),
+                    naive_passing: l.naive.iter().filter(|n| n.passed).count(),
+                    naive_players: l.naive.len(),
+                    best_naive: l
+                        .naive
+                        .iter()
+                        .filter_map(|n| n.overall)
+                        .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v)))),
+                    longest_share: l.longest_share.share,
+                    marker_share: l.marker_share.share,
+                })
+                .collect(),
+            random_rate: q.locales.iter().map(|l| l.random.rate).fold(0.0, f64::max),
+            trade_off_share: q.trade_offs.trade_off_share.share,
+            best_not_top_share: q.trade_offs.best_not_top_share.share,
+            first_component: q.trade_offs.first_component,
+        }
+    }
 }
 
 /// The thresholds the figures are held to.
@@ -616,6 +695,7 @@ pub fn library(all: &[ScenarioQuality]) -> LibraryQuality {
     let t = TradeOffs::pooled(all.iter().map(|q| &q.trade_offs));
     LibraryQuality {
         scenarios: all.len(),
+        rows: all.iter().map(LibraryRow::of).collect(),
         naive_passed: all
             .iter()
             .filter(|q| q.has_errors())
@@ -639,7 +719,7 @@ pub fn render_text(q: &ScenarioQuality) -> String {
     for l in &q.locales {
         let _ = writeln!(out, "    [{}]", l.locale);
         for cue in Cue::ALL {
-            let _ = write!(out, "      naive {:<13}", cue.key());
+            let mut row = format!("      naive {:<13}", cue.key());
             for tie in Tie::BOTH {
                 if let Some(n) = l.naive.iter().find(|n| n.cue == cue && n.tie == tie) {
                     let verdict = match (&n.error, n.passed) {
@@ -648,7 +728,7 @@ pub fn render_text(q: &ScenarioQuality) -> String {
                         (None, false) => "fails".to_string(),
                     };
                     let _ = write!(
-                        out,
+                        row,
                         "  ties→{:<5} {:>5} {:<9}",
                         tie.key(),
                         fmt_score(n.overall),
@@ -656,7 +736,7 @@ pub fn render_text(q: &ScenarioQuality) -> String {
                     );
                 }
             }
-            let _ = writeln!(out);
+            let _ = writeln!(out, "{}", row.trim_end());
         }
         let _ = writeln!(
             out,
@@ -694,12 +774,12 @@ pub fn render_text(q: &ScenarioQuality) -> String {
 }
 
 /// The library summary: one row per scenario, then the pooled trade-off figures.
-pub fn render_library_text(all: &[ScenarioQuality], lib: &LibraryQuality) -> String {
+pub fn render_library_text(lib: &LibraryQuality) -> String {
     use std::fmt::Write;
     let mut out = String::new();
     let mut locales: Vec<&str> = Vec::new();
-    for q in all {
-        for l in &q.locales {
+    for r in &lib.rows {
+        for l in &r.locales {
             if !locales.contains(&l.locale.as_str()) {
                 locales.push(&l.locale);
             }
@@ -708,9 +788,16 @@ pub fn render_library_text(all: &[ScenarioQuality], lib: &LibraryQuality) -> Str
     let mark = |bad: bool| if bad { "!" } else { " " };
     let _ = writeln!(
         out,
-        "library quality: {} scenario{} (! = threshold missed; naive = players passing of 6, best naive score)",
-        all.len(),
-        if all.len() == 1 { "" } else { "s" }
+        "library quality: {} scenario{}; ! = threshold missed",
+        lib.scenarios,
+        if lib.scenarios == 1 { "" } else { "s" }
+    );
+    let _ = writeln!(
+        out,
+        "  naive: naive players passing (of 6), best naive score; long, mark: % of steps whose best\n  \
+         reply is the longest / most polite (≤ 40); random: % of seeds passing (≤ 5); trade: % of\n  \
+         steps with a second strong reply (≥ 33); ¬top: % where the best reply is beaten on a\n  \
+         principle (≥ 20); pc1: first principal component, % of the rating variance (≤ 60)"
     );
     let _ = write!(out, "  {:<24}", "scenario");
     for loc in &locales {
@@ -727,54 +814,47 @@ pub fn render_library_text(all: &[ScenarioQuality], lib: &LibraryQuality) -> Str
         " {:>6} {:>6} {:>6} {:>6}",
         "random", "trade", "¬top", "pc1"
     );
-    for q in all {
-        let _ = write!(out, "  {:<24}", q.scenario);
+    for r in &lib.rows {
+        let mut line = format!("  {:<24}", r.scenario);
         for loc in &locales {
-            match q.locales.iter().find(|l| l.locale == *loc) {
+            match r.locales.iter().find(|l| l.locale == *loc) {
                 Some(l) => {
-                    let passes = l.naive.iter().filter(|n| n.passed).count();
-                    let best = l
-                        .naive
-                        .iter()
-                        .filter_map(|n| n.overall)
-                        .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
                     let _ = write!(
-                        out,
+                        line,
                         " {:>16} {:>4.0}{} {:>4.0}{}",
                         format!(
                             "{}{}/{} {}",
-                            mark(passes > 0),
-                            passes,
-                            l.naive.len(),
-                            fmt_score(best)
+                            mark(l.naive_passing > 0),
+                            l.naive_passing,
+                            l.naive_players,
+                            fmt_score(l.best_naive)
                         ),
-                        l.longest_share.share * 100.0,
-                        mark(l.longest_share.share > MAX_CUE_SHARE),
-                        l.marker_share.share * 100.0,
-                        mark(l.marker_share.share > MAX_CUE_SHARE),
+                        l.longest_share * 100.0,
+                        mark(l.longest_share > MAX_CUE_SHARE),
+                        l.marker_share * 100.0,
+                        mark(l.marker_share > MAX_CUE_SHARE),
                     );
                 }
                 None => {
-                    let _ = write!(out, " {:>16} {:>5} {:>5}", "—", "—", "—");
+                    let _ = write!(line, " {:>16} {:>5} {:>5}", "—", "—", "—");
                 }
             }
         }
-        let rate = q.locales.iter().map(|l| l.random.rate).fold(0.0, f64::max);
-        let t = &q.trade_offs;
-        let _ = writeln!(
-            out,
+        let _ = write!(
+            line,
             " {:>5.1}{} {:>5.0}{} {:>5.0}{} {:>5}{}",
-            rate * 100.0,
-            mark(rate > MAX_RANDOM_PASS_RATE),
-            t.trade_off_share.share * 100.0,
-            mark(t.trade_off_share.share < MIN_TRADE_OFF_SHARE),
-            t.best_not_top_share.share * 100.0,
-            mark(t.best_not_top_share.share < MIN_BEST_NOT_TOP_SHARE),
-            t.first_component
+            r.random_rate * 100.0,
+            mark(r.random_rate > MAX_RANDOM_PASS_RATE),
+            r.trade_off_share * 100.0,
+            mark(r.trade_off_share < MIN_TRADE_OFF_SHARE),
+            r.best_not_top_share * 100.0,
+            mark(r.best_not_top_share < MIN_BEST_NOT_TOP_SHARE),
+            r.first_component
                 .map(|v| format!("{:.0}", v * 100.0))
                 .unwrap_or_else(|| "—".into()),
-            mark(t.first_component.is_some_and(|v| v > MAX_FIRST_COMPONENT)),
+            mark(r.first_component.is_some_and(|v| v > MAX_FIRST_COMPONENT)),
         );
+        let _ = writeln!(out, "{}", line.trim_end());
     }
     let t = &lib.trade_offs;
     let verdict = |ok: bool| if ok { "ok" } else { "MISSED" };
@@ -809,9 +889,17 @@ pub fn render_library_text(all: &[ScenarioQuality], lib: &LibraryQuality) -> Str
     out
 }
 
-/// Places each flag of `q` in `src` (the scenario file's text): every flag points at the
-/// scenario's `id`, the figures are about the whole scenario (the message names the steps).
-pub fn locate_flags(q: &ScenarioQuality, file: &std::path::Path, src: &str) -> Vec<LocatedFlag> {
+/// Places each flag of `q` in `src` (the scenario file's text). Every flag points at the
+/// scenario's `id` (the figures are about the whole scenario); a flag about particular
+/// steps (Q001: where the naive pick was the best reply; Q002, Q003: where the best reply
+/// is the longest / most polite) adds each step's best reply text in that locale as a
+/// related location.
+pub fn locate_flags(
+    q: &ScenarioQuality,
+    sc: &Scenario,
+    file: &std::path::Path,
+    src: &str,
+) -> Vec<LocatedFlag> {
     use crate::core::diagnostics::LineIndex;
     use crate::core::locate::{Path, SourceMap};
     let map = SourceMap::new(src);
@@ -820,18 +908,75 @@ pub fn locate_flags(q: &ScenarioQuality, file: &std::path::Path, src: &str) -> V
     let span = idx.widen(loc.value);
     let (line, column) = idx.position(span.0);
     let (end_line, end_column) = idx.position(span.1);
+    // The best reply's text at each of `steps`, with what `cue` measures on it.
+    let related = |locale: &str, steps: &[String], cue: Cue| {
+        steps
+            .iter()
+            .filter_map(|id| {
+                let si = sc.steps.iter().position(|s| &s.id == id)?;
+                let step = &sc.steps[si];
+                let best = best_reply(step, &sc.principles)?;
+                let ri = step.replies.iter().position(|r| r.id == best.id)?;
+                let path = Path::root()
+                    .field("steps")
+                    .index(si)
+                    .field("replies")
+                    .index(ri)
+                    .field("text")
+                    .key(locale);
+                let at = map.locate(&path).value;
+                let v = cue.measure(locale, best.text.get(locale));
+                let tied = step
+                    .offered()
+                    .filter(|r| r.id != best.id && cue.measure(locale, r.text.get(locale)) == v)
+                    .count();
+                let unit = match (cue, v == 1) {
+                    (Cue::Longest, false) => "characters",
+                    (Cue::Longest, true) => "character",
+                    (Cue::Polite, false) => "politeness markers",
+                    (Cue::Polite, true) => "politeness marker",
+                    (Cue::Consultative, false) => "consultative phrases",
+                    (Cue::Consultative, true) => "consultative phrase",
+                };
+                let how = if tied == 0 {
+                    format!("{v} {unit}, more than any other reply")
+                } else {
+                    format!(
+                        "{v} {unit}, tied with {tied} other repl{}: the file-order tie-break picks it",
+                        if tied == 1 { "y" } else { "ies" }
+                    )
+                };
+                Some(idx.related(
+                    file,
+                    at,
+                    format!("step `{id}`: the best reply `{}` has {how}", best.id),
+                ))
+            })
+            .collect::<Vec<_>>()
+    };
     q.flags
         .iter()
-        .map(|f| LocatedFlag {
-            file: file.to_path_buf(),
-            line,
-            column,
-            end_line,
-            end_column,
-            severity: f.severity(),
-            code: f.code(),
-            message: f.message().to_string(),
-            hint: Some(f.hint().to_string()),
+        .map(|f| {
+            let related = match f {
+                QualityFlag::Q001 {
+                    locale, steps, cue, ..
+                } => related(locale, steps, *cue),
+                QualityFlag::Q002 { locale, steps, .. } => related(locale, steps, Cue::Longest),
+                QualityFlag::Q003 { locale, steps, .. } => related(locale, steps, Cue::Polite),
+                _ => Vec::new(),
+            };
+            LocatedFlag {
+                file: file.to_path_buf(),
+                line,
+                column,
+                end_line,
+                end_column,
+                severity: f.severity(),
+                code: f.code(),
+                message: f.message().to_string(),
+                hint: Some(f.hint().to_string()),
+                related,
+            }
         })
         .collect()
 }
