@@ -185,3 +185,41 @@ fn conversation_shows_the_reaction_as_a_customer_line_after_the_reply() {
         assert!(h.get_all_by_label(&customer).count() >= 3, "{lang:?}");
     }
 }
+
+#[test]
+fn manager_drill_down_shows_the_critical_flag_and_the_reaction() {
+    use courtesy::app::manager::ManagerAction;
+    use courtesy::app::screens::manager::{self, DrillStep, DrillVm};
+    let vm = DrillVm {
+        lang: Lang::En,
+        heading: "Li Lei · special-medical-needs".into(),
+        seed: 7,
+        overall: Some(86.0),
+        replay_error: None,
+        steps: vec![DrillStep {
+            step_id: "insulin-flight".into(),
+            customer_line: "Can I take my insulin pens on the plane?".into(),
+            chosen: "You could inject a bit less.".into(),
+            critical: true,
+            reaction: Some("Inject less? Well, you'd know.".into()),
+            timed_out: false,
+            ratings: vec![("Respect".into(), 0)],
+            mood: (60, 62),
+            explanation: Some("Unsafe medical advice.".into()),
+            best: Some("practical-plain".into()),
+        }],
+    };
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1000.0, 900.0))
+        .build_ui_state(
+            |ui, state: &mut (DrillVm, Option<ManagerAction>)| {
+                if let Some(a) = manager::drill_ui(ui, &state.0) {
+                    state.1 = Some(a);
+                }
+            },
+            (vm, None),
+        );
+    h.run();
+    h.get_by_label(&format!("⚠ {}", T::CriticalBadge.get(Lang::En)));
+    h.get_by_label("The customer: Inject less? Well, you'd know.");
+}
