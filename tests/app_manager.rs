@@ -187,6 +187,8 @@ fn drill_down_lists_every_step() {
         step_id: id.into(),
         customer_line: format!("line of {id}"),
         chosen: chosen.into(),
+        critical: false,
+        reaction: None,
         timed_out: false,
         ratings: vec![("Respect".into(), 2)],
         mood: (50, 60),

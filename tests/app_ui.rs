@@ -127,6 +127,7 @@ fn feedback_vm() -> FeedbackVm {
         mood_before: (30, "Upset".into()),
         mood_after: (45, "Uneasy".into()),
         explanation: "An apology first calms the customer.".into(),
+        critical: false,
         cited: vec![CitedRule {
             id: "L9".into(),
             title: "Apologise sincerely".into(),
@@ -179,6 +180,8 @@ fn debrief_vm() -> DebriefVm {
         overall: 72.0,
         pass_mark: 60.0,
         passed: true,
+        critical: Vec::new(),
+        score_would_pass: true,
         outcome: "Resolved".into(),
         outcome_good: true,
         ending_text: "Ms Chen thanks you.".into(),
@@ -208,6 +211,8 @@ fn debrief_vm() -> DebriefVm {
             TranscriptStep {
                 customer_line: "Where is my parcel?".into(),
                 chosen: "Waybill number.".into(),
+                critical: false,
+                reaction: None,
                 timed_out: false,
                 total: -1,
                 best: Some((
@@ -218,6 +223,8 @@ fn debrief_vm() -> DebriefVm {
             TranscriptStep {
                 customer_line: "Fine.".into(),
                 chosen: "Thank you.".into(),
+                critical: false,
+                reaction: None,
                 timed_out: false,
                 total: 3,
                 best: None,

@@ -260,6 +260,14 @@ impl Attempt {
             text: fb.reply_text.clone(),
             timed_out: fb.timed_out,
         });
+        if let Some(reaction) = &fb.reaction {
+            // The customer answers the reply before the next step's line.
+            self.history.push(Line {
+                speaker: Speaker::Customer,
+                text: reaction.clone(),
+                timed_out: false,
+            });
+        }
         Ok(self.feedback.insert(fb))
     }
 

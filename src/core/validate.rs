@@ -1698,6 +1698,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn rule_ids_are_found_as_words_only() {
+        assert_eq!(rule_id_in("as L6 asks"), Some("L6"));
+        assert_eq!(rule_id_in("（见L6）"), Some("L6"));
+        assert_eq!(rule_id_in("rules B1-B5"), Some("B1"));
+        assert_eq!(rule_id_in("P3."), Some("P3"));
+        // Not ids: longer words, ids not in the catalogue, one-letter principle ids.
+        assert_eq!(rule_id_in("the L60 bus, an MP3 player, AP3"), None);
+        assert_eq!(rule_id_in("L12 and B9 are not rules"), None);
+        assert_eq!(rule_id_in("Plan C, vitamin B, size M, R&D"), None);
+    }
+
+    #[test]
     fn suggestions() {
         assert_eq!(suggest("nxt", ["next", "says", "id"]), Some("next"));
         assert_eq!(suggest("zh-cn", ["zh-CN", "en"]), Some("zh-CN"));

@@ -1,5 +1,6 @@
-//! The debrief: overall score, pass or fail, outcome, a bar per principle, and the
-//! transcript with the best reply at each step and why. Retry or back to the library.
+//! The debrief: a serious (critical) mistake first, if one was made; then overall score,
+//! pass or fail, outcome, a bar per principle, and the transcript (with the customer's
+//! reactions) with the best reply at each step and why. Retry or back to the library.
 
 use crate::app::flow::{Action, Catalog, Play, Screen, Settings};
 use crate::app::i18n::{Lang, T};
@@ -19,11 +20,22 @@ pub struct PrincipleBar {
     pub below_floor: bool,
 }
 
+/// A critical reply the trainee chose, and why it is grave.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CriticalVm {
+    pub reply_text: String,
+    pub why: String,
+}
+
 /// One answered step in the transcript.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TranscriptStep {
     pub customer_line: String,
     pub chosen: String,
+    /// The chosen reply was critical (a serious mistake).
+    pub critical: bool,
+    /// What the customer said straight after the reply, if the scenario has a line for it.
+    pub reaction: Option<String>,
     pub timed_out: bool,
     /// Sum of the chosen reply's ratings.
     pub total: i64,
@@ -40,6 +52,10 @@ pub struct DebriefVm {
     pub overall: f64,
     pub pass_mark: f64,
     pub passed: bool,
+    /// The critical replies chosen: the debrief leads with them (any one fails the attempt).
+    pub critical: Vec<CriticalVm>,
+    /// Whether the score alone would have passed (shown beside a critical mistake).
+    pub score_would_pass: bool,
     pub outcome: String,
     pub outcome_good: bool,
     pub ending_text: String,
@@ -84,6 +100,8 @@ pub fn view_model(play: &Play, catalog: &Catalog, settings: &Settings) -> Option
             TranscriptStep {
                 customer_line: t.customer_line.clone(),
                 chosen,
+                critical: reply(&t.chosen).is_some_and(|x| x.critical),
+                reaction: t.reaction.clone(),
                 timed_out: t.timed_out,
                 total: t.ratings.values().sum(),
                 best,
@@ -97,6 +115,15 @@ pub fn view_model(play: &Play, catalog: &Catalog, settings: &Settings) -> Option
         overall: r.overall,
         pass_mark: sc.scoring.pass_mark,
         passed: r.passed,
+        critical: r
+            .critical
+            .iter()
+            .map(|c| CriticalVm {
+                reply_text: c.reply_text.clone(),
+                why: c.feedback.clone(),
+            })
+            .collect(),
+        score_would_pass: r.scores.passed_on_score(sc),
         outcome: r.outcome.label(ui_loc).to_string(),
         outcome_good: r.outcome.is_good(),
         ending_text,
@@ -132,6 +159,9 @@ pub fn ui(ui: &mut egui::Ui, vm: &DebriefVm) -> Option<Action> {
             .auto_shrink([false, false])
             .show(ui, |ui| {
                 ui.heading(format!("{} — {}", T::DebriefTitle.get(lang), vm.title));
+                if !vm.critical.is_empty() {
+                    critical_panel(ui, vm, &palette);
+                }
                 ui.horizontal(|ui| {
                     ui.label(
                         RichText::new(format!("{} {:.0}", T::Overall.get(lang), vm.overall))
@@ -217,6 +247,16 @@ pub fn ui(ui: &mut egui::Ui, vm: &DebriefVm) -> Option<Action> {
                             ))
                             .color(palette.signed(t.total)),
                         );
+                        if t.critical {
+                            ui.label(
+                                RichText::new(format!("⚠ {}", T::CriticalBadge.get(lang)))
+                                    .strong()
+                                    .color(palette.bad),
+                            );
+                        }
+                        if let Some(reaction) = &t.reaction {
+                            ui.label(format!("“{reaction}”"));
+                        }
                         match &t.best {
                             Some((best, why)) => {
                                 ui.label(
@@ -239,6 +279,38 @@ pub fn ui(ui: &mut egui::Ui, vm: &DebriefVm) -> Option<Action> {
         out = Some(Action::BackToLibrary);
     }
     out
+}
+
+/// The serious mistakes, first thing on the debrief: what was said and why it fails.
+fn critical_panel(ui: &mut egui::Ui, vm: &DebriefVm, palette: &Palette) {
+    let lang = vm.lang;
+    egui::Frame::group(ui.style())
+        .stroke(egui::Stroke::new(2.0, palette.bad))
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.label(
+                RichText::new(format!("⚠ {}", T::CriticalHeading.get(lang)))
+                    .heading()
+                    .color(palette.bad),
+            );
+            ui.label(T::CriticalIntro.get(lang));
+            for c in &vm.critical {
+                ui.add_space(4.0);
+                ui.label(
+                    RichText::new(format!("{}: “{}”", T::YouSaid.get(lang), c.reply_text)).strong(),
+                );
+                ui.label(RichText::new(format!(
+                    "{}: {}",
+                    T::CriticalWhy.get(lang),
+                    c.why
+                )));
+            }
+            if vm.score_would_pass {
+                let score = format!("{:.0}", vm.overall);
+                ui.label(RichText::new(T::CriticalWouldPass.fmt(lang, &[&score])).italics());
+            }
+        });
+    ui.add_space(8.0);
 }
 
 pub fn plugin(app: &mut App) {

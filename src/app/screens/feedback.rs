@@ -25,6 +25,8 @@ pub struct FeedbackVm {
     pub mood_before: (i32, String),
     pub mood_after: (i32, String),
     pub explanation: String,
+    /// The reply is a serious mistake that fails the attempt (`critical` in the scenario).
+    pub critical: bool,
     pub cited: Vec<CitedRule>,
 }
 
@@ -54,6 +56,7 @@ pub fn view_model(play: &Play, catalog: &Catalog, settings: &Settings) -> Option
         mood_before: band(fb.mood_before),
         mood_after: band(fb.mood_after),
         explanation: fb.explanation.clone(),
+        critical: fb.critical,
         cited: fb.cited.clone(),
     })
 }
@@ -99,6 +102,13 @@ pub fn ui(ui: &mut egui::Ui, vm: &FeedbackVm) -> Option<Action> {
                     ui.label(
                         RichText::new(T::TimedOut.get(lang))
                             .italics()
+                            .color(palette.bad),
+                    );
+                }
+                if vm.critical {
+                    ui.label(
+                        RichText::new(format!("⚠ {}", T::CriticalBadge.get(lang)))
+                            .strong()
                             .color(palette.bad),
                     );
                 }

@@ -401,6 +401,10 @@ pub struct DrillStep {
     pub step_id: String,
     pub customer_line: String,
     pub chosen: String,
+    /// The chosen reply was critical (known from the replay).
+    pub critical: bool,
+    /// What the customer said straight after the reply (from the replay), if anything.
+    pub reaction: Option<String>,
     pub timed_out: bool,
     pub ratings: Vec<(String, i64)>,
     pub mood: (i32, i32),
@@ -449,6 +453,8 @@ pub fn drill_vm(d: &DrillDown, lang: Lang) -> DrillVm {
                     chosen: f
                         .map(|f| f.reply_text.clone())
                         .unwrap_or_else(|| e.chosen.clone()),
+                    critical: f.is_some_and(|f| f.critical),
+                    reaction: f.and_then(|f| f.reaction.clone()),
                     timed_out: e.timed_out,
                     ratings: e
                         .ratings
@@ -502,6 +508,15 @@ pub fn drill_ui(ui: &mut egui::Ui, vm: &DrillVm) -> Option<ManagerAction> {
                             s.chosen.clone()
                         };
                         ui.label(format!("{}: {chosen}", T::YouChose.get(lang)));
+                        if s.critical {
+                            ui.colored_label(
+                                ui.visuals().error_fg_color,
+                                format!("⚠ {}", T::CriticalBadge.get(lang)),
+                            );
+                        }
+                        if let Some(r) = &s.reaction {
+                            ui.label(format!("{}: {r}", T::TheCustomer.get(lang)));
+                        }
                         let ratings: Vec<String> = s
                             .ratings
                             .iter()
