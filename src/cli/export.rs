@@ -61,7 +61,12 @@ pub fn run(args: ExportArgs) -> u8 {
 
 fn export(args: &ExportArgs) -> Result<usize, ExportError> {
     let dir = resolve_data_dir(args.data_dir.as_deref())?;
-    let store = Store::open_existing(&store_path(&dir))?;
+    let path = store_path(&dir);
+    let store = if args.mark_sent {
+        Store::open_existing(&path)?
+    } else {
+        Store::open_read_only(&path)?
+    };
     let select = if args.all {
         OutboxSelect::All
     } else {

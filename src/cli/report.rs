@@ -153,7 +153,7 @@ pub fn report(args: &ReportArgs) -> Result<String, ReportError> {
             .ok_or(RecordsError::Missing { path: dir.clone() })?;
         (store, label)
     } else {
-        local = Store::open_existing(&store_path(&dir))?;
+        local = Store::open_read_only(&store_path(&dir))?;
         let label = local.path().display().to_string();
         (&local, label)
     };

@@ -74,6 +74,18 @@ pub enum RecordsError {
     )]
     Busy { path: PathBuf, waited_ms: u64 },
 
+    #[error(
+        "the records store `{}` has schema version {found}; this Courtesy reads version \
+         {supported} and cannot upgrade it while opening it read-only. Open it once with an \
+         account that may write to it (e.g. `courtesy sync --status` as its owner)",
+        path.display()
+    )]
+    NeedsUpgrade {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+
     #[error("the records store `{}` failed: {source}", path.display())]
     Sqlite {
         path: PathBuf,
