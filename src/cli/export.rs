@@ -30,6 +30,8 @@ pub struct ExportArgs {
 pub enum ExportError {
     #[error(transparent)]
     Records(#[from] RecordsError),
+    #[error(transparent)]
+    Access(#[from] crate::cli::manager::AccessError),
     #[error("cannot write `{}`: {source}; check the folder exists and you may write there", path.display())]
     Write {
         path: PathBuf,
@@ -67,6 +69,7 @@ fn export(args: &ExportArgs) -> Result<usize, ExportError> {
     } else {
         Store::open_read_only(&path)?
     };
+    crate::cli::manager::require_manager(&store, "`courtesy export`")?;
     let select = if args.all {
         OutboxSelect::All
     } else {

@@ -31,7 +31,10 @@ pub mod time;
 
 pub use error::RecordsError;
 pub use outbox::{MAX_REASON_CHARS, OutboxCounts, OutboxItem, OutboxSelect, OutboxStatus};
-pub use password::{DEFAULT_IDLE_LOCK, MIN_PASSWORD_CHARS, ManagerGate};
+pub use password::{
+    AccessEvent, DEFAULT_IDLE_LOCK, MAX_THROTTLE, MIN_PASSWORD_CHARS, ManagerGate, PasswordCheck,
+    throttle_delay,
+};
 pub use query::{
     AttemptDetail, AttemptStatus, AttemptSummary, CohortAverages, Filter, PrincipleAverage,
     RecordedStep, ReplyChoice, ScenarioBest, TraineeRow, TrendPoint, TrendSeries,
