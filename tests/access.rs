@@ -363,3 +363,84 @@ fn report_and_export_are_refused_without_the_manager_password() {
             .any(|l| l.event == "wrong-password" && l.via == "cli")
     );
 }
+
+#[test]
+fn trainee_ids_are_nfc_and_hidden_or_look_alike_ids_are_refused() {
+    use courtesy::core::records::{AttemptStart, Filter, RecordsError};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("records.sqlite3")).expect("opens");
+    let start = |t: &str| AttemptStart {
+        trainee: t.to_string(),
+        scenario: "angry-customer".into(),
+        content_hash: None,
+        seed: 1,
+        locale: "en".into(),
+        source: Source::Cli,
+    };
+    // NFD and NFC josé, and a full-width space: one trainee each time.
+    store.begin_attempt(&start("jose\u{301}")).expect("NFD");
+    store.begin_attempt(&start("jos\u{e9}")).expect("NFC");
+    store
+        .begin_attempt(&start("张\u{3000}三"))
+        .expect("full-width space");
+    store.begin_attempt(&start("张 三")).expect("same");
+    let ids = store.trainee_ids(&Filter::all()).expect("ids");
+    assert_eq!(ids, ["jos\u{e9}", "张 三"], "{ids:?}");
+    assert_eq!(
+        store
+            .attempts(&Filter::all().trainee("jose\u{301}"), 10)
+            .expect("attempts")
+            .len(),
+        2,
+        "a filter typed in NFD finds the NFC rows"
+    );
+    // Invisible and bidi characters: refused with the code point.
+    store.begin_attempt(&start("alice")).expect("alice");
+    for (id, code) in [
+        ("alice\u{200b}", "U+200B"),
+        ("\u{202e}ecila", "U+202E"),
+        ("al\u{ad}ice", "U+00AD"),
+        ("bob\u{feff}", "U+FEFF"),
+    ] {
+        let e = store.begin_attempt(&start(id)).expect_err(id);
+        assert!(matches!(e, RecordsError::HiddenCharacter { .. }), "{e:?}");
+        let msg = e.to_string();
+        assert!(msg.contains(code) && msg.contains("invisible"), "{msg}");
+        assert!(
+            !msg.contains('\u{202e}'),
+            "the message shows it escaped: {msg}"
+        );
+    }
+    // Look-alikes of an existing id: refused at creation.
+    for id in ["\u{430}lice", "Alice", "ALICE", "a.lice", "ａｌｉｃｅ"] {
+        let e = store.begin_attempt(&start(id)).expect_err(id);
+        assert!(matches!(e, RecordsError::LookAlike { .. }), "{id}: {e:?}");
+        assert!(
+            e.to_string().contains("looks like the trainee `alice`"),
+            "{e}"
+        );
+    }
+    store
+        .begin_attempt(&start("alicia"))
+        .expect("a different id");
+    let ids = store.trainee_ids(&Filter::all()).expect("ids");
+    assert_eq!(ids.len(), 4, "{ids:?}");
+    // The command line refuses the same way.
+    let (code, _, err) = courtesy(
+        &[
+            "run",
+            SCENARIO,
+            "--strategy",
+            "best",
+            "--seed",
+            "1",
+            "--trainee",
+            "alice\u{200b}",
+        ],
+        dir.path(),
+        &[],
+        "",
+    );
+    assert_ne!(code, 0);
+    assert!(err.contains("U+200B"), "{err}");
+}

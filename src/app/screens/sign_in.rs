@@ -14,6 +14,8 @@ pub struct SignInForm {
     pub settings: Settings,
     /// Set when the trainee tried to sign in without a name.
     pub missing_name: bool,
+    /// Why the name cannot be used as a trainee id (invisible characters …).
+    pub bad_name: Option<String>,
     /// Whether the name field has been given the keyboard focus yet.
     pub focused: bool,
 }
@@ -70,6 +72,7 @@ pub fn ui(ui: &mut egui::Ui, form: &mut SignInForm) -> Option<Action> {
                 }
                 if edit.changed() {
                     form.missing_name = false;
+                    form.bad_name = None;
                 }
                 hint(ui, lang, T::NoPassword);
             });
@@ -123,15 +126,26 @@ pub fn ui(ui: &mut egui::Ui, form: &mut SignInForm) -> Option<Action> {
     if form.missing_name {
         ui.colored_label(ui.visuals().error_fg_color, T::NameRequired.get(lang));
     }
+    if let Some(why) = &form.bad_name {
+        ui.colored_label(ui.visuals().error_fg_color, why);
+    }
     if submit {
         if form.name.trim().is_empty() {
             form.missing_name = true;
             return None;
         }
-        return Some(Action::SignIn {
-            name: form.name.trim().to_string(),
-            settings: form.settings,
-        });
+        // The id as it is recorded (NFC, one space between words); refused when it
+        // hides characters, so two trainees never look the same.
+        return match crate::core::records::check_trainee(&form.name) {
+            Ok(name) => Some(Action::SignIn {
+                name,
+                settings: form.settings,
+            }),
+            Err(e) => {
+                form.bad_name = Some(e.to_string());
+                None
+            }
+        };
     }
     None
 }

@@ -126,6 +126,19 @@ pub enum RecordsError {
     #[error("`{id}` is not a usable trainee id: {why}")]
     InvalidTrainee { id: String, why: &'static str },
 
+    #[error(
+        "`{id}` is not a usable trainee id: it contains an invisible or direction-changing \
+         character ({code}), so it would look like another id. Type the id again without it"
+    )]
+    HiddenCharacter { id: String, code: String },
+
+    #[error(
+        "`{id}` looks like the trainee `{existing}` already in the records, so nobody could \
+         tell them apart. Sign in as `{existing}` if that is you; otherwise choose a clearly \
+         different id (e.g. add a staff number)"
+    )]
+    LookAlike { id: String, existing: String },
+
     #[error("`{text}` is not a date; write it as YYYY-MM-DD (e.g. 2026-03-01)")]
     BadDate { text: String },
 

@@ -20,6 +20,7 @@
 //!   [`Store::has_manager_password`], [`ManagerGate`].
 
 mod error;
+pub mod identity;
 mod outbox;
 mod password;
 mod query;
