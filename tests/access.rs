@@ -444,3 +444,93 @@ fn trainee_ids_are_nfc_and_hidden_or_look_alike_ids_are_refused() {
     assert_ne!(code, 0);
     assert!(err.contains("U+200B"), "{err}");
 }
+
+#[test]
+fn the_roster_decides_who_signs_in_with_pins_retirement_and_throttling() {
+    use courtesy::core::records::{RecordsError, SignInRefused};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("records.sqlite3")).expect("opens");
+    let t = 5_000_000i64;
+    // Empty roster: the station is open (any valid id).
+    assert_eq!(
+        store.sign_in_trainee(" Li  Lei ", None, t),
+        Ok("Li Lei".into())
+    );
+    assert!(matches!(
+        store.sign_in_trainee("eve\u{200b}", None, t),
+        Err(SignInRefused::BadId(_))
+    ));
+    record(&store, "ivy");
+    store
+        .roster_add("ivy", Some("Ivy Chen"), None, t)
+        .expect("an id with records can be rostered");
+    store.roster_add("bo", None, Some("4321"), t).expect("bo");
+    assert!(matches!(
+        store.roster_add("bo", None, None, t),
+        Err(RecordsError::AlreadyOnRoster { .. })
+    ));
+    assert!(matches!(
+        store.roster_add("ivу", None, None, t), // Cyrillic у
+        Err(RecordsError::LookAlike { .. })
+    ));
+    assert!(matches!(
+        store.roster_add("cy", None, Some("12"), t),
+        Err(RecordsError::PinTooShort { .. })
+    ));
+    // Only rostered trainees now; by id or by name.
+    assert_eq!(
+        store.sign_in_trainee("Li Lei", None, t),
+        Err(SignInRefused::NotOnRoster("Li Lei".into()))
+    );
+    assert_eq!(store.sign_in_trainee("ivy", None, t), Ok("ivy".into()));
+    assert_eq!(store.sign_in_trainee("Ivy Chen", None, t), Ok("ivy".into()));
+    // A PIN, throttled when wrong.
+    assert_eq!(
+        store.sign_in_trainee("bo", None, t),
+        Err(SignInRefused::PinNeeded)
+    );
+    assert!(matches!(
+        store.sign_in_trainee("bo", Some("0000"), t),
+        Err(SignInRefused::WrongPin(_))
+    ));
+    assert!(matches!(
+        store.sign_in_trainee("bo", Some("4321"), t + 500),
+        Err(SignInRefused::Throttled(_))
+    ));
+    assert_eq!(
+        store.sign_in_trainee("bo", Some("4321"), t + 1000),
+        Ok("bo".into())
+    );
+    // Room-wide PIN requirement: ivy has none yet.
+    store.set_pin_required(true).expect("setting");
+    assert_eq!(
+        store.sign_in_trainee("ivy", None, t),
+        Err(SignInRefused::NoPinSet("ivy".into()))
+    );
+    store.roster_set_pin("ivy", Some("9876")).expect("pin");
+    assert_eq!(
+        store.sign_in_trainee("ivy", Some("9876"), t),
+        Ok("ivy".into())
+    );
+    // Rename keeps the id; retire stops sign-in, records stay.
+    store.roster_rename("ivy", "Ivy Chen-Wang").expect("rename");
+    assert_eq!(
+        store.sign_in_trainee("Ivy Chen-Wang", Some("9876"), t),
+        Ok("ivy".into())
+    );
+    store.roster_retire("ivy", t).expect("retire");
+    assert_eq!(
+        store.sign_in_trainee("ivy", Some("9876"), t),
+        Err(SignInRefused::Retired("ivy".into()))
+    );
+    assert!(matches!(
+        store.roster_retire("nobody", t),
+        Err(RecordsError::NotOnRoster { .. })
+    ));
+    let roster = store.roster().expect("roster");
+    assert_eq!(roster.len(), 2);
+    assert!(roster.iter().all(|e| e.has_pin));
+    let log = store.access_log(50).expect("log");
+    assert!(log.iter().any(|l| l.event == "wrong-pin"));
+    assert!(log.iter().any(|l| l.event == "pin-throttled"));
+}

@@ -139,6 +139,15 @@ pub enum RecordsError {
     )]
     LookAlike { id: String, existing: String },
 
+    #[error("`{id}` is already on the roster")]
+    AlreadyOnRoster { id: String },
+
+    #[error("`{id}` is not on the roster; `courtesy manager roster list` shows who is")]
+    NotOnRoster { id: String },
+
+    #[error("a PIN must have at least {min} characters")]
+    PinTooShort { min: usize },
+
     #[error("`{text}` is not a date; write it as YYYY-MM-DD (e.g. 2026-03-01)")]
     BadDate { text: String },
 

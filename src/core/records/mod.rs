@@ -26,6 +26,7 @@ mod password;
 mod query;
 mod record;
 mod replay;
+mod roster;
 mod schema;
 mod store;
 pub mod time;
@@ -45,6 +46,7 @@ pub use record::{
     Recorder, Source, check_trainee, record_played,
 };
 pub use replay::{Replay, ReplayError, replay};
+pub use roster::{MIN_PIN_CHARS, RosterEntry, SignInRefused};
 pub use schema::{APPLICATION_ID, MIGRATIONS, current_version as schema_version};
 pub use store::{
     BUSY_TIMEOUT, DATA_DIR_ENV, RETRY_BUDGET, STALE_AFTER_MS, STORE_FILE_NAME, Store,

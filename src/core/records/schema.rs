@@ -148,6 +148,17 @@ CREATE TABLE access_log (
     detail TEXT
 );
 "#,
+    // 4: the room's roster (docs/records.md, "Access"): trainees the manager added,
+    // with a display name, an optional PIN (argon2id) and a retirement time.
+    r#"
+CREATE TABLE roster (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    pin        TEXT,
+    added_ms   INTEGER NOT NULL,
+    retired_ms INTEGER
+) WITHOUT ROWID;
+"#,
 ];
 
 /// The schema version this build writes (and the newest it can read).
