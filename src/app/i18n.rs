@@ -177,6 +177,8 @@ strings! {
     SyncLastError => ("Last error: {}", "最近错误：{}"),
     SyncRejected => ("{} statements rejected", "{} 条记录被拒收"),
     LrsConfigProblem => ("LRS configuration: {}", "LRS 配置：{}"),
+    Pin => ("PIN", "PIN 码"),
+    PinHint => ("if you have one", "如已设置"),
     Manager => ("Manager", "管理员"),
     ManagerTitle => ("Manager's review", "管理员查看"),
     ManagerLeave => ("Lock and leave", "锁定并退出"),
