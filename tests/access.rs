@@ -534,3 +534,39 @@ fn the_roster_decides_who_signs_in_with_pins_retirement_and_throttling() {
     assert!(log.iter().any(|l| l.event == "wrong-pin"));
     assert!(log.iter().any(|l| l.event == "pin-throttled"));
 }
+
+#[test]
+fn the_manager_keeps_the_roster_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path();
+    {
+        let store = Store::open(&data.join("records.sqlite3")).expect("opens");
+        store.set_manager_password(PASSWORD).expect("password");
+    }
+    let pw = [("COURTESY_MANAGER_PASSWORD", PASSWORD)];
+    let (code, _, err) = courtesy(&["manager", "roster", "add", "ivy"], data, &[], "");
+    assert_eq!(code, 2, "needs the password");
+    assert!(err.contains("needs the manager password"), "{err}");
+    let (code, _, err) = courtesy(
+        &[
+            "manager", "roster", "add", "ivy", "--name", "Ivy Chen", "--pin",
+        ],
+        data,
+        &pw,
+        "2468\n",
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = courtesy(&["manager", "roster", "add", "іvy"], data, &pw, "");
+    assert_eq!(code, 2);
+    assert!(err.contains("looks like"), "{err}");
+    let (code, _, _) = courtesy(&["manager", "roster", "retire", "ivy"], data, &pw, "");
+    assert_eq!(code, 0);
+    let (code, out, _) = courtesy(&["manager", "roster", "list"], data, &pw, "");
+    assert_eq!(code, 0);
+    assert!(out.contains("ivy\tIvy Chen\tPIN\tretired"), "{out}");
+    let store = Store::open_existing(&data.join("records.sqlite3")).expect("opens");
+    assert!(
+        store.sign_in_trainee("ivy", Some("2468"), 0).is_err(),
+        "retired"
+    );
+}

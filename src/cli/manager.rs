@@ -31,6 +31,44 @@ pub enum ManagerCommand {
         #[arg(long, value_name = "DIR")]
         data_dir: Option<PathBuf>,
     },
+    /// Keep the room's roster (needs the manager password). Once anyone is on it, only
+    /// rostered trainees sign in to the app.
+    Roster {
+        #[command(subcommand)]
+        action: RosterAction,
+        /// Folder holding records.sqlite3.
+        #[arg(long, value_name = "DIR", global = true)]
+        data_dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RosterAction {
+    /// Everyone on the roster.
+    List,
+    /// Add a trainee (with --pin, the PIN is read like a password).
+    Add {
+        id: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        pin: bool,
+    },
+    /// Change the name shown (the id their records are under stays).
+    Rename { id: String, name: String },
+    /// Stop a trainee signing in (their records stay).
+    Retire { id: String },
+    /// Set a trainee's PIN (read like a password), or remove it with --clear.
+    Pin {
+        id: String,
+        #[arg(long)]
+        clear: bool,
+    },
+    /// Require a PIN from every trainee (`on`) or only from those who have one (`off`).
+    RequirePin {
+        #[arg(value_parser = ["on", "off"])]
+        value: String,
+    },
 }
 
 /// Why the manager password was not accepted.
@@ -153,6 +191,13 @@ pub fn require_manager(store: &Store, what: &'static str) -> Result<(), AccessEr
 
 pub fn run(args: ManagerArgs) -> u8 {
     match args.command {
+        ManagerCommand::Roster { action, data_dir } => match roster(action, data_dir) {
+            Ok(()) => EXIT_OK,
+            Err(e) => {
+                eprintln!("error: {e}");
+                EXIT_USAGE
+            }
+        },
         ManagerCommand::SetPassword { data_dir } => match set_password(data_dir) {
             Ok(changed) => {
                 eprintln!(
@@ -211,4 +256,59 @@ fn set_password(data_dir: Option<PathBuf>) -> Result<bool, AccessError> {
         None => store.set_manager_password(&new)?,
     }
     Ok(current.is_some())
+}
+
+fn read_pin() -> Result<String, AccessError> {
+    if std::io::stdin().is_terminal() {
+        let a = read_hidden("PIN: ").map_err(AccessError::Read)?;
+        let b = read_hidden("PIN again: ").map_err(AccessError::Read)?;
+        if a != b {
+            return Err(AccessError::Mismatch);
+        }
+        Ok(a)
+    } else {
+        read_line().map_err(AccessError::Read)
+    }
+}
+
+fn roster(action: RosterAction, data_dir: Option<PathBuf>) -> Result<(), AccessError> {
+    let dir = resolve_data_dir(data_dir.as_deref())?;
+    let store = Store::open_existing(&store_path(&dir))?;
+    require_manager(&store, "`courtesy manager roster`")?;
+    let now = now_ms();
+    match action {
+        RosterAction::List => {
+            let required = store.pin_required()?;
+            println!(
+                "PIN required for everyone: {}",
+                if required { "yes" } else { "no" }
+            );
+            for e in store.roster()? {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    e.id,
+                    e.name,
+                    if e.has_pin { "PIN" } else { "no PIN" },
+                    if e.retired_ms.is_some() {
+                        "retired"
+                    } else {
+                        "active"
+                    }
+                );
+            }
+        }
+        RosterAction::Add { id, name, pin } => {
+            let pin = if pin { Some(read_pin()?) } else { None };
+            let e = store.roster_add(&id, name.as_deref(), pin.as_deref(), now)?;
+            eprintln!("added `{}` ({})", e.id, e.name);
+        }
+        RosterAction::Rename { id, name } => store.roster_rename(&id, &name)?,
+        RosterAction::Retire { id } => store.roster_retire(&id, now)?,
+        RosterAction::Pin { id, clear } => {
+            let pin = if clear { None } else { Some(read_pin()?) };
+            store.roster_set_pin(&id, pin.as_deref())?;
+        }
+        RosterAction::RequirePin { value } => store.set_pin_required(value == "on")?,
+    }
+    Ok(())
 }
