@@ -463,12 +463,61 @@ fn manager_sets_a_password_unlocks_and_locks_after_inactivity() {
         app.world().resource::<Manager>().notice,
         Some(courtesy::app::manager::Notice::WrongPassword)
     );
+    // Right away, even the right one is not checked: wrong attempts are throttled.
+    app.world_mut()
+        .write_message(ManagerAction::Unlock("manager-pass".into()));
+    wait(&mut app);
+    assert!(matches!(
+        app.world().resource::<Manager>().notice,
+        Some(courtesy::app::manager::Notice::Throttled(1))
+    ));
+    assert!(!app.world().resource::<Manager>().was_open);
+    std::thread::sleep(Duration::from_millis(1100));
     app.world_mut()
         .write_message(ManagerAction::Unlock("manager-pass".into()));
     wait(&mut app);
     assert!(app.world().resource::<Manager>().was_open);
     app.update();
     assert_eq!(screen(&app), Screen::Manager);
+
+    // Author mode is switched here, behind the password.
+    assert!(
+        !app.world()
+            .resource::<courtesy::app::author::AuthorMode>()
+            .0
+    );
+    app.world_mut()
+        .write_message(ManagerAction::SetAuthorMode(true));
+    app.update();
+    assert!(
+        app.world()
+            .resource::<courtesy::app::author::AuthorMode>()
+            .0
+    );
+
+    // The password can be changed here (the current one is checked).
+    app.world_mut()
+        .write_message(ManagerAction::ChangePassword {
+            current: "manager-pass".into(),
+            password: "second-pass".into(),
+            confirm: "second-pass".into(),
+        });
+    wait(&mut app);
+    assert_eq!(
+        app.world().resource::<Manager>().notice,
+        Some(courtesy::app::manager::Notice::PasswordChanged)
+    );
+    let store = app
+        .world()
+        .resource::<RecordStore>()
+        .store
+        .clone()
+        .expect("store");
+    assert!(
+        store
+            .verify_manager_password("second-pass")
+            .expect("verify")
+    );
 
     // Five minutes and a bit without activity: the gate's clock says locked.
     let past = Instant::now()
@@ -481,4 +530,49 @@ fn manager_sets_a_password_unlocks_and_locks_after_inactivity() {
     let m = app.world().resource::<Manager>();
     assert!(!m.was_open);
     assert!(m.dashboard.is_none(), "nothing stays loaded once locked");
+}
+
+#[test]
+fn the_first_run_asks_for_the_manager_password_before_anything_else() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open_in(Some(dir.path())).expect("store");
+    let records = RecordStore::with_store(store);
+    assert_eq!(
+        courtesy::app::first_screen(Screen::SignIn, &records),
+        Screen::Manager
+    );
+    // An explicit screen (screenshots, tests) is kept; no store, nothing to guard.
+    assert_eq!(
+        courtesy::app::first_screen(Screen::Library, &records),
+        Screen::Library
+    );
+    assert_eq!(
+        courtesy::app::first_screen(Screen::SignIn, &RecordStore::default()),
+        Screen::SignIn
+    );
+    records
+        .store
+        .as_ref()
+        .expect("store")
+        .set_manager_password("manager-pass")
+        .expect("set");
+    assert_eq!(
+        courtesy::app::first_screen(Screen::SignIn, &records),
+        Screen::SignIn
+    );
+    // The first-use form offers no way out before the password is set.
+    let mut h = password_harness(PasswordForm {
+        lang: Lang::En,
+        first_use: true,
+        ..Default::default()
+    });
+    h.run();
+    assert!(h.query_by_label("Lock and leave").is_none());
+    assert!(h.query_by_label("Set password").is_some());
+    let mut h = password_harness(PasswordForm {
+        lang: Lang::En,
+        ..Default::default()
+    });
+    h.run();
+    assert!(h.query_by_label("Lock and leave").is_some());
 }

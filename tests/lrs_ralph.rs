@@ -211,8 +211,12 @@ fn record(store: &Store, trainee: &str, strategy: Strategy, seed: u64) -> String
     id.to_string()
 }
 
+/// The manager password `report` is run with.
+const MANAGER_PASSWORD: &str = "manager-pass-1";
+
 fn courtesy(args: &[&str], data: &Path) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_courtesy"))
+        .env("COURTESY_MANAGER_PASSWORD", MANAGER_PASSWORD)
         .args(args)
         .arg("--data-dir")
         .arg(data)
@@ -289,7 +293,10 @@ fn statements_from_a_scripted_attempt_arrive_and_read_back_with_shape_and_scores
             assert!((scaled * 100.0 - raw).abs() < 1e-6);
         }
     }
-    // The same cohort aggregates, read back from the LRS.
+    // The same cohort aggregates, read back from the LRS (with the manager password).
+    store
+        .set_manager_password(MANAGER_PASSWORD)
+        .expect("password");
     let (_, mine, _) = courtesy(&["report", "--format", "json"], data.path());
     let (code, theirs, err) = courtesy(&["report", "--lrs", "--format", "json"], data.path());
     assert_eq!(code, 0, "{err}");

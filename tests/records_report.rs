@@ -47,6 +47,9 @@ const MULTILINE: &str = "Hi,\r\n\"there\"\n=not a formula here";
 /// attempt by alice whose customer line has commas, quotes and line breaks.
 fn fill(dir: &Path) -> String {
     let store = Store::open(&dir.join("records.sqlite3")).expect("store");
+    store
+        .set_manager_password(MANAGER_PASSWORD)
+        .expect("password");
     let day = parse_date("2026-03-02").expect("date");
     let bx = played(&["b", "x"], 1);
     let ax = played(&["a", "x"], 2);
@@ -88,8 +91,12 @@ fn fill(dir: &Path) -> String {
     ids.last().map(|id| id.to_string()).unwrap_or_default()
 }
 
+/// The manager password the reports are read with (`courtesy report` needs it).
+const MANAGER_PASSWORD: &str = "manager-pass-1";
+
 fn report(dir: &Path, args: &[&str]) -> Output {
     Command::new(bin())
+        .env("COURTESY_MANAGER_PASSWORD", MANAGER_PASSWORD)
         .arg("report")
         .arg("--data-dir")
         .arg(dir)
@@ -283,7 +290,11 @@ fn run_with_a_trainee_records_into_the_data_dir_from_the_environment() {
         serde_json::from_str::<serde_json::Value>(&stdout).expect("--json output stays clean JSON");
         assert!(String::from_utf8_lossy(&out.stderr).contains("recorded attempt"));
     }
+    Store::open_existing(&data.join("records.sqlite3"))
+        .and_then(|s| s.set_manager_password(MANAGER_PASSWORD))
+        .expect("password");
     let out = Command::new(bin())
+        .env("COURTESY_MANAGER_PASSWORD", MANAGER_PASSWORD)
         .args([
             "report",
             "--format",

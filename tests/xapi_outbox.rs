@@ -262,8 +262,12 @@ fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_courtesy")
 }
 
+/// The manager password `export` is run with.
+const MANAGER_PASSWORD: &str = "manager-pass-1";
+
 fn courtesy(args: &[&str], data: &Path) -> (i32, String, String) {
     let out = Command::new(bin())
+        .env("COURTESY_MANAGER_PASSWORD", MANAGER_PASSWORD)
         .args(args)
         .arg("--data-dir")
         .arg(data)
@@ -308,6 +312,13 @@ fn offline_sync_says_no_lrs_and_export_writes_the_queue() {
 
     let file = data.join("out.json");
     let f = file.to_str().expect("utf-8 path");
+    let (code, _, err) = courtesy(&["export", "--xapi", f], data);
+    assert_eq!(code, 2, "no manager password yet: refused");
+    assert!(err.contains("no manager password is set"), "{err}");
+    assert!(!file.exists());
+    Store::open_existing(&data.join("records.sqlite3"))
+        .and_then(|s| s.set_manager_password(MANAGER_PASSWORD))
+        .expect("password");
     let (code, _, err) = courtesy(&["export", "--xapi", f], data);
     assert_eq!(code, 0, "{err}");
     let all: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(&file).expect("written"))

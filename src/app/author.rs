@@ -209,7 +209,7 @@ pub fn after_reload(
     Some(notice)
 }
 
-/// Adds author mode: its screen, its actions and the library toggle.
+/// Adds author mode: its screen and its actions.
 pub fn plugin(app: &mut App) {
     app.add_message::<AuthorAction>()
         .init_resource::<AuthorMode>()
@@ -222,15 +222,11 @@ pub fn plugin(app: &mut App) {
         );
 }
 
-/// The drawing half of the plugin (needs egui).
+/// The drawing half of the plugin (needs egui). Author mode is turned on with
+/// `--author` or in the manager's settings (behind the manager password), never from a
+/// trainee's screen.
 pub fn ui_plugin(app: &mut App) {
     add_screen_system(app, Screen::Author, draw);
-    app.add_systems(
-        bevy_egui::EguiPrimaryContextPass,
-        draw_toggle
-            .run_if(in_state(Screen::Library))
-            .after(crate::app::screens::UiSet::Screens),
-    );
 }
 
 /// Starts previews (from the briefing in author mode, or on the author screen with no
@@ -614,32 +610,10 @@ fn draw(
     Ok(())
 }
 
-/// The trainer's toggle, drawn over the library screen.
+/// The trainer's toggle (the manager's settings draw the same checkbox).
 pub fn toggle_ui(ui: &mut egui::Ui, lang: Lang, on: bool) -> Option<AuthorAction> {
     let mut v = on;
     ui.checkbox(&mut v, T::AuthorMode.get(lang))
         .on_hover_text(T::AuthorModeHint.get(lang));
     (v != on).then_some(AuthorAction::SetMode(v))
-}
-
-fn draw_toggle(
-    mut contexts: EguiContexts,
-    mode: Res<AuthorMode>,
-    settings: Res<Settings>,
-    mut actions: MessageWriter<AuthorAction>,
-) -> Result {
-    let ctx = contexts.ctx_mut()?;
-    let mut got = None;
-    egui::Area::new("author-toggle".into())
-        .order(egui::Order::Foreground)
-        .anchor(egui::Align2::RIGHT_BOTTOM, egui::vec2(-16.0, -12.0))
-        .show(ctx, |ui| {
-            egui::Frame::popup(ui.style()).show(ui, |ui| {
-                got = toggle_ui(ui, settings.lang, mode.0);
-            });
-        });
-    if let Some(a) = got {
-        actions.write(a);
-    }
-    Ok(())
 }

@@ -2,9 +2,10 @@
 
 use crate::app::flow::{Catalog, Screen};
 use crate::app::records::RecordStore;
+use crate::core::records::time::now_ms;
 use crate::core::records::{
     AttemptDetail, AttemptId, AttemptSummary, CohortAverages, Filter, MIN_PASSWORD_CHARS,
-    ManagerGate, Replay, ReplyChoice, Store, TraineeRow, TrendSeries, replay,
+    ManagerGate, PasswordCheck, Replay, ReplyChoice, Store, TraineeRow, TrendSeries, replay,
 };
 use bevy::prelude::*;
 use std::sync::Arc;
@@ -26,6 +27,14 @@ pub enum ManagerAction {
         confirm: String,
     },
     Unlock(String),
+    /// While unlocked: replace the password (the current one, the new one twice).
+    ChangePassword {
+        current: String,
+        password: String,
+        confirm: String,
+    },
+    /// While unlocked: turn author mode (the trainers' preview) on or off.
+    SetAuthorMode(bool),
     /// A click or key in the area (keeps it open).
     Activity,
     /// Apply the dashboard filters.
@@ -79,6 +88,10 @@ pub enum Notice {
     /// The password is shorter than [`MIN_PASSWORD_CHARS`].
     TooShort,
     WrongPassword,
+    /// Too many wrong passwords: nothing is checked for this many more seconds.
+    Throttled(u64),
+    /// The password was changed.
+    PasswordChanged,
     /// There is no records store (the reason).
     NoStore(String),
     /// A date filter could not be read (the text).
@@ -146,8 +159,10 @@ pub struct Manager {
     pub gate: ManagerGate,
     /// Whether a password is set (`None`: unknown, e.g. no store).
     pub has_password: Option<bool>,
-    /// A password being hashed or checked: `Ok(true)` opens the area.
-    pub check: Option<Job<Result<bool, String>>>,
+    /// A password being hashed or checked: `Correct` opens the area.
+    pub check: Option<Job<Result<PasswordCheck, String>>>,
+    /// A password change running (checks the current one, hashes the new one).
+    pub change: Option<Job<Result<PasswordCheck, String>>>,
     pub loading: Option<Job<Result<Dashboard, String>>>,
     pub notice: Option<Notice>,
     pub filter: DashFilter,
@@ -163,6 +178,7 @@ impl Default for Manager {
             gate: ManagerGate::new(IDLE_LOCK),
             has_password: None,
             check: None,
+            change: None,
             loading: None,
             notice: None,
             filter: DashFilter::default(),
@@ -179,6 +195,7 @@ impl Manager {
         self.gate.lock();
         self.was_open = false;
         self.check = None;
+        self.change = None;
         self.loading = None;
         self.dashboard = None;
         self.drill = None;
@@ -188,7 +205,7 @@ impl Manager {
 
     /// Whether a password check or a dashboard load is running.
     pub fn busy(&self) -> bool {
-        self.check.is_some() || self.loading.is_some()
+        self.check.is_some() || self.change.is_some() || self.loading.is_some()
     }
 }
 
@@ -273,6 +290,7 @@ pub fn apply_manager_actions(
     catalog: Res<Catalog>,
     mut m: ResMut<Manager>,
     mut next: ResMut<NextState<Screen>>,
+    mut author: Option<ResMut<crate::app::author::AuthorMode>>,
 ) {
     let now = Instant::now();
     for action in actions.read() {
@@ -300,7 +318,7 @@ pub fn apply_manager_actions(
                             match Job::spawn(move || {
                                 store
                                     .set_manager_password(&pw)
-                                    .map(|_| true)
+                                    .map(|_| PasswordCheck::Correct)
                                     .map_err(|e| e.to_string())
                             }) {
                                 Ok(j) => m.check = Some(j),
@@ -321,7 +339,7 @@ pub fn apply_manager_actions(
                         m.notice = None;
                         match Job::spawn(move || {
                             store
-                                .verify_manager_password(&pw)
+                                .check_manager_password(&pw, now_ms(), "app")
                                 .map_err(|e| e.to_string())
                         }) {
                             Ok(j) => m.check = Some(j),
@@ -329,6 +347,44 @@ pub fn apply_manager_actions(
                         }
                     }
                     Err(n) => m.notice = Some(n),
+                }
+            }
+            ManagerAction::ChangePassword {
+                current,
+                password,
+                confirm,
+            } if open => {
+                if m.busy() {
+                    continue;
+                }
+                if password != confirm {
+                    m.notice = Some(Notice::Mismatch);
+                } else if password.chars().count() < MIN_PASSWORD_CHARS {
+                    m.notice = Some(Notice::TooShort);
+                } else if let Ok(store) = store_of(&records) {
+                    let (current, new) = (current.clone(), password.clone());
+                    m.notice = None;
+                    match Job::spawn(move || {
+                        let e = |e: crate::core::records::RecordsError| e.to_string();
+                        match store
+                            .check_manager_password(&current, now_ms(), "app")
+                            .map_err(e)?
+                        {
+                            PasswordCheck::Correct => {}
+                            other => return Ok(other),
+                        }
+                        store.change_manager_password(&current, &new).map_err(e)?;
+                        Ok(PasswordCheck::Correct)
+                    }) {
+                        Ok(j) => m.change = Some(j),
+                        Err(e) => m.notice = Some(Notice::Store(e)),
+                    }
+                }
+            }
+            ManagerAction::SetAuthorMode(on) if open => {
+                if let Some(a) = author.as_deref_mut() {
+                    a.0 = *on;
+                    info!("author mode {}", if *on { "on" } else { "off" });
                 }
             }
             ManagerAction::Filter(f) if open => {
@@ -388,7 +444,7 @@ pub fn poll_jobs(records: Option<Res<RecordStore>>, mut m: ResMut<Manager>) {
     {
         m.check = None;
         match done.and_then(|r| r) {
-            Ok(true) => {
+            Ok(PasswordCheck::Correct) => {
                 m.has_password = Some(true);
                 m.gate.open(Instant::now());
                 m.was_open = true;
@@ -397,9 +453,33 @@ pub fn poll_jobs(records: Option<Res<RecordStore>>, mut m: ResMut<Manager>) {
                     load_dashboard(&mut m, store);
                 }
             }
-            Ok(false) => m.notice = Some(Notice::WrongPassword),
+            Ok(PasswordCheck::Wrong { wait }) => {
+                warn!(
+                    "manager area: wrong password (next try in {} s)",
+                    wait.as_secs()
+                );
+                m.notice = Some(Notice::WrongPassword);
+            }
+            Ok(PasswordCheck::Throttled { wait }) => {
+                let secs = wait.as_millis().div_ceil(1000) as u64;
+                warn!("manager area: password attempt refused, {secs} s to wait");
+                m.notice = Some(Notice::Throttled(secs));
+            }
             Err(e) => m.notice = Some(Notice::Store(e)),
         }
+    }
+    if let Some(job) = m.change.as_mut()
+        && let Some(done) = job.poll()
+    {
+        m.change = None;
+        m.notice = Some(match done.and_then(|r| r) {
+            Ok(PasswordCheck::Correct) => Notice::PasswordChanged,
+            Ok(PasswordCheck::Wrong { .. }) => Notice::WrongPassword,
+            Ok(PasswordCheck::Throttled { wait }) => {
+                Notice::Throttled(wait.as_millis().div_ceil(1000) as u64)
+            }
+            Err(e) => Notice::Store(e),
+        });
     }
     if let Some(job) = m.loading.as_mut()
         && let Some(done) = job.poll()

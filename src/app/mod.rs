@@ -314,6 +314,7 @@ pub fn build_app(args: &AppArgs, catalog: Vec<CatalogEntry>, boot: Boot) -> App 
         if let Some(e) = &records.error {
             eprintln!("courtesy: attempts will not be recorded: {e}");
         }
+        app.insert_resource(StartScreen(first_screen(boot.screen, &records)));
         app.insert_resource(records);
     }
     app.insert_resource(author::AuthorMode(args.author))
@@ -332,6 +333,19 @@ pub fn build_app(args: &AppArgs, catalog: Vec<CatalogEntry>, boot: Boot) -> App 
             .add_plugins(screenshot::plugin);
     }
     app
+}
+
+/// The screen the app opens on: `wanted`, except on a first run (a records store with
+/// no manager password yet) where the manager password is set before anything else.
+pub fn first_screen(wanted: Screen, records: &records::RecordStore) -> Screen {
+    match &records.store {
+        Some(store)
+            if wanted == Screen::SignIn && matches!(store.has_manager_password(), Ok(false)) =>
+        {
+            Screen::Manager
+        }
+        _ => wanted,
+    }
 }
 
 /// Opens the app. Returns the exit code: 0 when closed normally, 1 if the app failed,

@@ -30,6 +30,8 @@ pub struct RecordStore {
     pub lrs: Option<LrsConfig>,
     /// Why the LRS configuration could not be read (the store still records).
     pub lrs_error: Option<String>,
+    /// The LRS configuration file can be read by other accounts (it holds the secret).
+    pub lrs_warning: Option<String>,
 }
 
 impl std::fmt::Debug for RecordStore {
@@ -56,11 +58,18 @@ impl RecordStore {
                     Ok(cfg) => (cfg, None),
                     Err(e) => (None, Some(e.to_string())),
                 };
+                let lrs_warning = crate::core::records::resolve_data_dir(data_dir)
+                    .ok()
+                    .and_then(|d| lrs::config_exposure(&d, None));
+                if let Some(w) = &lrs_warning {
+                    warn!("{w}");
+                }
                 RecordStore {
                     store: Some(Arc::new(store)),
                     error: None,
                     lrs,
                     lrs_error,
+                    lrs_warning,
                 }
             }
             Err(e) => RecordStore {
@@ -68,6 +77,7 @@ impl RecordStore {
                 error: Some(e.to_string()),
                 lrs: None,
                 lrs_error: None,
+                lrs_warning: None,
             },
         }
     }

@@ -25,6 +25,8 @@ pub struct StatusVm {
     pub write_error: Option<String>,
     /// The sync worker's status, when there is a worker.
     pub sync: Option<SyncStatus>,
+    /// Problems with the LRS configuration: unreadable, or readable by other accounts.
+    pub config: Vec<String>,
 }
 
 impl StatusVm {
@@ -34,6 +36,7 @@ impl StatusVm {
             && self.unrecorded.is_none()
             && self.write_error.is_none()
             && self.sync.is_none()
+            && self.config.is_empty()
     }
 }
 
@@ -51,6 +54,13 @@ pub fn ui(ui: &mut egui::Ui, vm: &StatusVm) {
     if let Some(e) = &vm.write_error {
         ui.colored_label(err, T::RecordWriteFailed.get(lang))
             .on_hover_text(e);
+    }
+    for c in &vm.config {
+        ui.label(
+            RichText::new(T::LrsConfigProblem.fmt(lang, &[c]))
+                .small()
+                .color(err),
+        );
     }
     if let Some(s) = &vm.sync {
         let line = match s.state {
@@ -132,6 +142,10 @@ fn draw(
         }),
         write_error: issue.0.clone(),
         sync: sync.0.as_ref().map(SyncWorker::status),
+        config: records
+            .as_ref()
+            .map(|r| r.lrs_error.iter().chain(&r.lrs_warning).cloned().collect())
+            .unwrap_or_default(),
     };
     if vm.is_empty() {
         return Ok(());

@@ -30,6 +30,8 @@ pub struct ExportArgs {
 pub enum ExportError {
     #[error(transparent)]
     Records(#[from] RecordsError),
+    #[error(transparent)]
+    Access(#[from] crate::cli::manager::AccessError),
     #[error("cannot write `{}`: {source}; check the folder exists and you may write there", path.display())]
     Write {
         path: PathBuf,
@@ -61,7 +63,13 @@ pub fn run(args: ExportArgs) -> u8 {
 
 fn export(args: &ExportArgs) -> Result<usize, ExportError> {
     let dir = resolve_data_dir(args.data_dir.as_deref())?;
-    let store = Store::open_existing(&store_path(&dir))?;
+    let path = store_path(&dir);
+    let store = if args.mark_sent {
+        Store::open_existing(&path)?
+    } else {
+        Store::open_read_only(&path)?
+    };
+    crate::cli::manager::require_manager(&store, "`courtesy export`")?;
     let select = if args.all {
         OutboxSelect::All
     } else {

@@ -9,6 +9,7 @@ pub mod export;
 pub mod graph;
 pub mod list;
 pub mod load;
+pub mod manager;
 pub mod new;
 pub mod report;
 pub mod run;
@@ -50,6 +51,8 @@ pub enum Command {
     Sync(sync::SyncArgs),
     /// Write the xAPI statements to a JSON file, for rooms with no network.
     Export(export::ExportArgs),
+    /// The manager password: `courtesy manager set-password`.
+    Manager(manager::ManagerArgs),
     /// Open the training-room app (the default when no subcommand is given).
     #[cfg(feature = "app")]
     App(crate::app::AppArgs),
@@ -97,6 +100,7 @@ pub fn main() -> ExitCode {
         Some(Command::Report(a)) => report::run(a),
         Some(Command::Sync(a)) => sync::run(a),
         Some(Command::Export(a)) => export::run(a),
+        Some(Command::Manager(a)) => manager::run(a),
         Some(Command::New(a)) => new::run(a),
         #[cfg(feature = "app")]
         Some(Command::App(a)) => crate::app::run(a),

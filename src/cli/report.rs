@@ -63,6 +63,8 @@ pub enum ReportError {
     Records(#[from] RecordsError),
     #[error(transparent)]
     Lrs(#[from] crate::core::lrs::LrsError),
+    #[error(transparent)]
+    Access(#[from] crate::cli::manager::AccessError),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -124,8 +126,17 @@ pub fn report(args: &ReportArgs) -> Result<String, ReportError> {
         filter = filter.trainee(t);
     }
     let dir = resolve_data_dir(args.data_dir.as_deref())?;
+    // The whole room's records (this station's, or every station's from the LRS): only
+    // with the manager password of this station's store.
+    let local = match Store::open_read_only(&store_path(&dir)) {
+        Ok(s) => s,
+        Err(RecordsError::Missing { path }) if args.lrs => {
+            return Err(crate::cli::manager::AccessError::NoPassword { path }.into());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    crate::cli::manager::require_manager(&local, "`courtesy report`")?;
     let cohort;
-    let local;
     let (store, label): (&Store, String) = if args.lrs {
         use crate::core::lrs::{LrsClient, LrsConfig, LrsError, cohort_store, config_path};
         let cfg = LrsConfig::discover(&dir, args.lrs_config.as_deref())?.ok_or_else(|| {
@@ -133,6 +144,9 @@ pub fn report(args: &ReportArgs) -> Result<String, ReportError> {
                 looked_at: config_path(&dir, args.lrs_config.as_deref()).0,
             }
         })?;
+        if let Some(w) = crate::core::lrs::config_exposure(&dir, args.lrs_config.as_deref()) {
+            eprintln!("warning: {w}");
+        }
         let client = LrsClient::new(&cfg);
         let statements = crate::core::lrs::fetch_attempts(&client, filter.since_ms, |_| {})?;
         let rebuilt = crate::core::lrs::rebuild_attempts(&statements);
@@ -153,7 +167,6 @@ pub fn report(args: &ReportArgs) -> Result<String, ReportError> {
             .ok_or(RecordsError::Missing { path: dir.clone() })?;
         (store, label)
     } else {
-        local = Store::open_existing(&store_path(&dir))?;
         let label = local.path().display().to_string();
         (&local, label)
     };

@@ -3,7 +3,7 @@
 use crate::cli::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Format};
 use crate::core::lrs::{Backoff, LrsClient, LrsConfig, LrsError, config_path, sync_pending};
 use crate::core::records::time::format_utc;
-use crate::core::records::{OutboxSelect, Store, resolve_data_dir, store_path};
+use crate::core::records::{OutboxSelect, RecordsError, Store, resolve_data_dir, store_path};
 use clap::Args;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -81,8 +81,21 @@ pub fn run(args: SyncArgs) -> u8 {
 
 fn sync(args: &SyncArgs) -> Result<u8, LrsError> {
     let dir = resolve_data_dir(args.data_dir.as_deref())?;
-    let store = Store::open_existing(&store_path(&dir))?;
+    let path = store_path(&dir);
     let config = LrsConfig::discover(&dir, args.lrs_config.as_deref())?;
+    if let Some(w) = crate::core::lrs::config_exposure(&dir, args.lrs_config.as_deref()) {
+        eprintln!("warning: {w}");
+    }
+    let opened = if args.status {
+        Store::open_read_only(&path)
+    } else {
+        Store::open_existing(&path)
+    };
+    let store = match opened {
+        Ok(s) => s,
+        Err(RecordsError::Missing { .. }) => return nothing_recorded(args, &path, config.as_ref()),
+        Err(e) => return Err(e.into()),
+    };
     if args.status {
         return status(args, &store, config.as_ref());
     }
@@ -175,6 +188,38 @@ fn sync(args: &SyncArgs) -> Result<u8, LrsError> {
     } else {
         EXIT_FINDINGS
     })
+}
+
+/// No store yet: nothing was ever recorded here, so nothing is waiting.
+fn nothing_recorded(
+    args: &SyncArgs,
+    path: &std::path::Path,
+    config: Option<&LrsConfig>,
+) -> Result<u8, LrsError> {
+    match args.format {
+        Format::Json => print_json(&StatusJson {
+            store: path.display().to_string(),
+            lrs: config.map(LrsConfig::endpoint_shown),
+            pending: 0,
+            sent: 0,
+            parked: 0,
+            oldest_pending_utc: None,
+            last_failure: None,
+            parked_statements: Vec::new(),
+        }),
+        Format::Text => {
+            println!("Records: {} (nothing recorded yet)", path.display());
+            println!(
+                "LRS: {}",
+                config
+                    .map(LrsConfig::endpoint_shown)
+                    .as_deref()
+                    .unwrap_or("not configured (statements queue here)")
+            );
+            println!("nothing recorded yet: 0 pending, 0 sent, 0 parked");
+        }
+    }
+    Ok(EXIT_OK)
 }
 
 fn status(args: &SyncArgs, store: &Store, config: Option<&LrsConfig>) -> Result<u8, LrsError> {

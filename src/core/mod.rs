@@ -20,5 +20,6 @@ pub mod session;
 pub mod strategy;
 pub mod template;
 pub mod text;
+pub mod untrusted;
 pub mod validate;
 pub mod xapi;

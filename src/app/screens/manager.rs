@@ -33,6 +33,8 @@ fn notice_text(n: &Notice, lang: Lang) -> String {
             T::PasswordTooShort.fmt(lang, &[&crate::core::records::MIN_PASSWORD_CHARS])
         }
         Notice::WrongPassword => T::WrongPassword.get(lang).to_string(),
+        Notice::Throttled(secs) => T::PasswordThrottled.fmt(lang, &[secs]),
+        Notice::PasswordChanged => T::PasswordChanged.get(lang).to_string(),
         Notice::NoStore(e) => format!("{} {e}", T::RecordsUnavailable.get(lang)),
         Notice::BadDate(d) => T::BadDate.fmt(lang, &[d]),
         Notice::Store(e) => format!("{} {e}", T::RecordsError.get(lang)),
@@ -51,11 +53,14 @@ pub fn password_ui(ui: &mut egui::Ui, form: &mut PasswordForm) -> Option<Manager
     let mut out = None;
     ui.horizontal(|ui| {
         ui.heading(T::ManagerTitle.get(lang));
-        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            if ui.button(T::ManagerLeave.get(lang)).clicked() {
-                out = Some(ManagerAction::Leave);
-            }
-        });
+        // First use: the password is set before anything else (no way around it).
+        if !form.first_use || form.no_store {
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui.button(T::ManagerLeave.get(lang)).clicked() {
+                    out = Some(ManagerAction::Leave);
+                }
+            });
+        }
     });
     ui.separator();
     if form.no_store {
@@ -146,6 +151,12 @@ pub struct DashboardVm {
     pub notice: Option<Notice>,
     /// Seconds until the area locks.
     pub locks_in: u64,
+    /// Whether author mode (the trainers' preview) is on.
+    pub author_mode: bool,
+    /// The change-password fields: current, new, new again.
+    pub change: [String; 3],
+    /// A password change is running.
+    pub changing: bool,
 }
 
 fn principle(p: Principle, lang: Lang) -> &'static str {
@@ -218,6 +229,9 @@ pub fn dashboard_ui(ui: &mut egui::Ui, vm: &mut DashboardVm) -> Option<ManagerAc
         }
     });
     show_notice(ui, &vm.notice, lang);
+    if let Some(a) = settings_ui(ui, vm) {
+        out = Some(a);
+    }
     ui.horizontal(|ui| {
         ui.selectable_value(&mut vm.tab, Tab::Overview, T::TabOverview.get(lang));
         ui.selectable_value(&mut vm.tab, Tab::WrongChoices, T::TabWrongChoices.get(lang));
@@ -233,6 +247,57 @@ pub fn dashboard_ui(ui: &mut egui::Ui, vm: &mut DashboardVm) -> Option<ManagerAc
                 if let Some(a) = attempt_list(ui, vm) {
                     out = Some(a);
                 }
+            }
+        });
+    out
+}
+
+/// The manager's settings: author mode, and changing the password.
+fn settings_ui(ui: &mut egui::Ui, vm: &mut DashboardVm) -> Option<ManagerAction> {
+    let lang = vm.lang;
+    let mut out = None;
+    egui::CollapsingHeader::new(T::ManagerSettings.get(lang))
+        .id_salt("manager-settings")
+        .show(ui, |ui| {
+            let mut on = vm.author_mode;
+            if ui
+                .checkbox(&mut on, T::AuthorMode.get(lang))
+                .on_hover_text(T::AuthorModeHint.get(lang))
+                .changed()
+            {
+                out = Some(ManagerAction::SetAuthorMode(on));
+            }
+            ui.add_space(6.0);
+            ui.label(RichText::new(T::ChangePassword.get(lang)).strong());
+            egui::Grid::new("change-password")
+                .num_columns(2)
+                .show(ui, |ui| {
+                    for (i, label) in [T::CurrentPassword, T::NewPassword, T::PasswordAgain]
+                        .into_iter()
+                        .enumerate()
+                    {
+                        caption(ui, label.get(lang));
+                        ui.add(
+                            egui::TextEdit::singleline(&mut vm.change[i])
+                                .password(true)
+                                .desired_width(220.0),
+                        );
+                        ui.end_row();
+                    }
+                });
+            if ui
+                .add_enabled(
+                    !vm.changing && vm.change.iter().all(|f| !f.is_empty()),
+                    egui::Button::new(T::ChangePassword.get(lang)),
+                )
+                .clicked()
+            {
+                let [current, password, confirm] = std::mem::take(&mut vm.change);
+                out = Some(ManagerAction::ChangePassword {
+                    current,
+                    password,
+                    confirm,
+                });
             }
         });
     out
@@ -554,6 +619,7 @@ fn draw(
     settings: Res<Settings>,
     manager: Res<Manager>,
     _catalog: Res<Catalog>,
+    author: Option<Res<crate::app::author::AuthorMode>>,
     mut form: Local<PasswordForm>,
     mut dash: Local<DashboardVm>,
     mut actions: MessageWriter<ManagerAction>,
@@ -594,6 +660,8 @@ fn draw(
             dash.loading = manager.loading.is_some();
             dash.notice = manager.notice.clone();
             dash.locks_in = manager.gate.remaining(now).map_or(0, |d| d.as_secs());
+            dash.author_mode = author.as_deref().is_some_and(|a| a.0);
+            dash.changing = manager.change.is_some();
             out = dashboard_ui(ui, &mut dash);
         }
     });

@@ -14,6 +14,11 @@ pub struct SignInForm {
     pub settings: Settings,
     /// Set when the trainee tried to sign in without a name.
     pub missing_name: bool,
+    /// Why the name cannot be used as a trainee id (invisible characters, not on the
+    /// roster, wrong PIN …).
+    pub bad_name: Option<String>,
+    /// The trainee's PIN, when the roster gives them one.
+    pub pin: String,
     /// Whether the name field has been given the keyboard focus yet.
     pub focused: bool,
 }
@@ -70,9 +75,24 @@ pub fn ui(ui: &mut egui::Ui, form: &mut SignInForm) -> Option<Action> {
                 }
                 if edit.changed() {
                     form.missing_name = false;
+                    form.bad_name = None;
                 }
                 hint(ui, lang, T::NoPassword);
             });
+            ui.end_row();
+
+            caption(ui, T::Pin.get(lang));
+            if ui
+                .add(
+                    egui::TextEdit::singleline(&mut form.pin)
+                        .password(true)
+                        .hint_text(T::PinHint.get(lang))
+                        .desired_width(160.0),
+                )
+                .changed()
+            {
+                form.bad_name = None;
+            }
             ui.end_row();
 
             caption(ui, T::Language.get(lang));
@@ -123,15 +143,26 @@ pub fn ui(ui: &mut egui::Ui, form: &mut SignInForm) -> Option<Action> {
     if form.missing_name {
         ui.colored_label(ui.visuals().error_fg_color, T::NameRequired.get(lang));
     }
+    if let Some(why) = &form.bad_name {
+        ui.colored_label(ui.visuals().error_fg_color, why);
+    }
     if submit {
         if form.name.trim().is_empty() {
             form.missing_name = true;
             return None;
         }
-        return Some(Action::SignIn {
-            name: form.name.trim().to_string(),
-            settings: form.settings,
-        });
+        // The id as it is recorded (NFC, one space between words); refused when it
+        // hides characters, so two trainees never look the same.
+        return match crate::core::records::check_trainee(&form.name) {
+            Ok(name) => Some(Action::SignIn {
+                name,
+                settings: form.settings,
+            }),
+            Err(e) => {
+                form.bad_name = Some(e.to_string());
+                None
+            }
+        };
     }
     None
 }
@@ -145,10 +176,30 @@ fn draw(
     mut form: Local<Option<SignInForm>>,
     mut settings: ResMut<Settings>,
     mut actions: MessageWriter<Action>,
+    records: Option<Res<crate::app::records::RecordStore>>,
 ) -> Result {
     let form = form.get_or_insert_with(|| SignInForm::new(*settings));
+    let store = records.as_deref().and_then(|r| r.store.clone());
     show(&mut contexts, &mut actions, |u| {
-        let out = ui(u, form);
+        let mut out = ui(u, form);
+        // The roster decides who may sign in (an empty roster leaves the station open).
+        if let (Some(Action::SignIn { name, settings }), Some(store)) = (&out, &store) {
+            let pin = std::mem::take(&mut form.pin);
+            out = match store.sign_in_trainee(
+                name,
+                Some(pin.as_str()),
+                crate::core::records::time::now_ms(),
+            ) {
+                Ok(id) => Some(Action::SignIn {
+                    name: id,
+                    settings: *settings,
+                }),
+                Err(e) => {
+                    form.bad_name = Some(e.to_string());
+                    None
+                }
+            };
+        }
         // The manager's area (app::manager), behind its own password.
         u.add_space(24.0);
         let manager = u.button(T::Manager.get(form.settings.lang)).clicked();

@@ -7,32 +7,83 @@ use std::time::Duration;
 
 /// The most of an LRS's error body kept in a reason.
 const MAX_DETAIL: usize = 600;
+/// The largest reply to a POST read (bytes): an id list for 500 statements is ~20 KiB.
+const MAX_REPLY_BYTES: u64 = 1024 * 1024;
 /// The largest GET page read (bytes).
 const MAX_PAGE_BYTES: u64 = 256 * 1024 * 1024;
 
 /// What the LRS did with a POST of one or more statements.
 #[derive(Debug)]
 pub enum PostOutcome {
-    /// Stored (2xx), including statements it already had and therefore ignored.
-    Stored,
+    /// 200 with the JSON array of statement ids xAPI requires: these ids, as the LRS
+    /// listed them. Only the posted statements whose id is listed are delivered.
+    Stored(Vec<String>),
+    /// 204 No Content to a POST: not the reply xAPI asks for, but what some LRSs (Ralph)
+    /// answer when they already held every statement posted. Not proof by itself: check
+    /// each statement with [`LrsClient::has_statement`].
+    NoContent,
     /// 409 Conflict: a statement with one of these ids is already stored (with other
-    /// content). For a single statement, it is delivered; for a batch, nothing of the
-    /// batch was stored, so send them one by one.
+    /// content). For a single statement, check with [`LrsClient::has_statement`] that
+    /// the LRS holds it; for a batch, nothing of the batch was stored, so send them one
+    /// by one.
     Conflict(String),
     /// The LRS rejected the request as invalid (400, 413, 422 and other 4xx not listed
     /// under `Retry`): for a single statement, park it with this reason.
     Invalid { status: u16, reason: String },
-    /// Not the statements' fault: network failure, 5xx, 408, 429, or the LRS refusing us
-    /// (401, 403, 404, 405, 407: configuration). Keep them pending and retry later.
+    /// Not the statements' fault, or not proof of delivery: network failure, timeout, a
+    /// reply cut short, 5xx, 408, 429, a redirect, the LRS refusing us (401, 403, 404,
+    /// 405, 407: configuration), or a 2xx without the list of stored ids. Keep them
+    /// pending and retry later.
     Retry(LrsError),
 }
 
+/// Scheme, host and port of an absolute http(s) URL, lower-cased, with the default port
+/// filled in. `None` for anything else, and for URLs with user info (`user@host`),
+/// which could make a host look like another.
+fn origin_of(url: &str) -> Option<(String, String, u16)> {
+    let (scheme, rest) = url.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    let default_port = match scheme.as_str() {
+        "http" => 80,
+        "https" => 443,
+        _ => return None,
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.is_empty() || authority.contains(['@', '\\', ' ']) {
+        return None;
+    }
+    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+        let (h, after) = v6.split_once(']')?;
+        let port = match after {
+            "" => default_port,
+            p => p.strip_prefix(':')?.parse().ok()?,
+        };
+        (format!("[{h}]"), port)
+    } else {
+        match authority.rsplit_once(':') {
+            Some((h, p)) => (h.to_string(), p.parse().ok()?),
+            None => (authority.to_string(), default_port),
+        }
+    };
+    if host.is_empty() {
+        return None;
+    }
+    Some((scheme, host.to_ascii_lowercase(), port))
+}
+
 /// A blocking client for one LRS. Cheap to clone (the connection pool is shared).
+///
+/// Every request goes to the endpoint's origin (scheme, host, port) and nowhere else:
+/// redirects are never followed (a 3xx is an error shown to the user), and a `more`
+/// link to another origin stops the download before anything is sent there.
 #[derive(Clone)]
 pub struct LrsClient {
     agent: ureq::Agent,
     statements_url: String,
+    /// `scheme://authority` as written in the endpoint, for building URLs.
     origin: String,
+    /// The same, normalised, for comparing.
+    origin_key: Option<(String, String, u16)>,
     endpoint: String,
     authorization: String,
 }
@@ -67,7 +118,10 @@ fn base64(bytes: &[u8]) -> String {
     out
 }
 
+/// What a server said, made safe to print and store: escape sequences and control
+/// characters removed, whitespace trimmed, at most [`MAX_DETAIL`] characters.
 fn clip(s: &str) -> String {
+    let s = crate::core::untrusted::clean(s);
     let s = s.trim();
     if s.chars().count() <= MAX_DETAIL {
         s.to_string()
@@ -78,13 +132,41 @@ fn clip(s: &str) -> String {
     }
 }
 
+/// A short description of a reply that is not the id list: its type and first bytes.
+fn describe_reply(status: u16, content_type: &str, body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(120)]);
+    let start = clip(&text);
+    let ct = clip(content_type);
+    let ct = if ct.is_empty() {
+        "no Content-Type".to_string()
+    } else {
+        format!("Content-Type {ct}")
+    };
+    if body.is_empty() {
+        format!(
+            "it answered {status} with an empty body ({ct}) instead of the list of stored statement ids"
+        )
+    } else {
+        format!(
+            "it answered {status} with something that is not the list of stored statement ids ({ct}, {} bytes, starting \"{start}\")",
+            body.len()
+        )
+    }
+}
+
 impl LrsClient {
     /// A client for the LRS `config` names.
     pub fn new(config: &LrsConfig) -> LrsClient {
+        let timeout = config.timeout();
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
-            .timeout_global(Some(config.timeout()))
-            .timeout_connect(Some(config.timeout().min(Duration::from_secs(10))))
+            // Never follow a redirect: a 3xx comes back as it is and is reported.
+            .max_redirects(0)
+            .redirect_auth_headers(ureq::config::RedirectAuthHeaders::Never)
+            // One budget for the whole exchange, body included: a server that hangs or
+            // trickles a byte at a time is given up on after `timeout_secs`.
+            .timeout_global(Some(timeout))
+            .timeout_connect(Some(timeout.min(Duration::from_secs(10))))
             .user_agent(concat!("courtesy/", env!("CARGO_PKG_VERSION")))
             .build()
             .into();
@@ -98,6 +180,7 @@ impl LrsClient {
         LrsClient {
             agent,
             statements_url: config.statements_url(),
+            origin_key: origin_of(&endpoint),
             origin,
             endpoint,
             authorization: format!(
@@ -115,12 +198,40 @@ impl LrsClient {
     fn network(&self, e: ureq::Error) -> LrsError {
         LrsError::Network {
             endpoint: self.endpoint.clone(),
-            detail: e.to_string(),
+            detail: clip(&e.to_string()),
+        }
+    }
+
+    /// Refuses any URL outside the endpoint's origin, before anything is sent.
+    fn same_origin(&self, url: &str) -> Result<(), LrsError> {
+        match (&self.origin_key, origin_of(url)) {
+            (Some(ours), Some(theirs)) if *ours == theirs => Ok(()),
+            _ => Err(LrsError::ForeignOrigin {
+                endpoint: self.endpoint.clone(),
+                url: clip(url),
+            }),
+        }
+    }
+
+    fn redirect(&self, status: u16, resp: &ureq::http::Response<ureq::Body>) -> LrsError {
+        LrsError::Redirect {
+            endpoint: self.endpoint.clone(),
+            status,
+            location: resp
+                .headers()
+                .get("location")
+                .map(|v| clip(&String::from_utf8_lossy(v.as_bytes())))
+                .filter(|l| !l.is_empty())
+                .unwrap_or_else(|| "(no Location)".into()),
         }
     }
 
     /// POSTs `body` (one statement or a JSON array of them) to the statements resource.
+    /// Only a 200 whose body is a JSON array of strings is [`PostOutcome::Stored`].
     pub fn post(&self, body: &str) -> PostOutcome {
+        if let Err(e) = self.same_origin(&self.statements_url) {
+            return PostOutcome::Retry(e);
+        }
         let sent = self
             .agent
             .post(&self.statements_url)
@@ -133,32 +244,80 @@ impl LrsClient {
             Err(e) => return PostOutcome::Retry(self.network(e)),
         };
         let status = resp.status().as_u16();
-        let text = resp
+        if (300..=399).contains(&status) {
+            return PostOutcome::Retry(self.redirect(status, &resp));
+        }
+        let content_type = resp
+            .headers()
+            .get("content-type")
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .unwrap_or_default();
+        let bytes = match resp
             .body_mut()
             .with_config()
-            .limit(1024 * 1024)
-            .read_to_string()
-            .unwrap_or_default();
-        let detail = clip(&text);
+            .limit(MAX_REPLY_BYTES)
+            .read_to_vec()
+        {
+            Ok(b) => b,
+            // A reply cut short (connection closed, timeout, too long) proves nothing,
+            // whatever its status.
+            Err(e) => return PostOutcome::Retry(self.network(e)),
+        };
         match status {
-            200..=299 => PostOutcome::Stored,
-            409 => PostOutcome::Conflict(detail),
-            401 | 403 | 404 | 405 | 407 | 408 | 429 | 300..=399 | 500..=599 => {
+            200 => match serde_json::from_slice::<Vec<String>>(&bytes) {
+                Ok(ids) => PostOutcome::Stored(ids),
+                Err(_) => PostOutcome::Retry(LrsError::Unconfirmed {
+                    endpoint: self.endpoint.clone(),
+                    detail: describe_reply(status, &content_type, &bytes),
+                }),
+            },
+            204 => PostOutcome::NoContent,
+            201..=299 => PostOutcome::Retry(LrsError::Unconfirmed {
+                endpoint: self.endpoint.clone(),
+                detail: describe_reply(status, &content_type, &bytes),
+            }),
+            409 => PostOutcome::Conflict(clip(&String::from_utf8_lossy(&bytes))),
+            401 | 403 | 404 | 405 | 407 | 408 | 429 | 500..=599 => {
                 PostOutcome::Retry(LrsError::Http {
                     endpoint: self.endpoint.clone(),
                     status,
-                    detail,
+                    detail: clip(&String::from_utf8_lossy(&bytes)),
                 })
             }
-            _ => PostOutcome::Invalid {
+            400..=499 => PostOutcome::Invalid {
                 status,
-                reason: format!("the LRS answered {status}: {detail}"),
+                reason: format!(
+                    "the LRS answered {status}: {}",
+                    clip(&String::from_utf8_lossy(&bytes))
+                ),
             },
+            _ => PostOutcome::Retry(LrsError::Unconfirmed {
+                endpoint: self.endpoint.clone(),
+                detail: describe_reply(status, &content_type, &bytes),
+            }),
         }
     }
 
-    /// GETs one page at `url` (absolute) and returns its JSON.
+    /// Whether the LRS holds a statement with this id (`GET statements?statementId=…`
+    /// answering that very statement, bare as xAPI says or inside a StatementResult as
+    /// Ralph does): the proof asked for after a 409, a 204, or an id list that leaves
+    /// some out.
+    pub fn has_statement(&self, id: &str) -> Result<bool, LrsError> {
+        let url = format!("{}?statementId={}", self.statements_url, encode(id));
+        let is_it = |v: &Value| v.get("id").and_then(Value::as_str) == Some(id);
+        match self.get_json(&url) {
+            Ok(v) => Ok(is_it(&v)
+                || v.get("statements")
+                    .and_then(Value::as_array)
+                    .is_some_and(|a| a.iter().any(is_it))),
+            Err(LrsError::Http { status: 404, .. }) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// GETs one page at `url` (absolute, on the endpoint's origin) and returns its JSON.
     fn get_json(&self, url: &str) -> Result<Value, LrsError> {
+        self.same_origin(url)?;
         let mut resp = self
             .agent
             .get(url)
@@ -167,27 +326,31 @@ impl LrsClient {
             .call()
             .map_err(|e| self.network(e))?;
         let status = resp.status().as_u16();
-        let text = resp
+        if (300..=399).contains(&status) {
+            return Err(self.redirect(status, &resp));
+        }
+        let bytes = resp
             .body_mut()
             .with_config()
             .limit(MAX_PAGE_BYTES)
-            .read_to_string()
+            .read_to_vec()
             .map_err(|e| self.network(e))?;
-        if !(200..=299).contains(&status) {
+        if status != 200 {
             return Err(LrsError::Http {
                 endpoint: self.endpoint.clone(),
                 status,
-                detail: clip(&text),
+                detail: clip(&String::from_utf8_lossy(&bytes)),
             });
         }
-        serde_json::from_str(&text).map_err(|e| LrsError::BadReply {
+        serde_json::from_slice(&bytes).map_err(|e| LrsError::BadReply {
             endpoint: self.endpoint.clone(),
-            detail: format!("not JSON: {e}"),
+            detail: format!("not JSON: {}", clip(&e.to_string())),
         })
     }
 
     /// Every statement matching `query` (xAPI GET parameters, e.g. `("since", "…")`),
     /// following `more` links until the last page. `on_page` is told the running count.
+    /// A `more` link to another origin is an error: nothing is requested from it.
     pub fn get_statements(
         &self,
         query: &[(&str, &str)],
@@ -224,13 +387,21 @@ impl LrsClient {
             on_page(all.len());
             match page.get("more").and_then(Value::as_str) {
                 Some(more) if !more.is_empty() && !empty => {
-                    url = if more.starts_with("http://") || more.starts_with("https://") {
+                    // xAPI: `more` is a relative IRL (path and query, no scheme, host or
+                    // port). An absolute one is accepted only on our own origin.
+                    url = if more.contains("://") {
                         more.to_string()
+                    } else if more.starts_with("//") {
+                        format!(
+                            "{}:{more}",
+                            self.origin.split("://").next().unwrap_or("http")
+                        )
                     } else if more.starts_with('/') {
                         format!("{}{more}", self.origin)
                     } else {
                         format!("{}/{more}", self.origin)
                     };
+                    self.same_origin(&url)?;
                 }
                 _ => return Ok(all),
             }
@@ -262,6 +433,24 @@ mod tests {
         assert_eq!(base64(b"fo"), "Zm8=");
         assert_eq!(base64(b"foo"), "Zm9v");
         assert_eq!(base64(b"courtesy:s3cret"), "Y291cnRlc3k6czNjcmV0");
+    }
+
+    #[test]
+    fn origins_compare_scheme_host_and_port() {
+        let o = |u| origin_of(u);
+        assert_eq!(
+            o("http://127.0.0.1:8100/xAPI/"),
+            o("HTTP://127.0.0.1:8100/other?x")
+        );
+        assert_eq!(
+            o("https://LRS.example.com/x"),
+            o("https://lrs.example.com:443/y")
+        );
+        assert_ne!(o("http://127.0.0.1:8100/"), o("http://127.0.0.1:8101/"));
+        assert_ne!(o("http://lrs.example.com/"), o("https://lrs.example.com/"));
+        assert_eq!(o("http://lrs.example.com@evil.example/"), None);
+        assert_eq!(o("ftp://lrs.example.com/"), None);
+        assert_eq!(o("http://[::1]:81/x").map(|t| t.2), Some(81));
     }
 
     #[test]

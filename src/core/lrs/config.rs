@@ -238,6 +238,38 @@ pub fn configure_store(
     Ok(cfg)
 }
 
+/// A warning when the LRS configuration that would be used (see [`config_path`]) can be
+/// read or written by accounts other than its owner (Unix permissions with any group or
+/// other bit set): it holds the LRS secret. `None` when the file is owner-only, absent,
+/// or the platform has no such permissions.
+pub fn config_exposure(data_dir: &Path, flag: Option<&Path>) -> Option<String> {
+    let (path, _) = config_path(data_dir, flag);
+    file_exposure(&path)
+}
+
+/// The same check for any file holding a secret.
+pub fn file_exposure(path: &Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Some(format!(
+                "`{}` holds the LRS secret but other accounts on this computer may read it \
+                 (permissions {mode:03o}); make it readable by its owner only: chmod 600 {}",
+                path.display(),
+                path.display()
+            ));
+        }
+        None
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
 /// Removes the secret's value from a parse message if it appears there.
 fn redact(message: &str, text: &str) -> String {
     // Find `secret: "…"` in the text and blank its value in the message.

@@ -51,6 +51,31 @@ pub enum LrsError {
     #[error("the LRS at {endpoint} sent a reply Courtesy cannot read ({detail})")]
     BadReply { endpoint: String, detail: String },
 
+    #[error(
+        "the LRS at {endpoint} answered {status}, redirecting to {location}: Courtesy does not \
+         follow redirects (the statements and the credentials would go to another address). \
+         If that address really is the LRS, put it in `endpoint` in the LRS configuration; \
+         until then statements stay queued"
+    )]
+    Redirect {
+        endpoint: String,
+        status: u16,
+        location: String,
+    },
+
+    #[error(
+        "the LRS at {endpoint} did not confirm the statements: {detail}. They stay queued and \
+         are sent again later (an LRS keeps one statement per id). If this repeats, check that \
+         `endpoint` is the LRS's xAPI base and that no proxy or login page answers in its place"
+    )]
+    Unconfirmed { endpoint: String, detail: String },
+
+    #[error(
+        "the LRS at {endpoint} pointed Courtesy to {url}, which is not the same server (scheme, \
+         host and port); Courtesy sends nothing there. Check `endpoint` in the LRS configuration"
+    )]
+    ForeignOrigin { endpoint: String, url: String },
+
     #[error(transparent)]
     Records(#[from] RecordsError),
 }
@@ -75,7 +100,12 @@ impl LrsError {
     pub fn is_retryable(&self) -> bool {
         matches!(
             self,
-            LrsError::Network { .. } | LrsError::Http { .. } | LrsError::BadReply { .. }
+            LrsError::Network { .. }
+                | LrsError::Http { .. }
+                | LrsError::BadReply { .. }
+                | LrsError::Redirect { .. }
+                | LrsError::Unconfirmed { .. }
+                | LrsError::ForeignOrigin { .. }
         )
     }
 }

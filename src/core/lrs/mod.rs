@@ -22,7 +22,8 @@ mod sync;
 pub use client::{LrsClient, PostOutcome};
 pub use cohort::{CohortStore, RebuiltAttempts, cohort_store, fetch_attempts, rebuild_attempts};
 pub use config::{
-    CONFIG_ENV, CONFIG_FILE_NAME, DEFAULT_BATCH_SIZE, LrsConfig, config_path, configure_store,
+    CONFIG_ENV, CONFIG_FILE_NAME, DEFAULT_BATCH_SIZE, LrsConfig, config_exposure, config_path,
+    configure_store, file_exposure,
 };
 pub use error::LrsError;
 pub use sync::{Backoff, SyncPass, SyncState, SyncStatus, SyncWorker, WorkerOptions, sync_pending};

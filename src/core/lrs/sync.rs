@@ -4,6 +4,7 @@ use crate::core::lrs::{LrsClient, LrsConfig, LrsError, PostOutcome};
 use crate::core::records::time::now_ms;
 use crate::core::records::{OutboxItem, RecordsError, Store};
 use serde::Serialize;
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -42,7 +43,9 @@ fn batch_body(items: &[OutboxItem]) -> String {
 }
 
 /// Sends the pending statements, oldest first, `batch_size` per POST, until none is
-/// left, an error worth retrying later occurs, or `stop` is raised. A batch the LRS
+/// left, an error worth retrying later occurs, or `stop` is raised. A statement is
+/// marked sent only when the LRS's 200 reply lists its id (or, after a 409, when the LRS
+/// returns a statement with its id); anything else leaves it pending. A batch the LRS
 /// rejects (400/422 …) or that conflicts (409) is sent again one statement at a time, so
 /// that one bad statement is parked with its reason and does not hold back the others.
 /// `on_progress(sent, parked)` is told after each request. Only a records-store failure
@@ -74,11 +77,23 @@ pub fn sync_pending(
         };
         let ids: Vec<&str> = batch.iter().map(|i| i.id.as_str()).collect();
         match outcome {
-            PostOutcome::Stored => {
-                pass.sent += store.outbox_mark_sent(&ids)?;
+            PostOutcome::Stored(listed) => {
+                if let Some(e) = mark_confirmed(store, client, &ids, &listed, &mut pass)? {
+                    pass.error = Some(e);
+                    break;
+                }
             }
-            PostOutcome::Conflict(_) if batch.len() == 1 => {
-                pass.sent += store.outbox_mark_sent(&ids)?;
+            PostOutcome::NoContent => {
+                if let Some(e) = mark_confirmed(store, client, &ids, &[], &mut pass)? {
+                    pass.error = Some(e);
+                    break;
+                }
+            }
+            PostOutcome::Conflict(detail) if batch.len() == 1 => {
+                if let Some(e) = settle_conflict(store, client, ids[0], &detail, &mut pass)? {
+                    pass.error = Some(e);
+                    break;
+                }
             }
             PostOutcome::Invalid { reason, .. } if batch.len() == 1 => {
                 store.outbox_park(ids[0], &reason)?;
@@ -102,6 +117,92 @@ pub fn sync_pending(
     Ok(pass)
 }
 
+/// Marks sent the posted statements (`ids`) whose id the LRS `listed` in its 200 reply.
+/// Those it left out (all of them after a 204) are looked up one by one
+/// ([`LrsClient::has_statement`]): an LRS may list only the statements it did not
+/// already hold. The lookups stop at the first statement the LRS does not return (or
+/// the first failure); that one and the rest stay pending with the reason, and the pass
+/// stops with an error (they would otherwise be posted again at once).
+fn mark_confirmed(
+    store: &Store,
+    client: &LrsClient,
+    ids: &[&str],
+    listed: &[String],
+    pass: &mut SyncPass,
+) -> Result<Option<LrsError>, RecordsError> {
+    let listed_set: HashSet<&str> = listed.iter().map(String::as_str).collect();
+    let (mut confirmed, missing): (Vec<&str>, Vec<&str>) =
+        ids.iter().partition(|id| listed_set.contains(*id));
+    let mut failure = None;
+    for (n, id) in missing.iter().enumerate() {
+        pass.requests += 1;
+        match client.has_statement(id) {
+            Ok(true) => confirmed.push(id),
+            Ok(false) => {
+                let how = if listed.is_empty() && !ids.is_empty() {
+                    "it answered 204 No Content".to_string()
+                } else {
+                    format!(
+                        "it answered 200, but its list of stored ids left out {} of the {} statement(s) posted",
+                        missing.len(),
+                        ids.len()
+                    )
+                };
+                failure = Some((
+                    n,
+                    LrsError::Unconfirmed {
+                        endpoint: client.endpoint().to_string(),
+                        detail: format!("{how}, and it does not return statement {id} when asked"),
+                    },
+                ));
+                break;
+            }
+            Err(e) => {
+                failure = Some((n, e));
+                break;
+            }
+        }
+    }
+    pass.sent += store.outbox_mark_sent(&confirmed)?;
+    let Some((n, e)) = failure else {
+        return Ok(None);
+    };
+    store.outbox_note_failure(&missing[n..], &e.to_string())?;
+    Ok(Some(e))
+}
+
+/// A 409 for one statement: delivered if the LRS does hold a statement with its id
+/// (asked with a GET); otherwise it stays pending.
+fn settle_conflict(
+    store: &Store,
+    client: &LrsClient,
+    id: &str,
+    detail: &str,
+    pass: &mut SyncPass,
+) -> Result<Option<LrsError>, RecordsError> {
+    pass.requests += 1;
+    match client.has_statement(id) {
+        Ok(true) => {
+            pass.sent += store.outbox_mark_sent(&[id])?;
+            Ok(None)
+        }
+        Ok(false) => {
+            let e = LrsError::Unconfirmed {
+                endpoint: client.endpoint().to_string(),
+                detail: format!(
+                    "it answered 409 Conflict ({detail}) but does not return a statement with that id"
+                ),
+            };
+            store.outbox_note_failure(&[id], &e.to_string())?;
+            Ok(Some(e))
+        }
+        Err(e) => {
+            store.outbox_note_failure(&[id], &e.to_string())?;
+            Ok(Some(e))
+        }
+    }
+}
+
 /// Sends `batch` one statement at a time; returns the error that stopped it, if any.
 fn send_each(
     store: &Store,
@@ -116,19 +217,29 @@ fn send_each(
             return Ok(None);
         }
         pass.requests += 1;
-        match client.post(&it.statement) {
-            PostOutcome::Stored | PostOutcome::Conflict(_) => {
-                pass.sent += store.outbox_mark_sent(&[&it.id])?;
+        // `Some((e, first))`: stop with `e`; statements from `first` on still need the
+        // failure noted (the ones before were noted already).
+        let failed = match client.post(&it.statement) {
+            PostOutcome::Stored(listed) => {
+                mark_confirmed(store, client, &[&it.id], &listed, pass)?.map(|e| (e, n + 1))
+            }
+            PostOutcome::NoContent => {
+                mark_confirmed(store, client, &[&it.id], &[], pass)?.map(|e| (e, n + 1))
+            }
+            PostOutcome::Conflict(detail) => {
+                settle_conflict(store, client, &it.id, &detail, pass)?.map(|e| (e, n + 1))
             }
             PostOutcome::Invalid { reason, .. } => {
                 store.outbox_park(&it.id, &reason)?;
                 pass.parked += 1;
+                None
             }
-            PostOutcome::Retry(e) => {
-                let rest: Vec<&str> = batch[n..].iter().map(|i| i.id.as_str()).collect();
-                store.outbox_note_failure(&rest, &e.to_string())?;
-                return Ok(Some(e));
-            }
+            PostOutcome::Retry(e) => Some((e, n)),
+        };
+        if let Some((e, first)) = failed {
+            let rest: Vec<&str> = batch[first..].iter().map(|i| i.id.as_str()).collect();
+            store.outbox_note_failure(&rest, &e.to_string())?;
+            return Ok(Some(e));
         }
     }
     Ok(None)

@@ -74,6 +74,18 @@ pub enum RecordsError {
     )]
     Busy { path: PathBuf, waited_ms: u64 },
 
+    #[error(
+        "the records store `{}` has schema version {found}; this Courtesy reads version \
+         {supported} and cannot upgrade it while opening it read-only. Open it once with an \
+         account that may write to it (e.g. `courtesy sync --status` as its owner)",
+        path.display()
+    )]
+    NeedsUpgrade {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+
     #[error("the records store `{}` failed: {source}", path.display())]
     Sqlite {
         path: PathBuf,
@@ -113,6 +125,28 @@ pub enum RecordsError {
 
     #[error("`{id}` is not a usable trainee id: {why}")]
     InvalidTrainee { id: String, why: &'static str },
+
+    #[error(
+        "`{id}` is not a usable trainee id: it contains an invisible or direction-changing \
+         character ({code}), so it would look like another id. Type the id again without it"
+    )]
+    HiddenCharacter { id: String, code: String },
+
+    #[error(
+        "`{id}` looks like the trainee `{existing}` already in the records, so nobody could \
+         tell them apart. Sign in as `{existing}` if that is you; otherwise choose a clearly \
+         different id (e.g. add a staff number)"
+    )]
+    LookAlike { id: String, existing: String },
+
+    #[error("`{id}` is already on the roster")]
+    AlreadyOnRoster { id: String },
+
+    #[error("`{id}` is not on the roster; `courtesy manager roster list` shows who is")]
+    NotOnRoster { id: String },
+
+    #[error("a PIN must have at least {min} characters")]
+    PinTooShort { min: usize },
 
     #[error("`{text}` is not a date; write it as YYYY-MM-DD (e.g. 2026-03-01)")]
     BadDate { text: String },

@@ -20,18 +20,23 @@
 //!   [`Store::has_manager_password`], [`ManagerGate`].
 
 mod error;
+pub mod identity;
 mod outbox;
 mod password;
 mod query;
 mod record;
 mod replay;
+mod roster;
 mod schema;
 mod store;
 pub mod time;
 
 pub use error::RecordsError;
 pub use outbox::{MAX_REASON_CHARS, OutboxCounts, OutboxItem, OutboxSelect, OutboxStatus};
-pub use password::{DEFAULT_IDLE_LOCK, MIN_PASSWORD_CHARS, ManagerGate};
+pub use password::{
+    AccessEvent, DEFAULT_IDLE_LOCK, MAX_THROTTLE, MIN_PASSWORD_CHARS, ManagerGate, PasswordCheck,
+    throttle_delay,
+};
 pub use query::{
     AttemptDetail, AttemptStatus, AttemptSummary, CohortAverages, Filter, PrincipleAverage,
     RecordedStep, ReplyChoice, ScenarioBest, TraineeRow, TrendPoint, TrendSeries,
@@ -41,6 +46,7 @@ pub use record::{
     Recorder, Source, check_trainee, record_played,
 };
 pub use replay::{Replay, ReplayError, replay};
+pub use roster::{MIN_PIN_CHARS, RosterEntry, SignInRefused};
 pub use schema::{APPLICATION_ID, MIGRATIONS, current_version as schema_version};
 pub use store::{
     BUSY_TIMEOUT, DATA_DIR_ENV, RETRY_BUDGET, STALE_AFTER_MS, STORE_FILE_NAME, Store,

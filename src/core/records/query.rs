@@ -66,7 +66,7 @@ impl Filter {
 
     /// Only attempts by trainee `id`.
     pub fn trainee(mut self, id: &str) -> Filter {
-        self.trainee = Some(id.trim().to_string());
+        self.trainee = Some(crate::core::records::identity::normalize(id));
         self
     }
 

@@ -6,7 +6,7 @@
 use crate::core::model::{Principle, Scenario};
 use crate::core::records::store::Fail;
 use crate::core::records::time::now_ms;
-use crate::core::records::{RecordsError, Store};
+use crate::core::records::{RecordsError, Store, identity};
 use crate::core::session::{AttemptResult, Session, SessionError, TranscriptEntry};
 use crate::core::xapi::{self, AttemptContext, StatementIdentity, Verb};
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -141,13 +141,26 @@ pub struct ImportedAttempt<'a> {
     pub finished: Option<(i64, &'a AttemptResult)>,
 }
 
-/// Checks a trainee id and returns it trimmed.
-pub fn check_trainee(id: &str) -> Result<&str, RecordsError> {
-    let t = id.trim();
+/// Checks a trainee id and returns it normalised ([`identity::normalize`]: trimmed,
+/// NFC, one space between words). Refused: empty, too long, control characters, and
+/// invisible or bidi-control characters (two ids that look the same must be the same).
+pub fn check_trainee(id: &str) -> Result<String, RecordsError> {
+    if let Some(code) = identity::hidden_char(id) {
+        return Err(RecordsError::HiddenCharacter {
+            id: id.escape_debug().to_string(),
+            code,
+        });
+    }
+    let normal = identity::normalize(id);
+    let t = normal.as_str();
     let bad = |why| RecordsError::InvalidTrainee {
-        id: id.to_string(),
+        id: id.escape_debug().to_string(),
         why,
     };
+    // Before normalising, which makes white space single spaces.
+    if id.trim().chars().any(char::is_control) {
+        return Err(bad("it contains control characters (tabs, line breaks …)"));
+    }
     if t.is_empty() {
         return Err(bad("it is empty"));
     }
@@ -157,7 +170,33 @@ pub fn check_trainee(id: &str) -> Result<&str, RecordsError> {
     if t.chars().any(char::is_control) {
         return Err(bad("it contains control characters (tabs, line breaks …)"));
     }
-    Ok(t)
+    Ok(normal)
+}
+
+/// A new trainee id that looks like one the store already has (`alice` / Cyrillic
+/// `аlice`, `Li Lei` / `li.lei`) is refused: it would be a second trainee nobody can
+/// tell apart from the first. An id already in the store passes.
+fn refuse_look_alike(tx: &Transaction<'_>, trainee: &str) -> Result<(), Fail> {
+    let known: Option<i64> = tx
+        .prepare_cached("SELECT 1 FROM trainees WHERE id = ?1")?
+        .query_row([trainee], |r| r.get(0))
+        .optional()?;
+    if known.is_some() {
+        return Ok(());
+    }
+    let mine = identity::skeleton(trainee);
+    let mut st = tx.prepare_cached("SELECT id FROM trainees")?;
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        let other: String = r.get(0)?;
+        if identity::skeleton(&other) == mine {
+            return Err(Fail::Records(RecordsError::LookAlike {
+                id: trainee.escape_debug().to_string(),
+                existing: other.escape_debug().to_string(),
+            }));
+        }
+    }
+    Ok(())
 }
 
 pub(crate) fn principle_list(ps: &[Principle]) -> String {
@@ -209,6 +248,7 @@ fn insert_attempt(
     start: &AttemptStart,
     started_ms: i64,
 ) -> Result<i64, Fail> {
+    refuse_look_alike(tx, trainee)?;
     tx.prepare_cached(
         "INSERT INTO trainees (id, first_seen_ms) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING",
     )?
@@ -453,7 +493,7 @@ impl Store {
         let trainee = check_trainee(&start.trainee)?;
         let id = AttemptId::new_random();
         let now = now_ms();
-        self.write(|tx| insert_attempt(tx, &id, trainee, start, now).map(|_| ()))?;
+        self.write(|tx| insert_attempt(tx, &id, &trainee, start, now).map(|_| ()))?;
         Ok(id)
     }
 

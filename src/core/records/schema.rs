@@ -136,6 +136,29 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_by_status ON outbox (status, seq);
 CREATE INDEX outbox_by_attempt ON outbox (attempt_id, step_idx);
 "#,
+    // 3: access to the room's records (docs/records.md, "Access"): every manager
+    // sign-in, wrong password and throttled attempt, and password change, logged; the
+    // failure count behind the growing delay lives in `meta`.
+    r#"
+CREATE TABLE access_log (
+    seq    INTEGER PRIMARY KEY,
+    at_ms  INTEGER NOT NULL,
+    event  TEXT NOT NULL,
+    via    TEXT NOT NULL,
+    detail TEXT
+);
+"#,
+    // 4: the room's roster (docs/records.md, "Access"): trainees the manager added,
+    // with a display name, an optional PIN (argon2id) and a retirement time.
+    r#"
+CREATE TABLE roster (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    pin        TEXT,
+    added_ms   INTEGER NOT NULL,
+    retired_ms INTEGER
+) WITHOUT ROWID;
+"#,
 ];
 
 /// The schema version this build writes (and the newest it can read).

@@ -47,6 +47,57 @@ pub fn resolve_data_dir(flag: Option<&Path>) -> Result<PathBuf, RecordsError> {
     }
 }
 
+/// How [`Store::open_with`] opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Create,
+    Existing,
+    ReadOnly,
+}
+
+/// `path` for an SQLite `file:` URI: `%`, `?` and `#` escaped.
+fn uri_path(path: &Path) -> String {
+    let p = path.to_string_lossy();
+    let mut out = String::with_capacity(p.len());
+    for c in p.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '?' => out.push_str("%3f"),
+            '#' => out.push_str("%23"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Makes a file this process just created readable and writable by its owner only
+/// (0600), and its folder 0700 when this process created that too. Best effort: on
+/// platforms without Unix permissions it does nothing.
+pub fn owner_only(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
+/// Creates `dir` (and missing parents) owner-only (0700 on Unix); an existing folder is
+/// left as it is.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+    }
+    #[cfg(not(unix))]
+    std::fs::create_dir_all(dir)
+}
+
 /// The store file inside data folder `dir`.
 pub fn store_path(dir: &Path) -> PathBuf {
     dir.join(STORE_FILE_NAME)
@@ -97,6 +148,8 @@ pub struct Store {
     /// Set once the file is known to be a usable Courtesy store: until then nothing,
     /// housekeeping included, may write to it.
     recognised: bool,
+    /// Opened with [`Store::open_read_only`]: nothing may be written.
+    read_only: bool,
     /// Fixed into every xAPI statement this store writes to its outbox (docs/xapi.md).
     identity: RwLock<StatementIdentity>,
 }
@@ -106,13 +159,28 @@ impl Store {
     /// A file that is not a Courtesy store, is damaged, or comes from a newer Courtesy is
     /// refused with a typed error and left untouched.
     pub fn open(path: &Path) -> Result<Store, RecordsError> {
-        Store::open_with(path, true)
+        Store::open_with(path, Mode::Create)
     }
 
     /// Opens an existing store; [`RecordsError::Missing`] if there is none at `path`
     /// (for readers such as `courtesy report`, which should not create one).
     pub fn open_existing(path: &Path) -> Result<Store, RecordsError> {
-        Store::open_with(path, false)
+        Store::open_with(path, Mode::Existing)
+    }
+
+    /// Opens an existing store for reading only (`courtesy report`, `sync --status`,
+    /// `export`): works on a store file or folder this account may not write. Nothing is
+    /// written, not even housekeeping; a store that needs a migration is refused with
+    /// [`RecordsError::NeedsUpgrade`]. When SQLite cannot even create its shared-memory
+    /// file next to a read-only store, the file is read as immutable (a snapshot: writes
+    /// other processes make while it is open may be missed).
+    pub fn open_read_only(path: &Path) -> Result<Store, RecordsError> {
+        Store::open_with(path, Mode::ReadOnly)
+    }
+
+    /// Whether this store was opened with [`Store::open_read_only`].
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
     }
 
     /// Opens (creating if needed) `records.sqlite3` in the data folder chosen by
@@ -143,7 +211,8 @@ impl Store {
             .clone()
     }
 
-    fn open_with(path: &Path, create: bool) -> Result<Store, RecordsError> {
+    fn open_with(path: &Path, mode: Mode) -> Result<Store, RecordsError> {
+        let create = mode == Mode::Create;
         let io = |source| RecordsError::Io {
             path: path.to_path_buf(),
             source,
@@ -176,10 +245,13 @@ impl Store {
         } else if let Some(parent) = path.parent()
             && !parent.as_os_str().is_empty()
         {
-            std::fs::create_dir_all(parent).map_err(|e| RecordsError::Io {
+            create_private_dir(parent).map_err(|e| RecordsError::Io {
                 path: parent.to_path_buf(),
                 source: e,
             })?;
+        }
+        if mode == Mode::ReadOnly {
+            return Store::open_read_only_at(path);
         }
         let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
@@ -191,10 +263,14 @@ impl Store {
             path: path.to_path_buf(),
             source: e,
         })?;
+        if !exists {
+            owner_only(path);
+        }
         let mut store = Store {
             conn: Mutex::new(conn),
             path: path.to_path_buf(),
             recognised: false,
+            read_only: false,
             identity: RwLock::new(StatementIdentity::default()),
         };
         store.read(|c| c.busy_timeout(BUSY_TIMEOUT))?;
@@ -203,6 +279,56 @@ impl Store {
         // Planner statistics for the dashboard queries, as SQLite advises for long-lived
         // connections: cheap, bounded, and skipped when the statistics are fresh.
         store.best_effort("PRAGMA analysis_limit = 400; PRAGMA optimize = 0x10002;");
+        Ok(store)
+    }
+
+    fn open_read_only_at(path: &Path) -> Result<Store, RecordsError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let open = |target: &str| -> Result<Store, RecordsError> {
+            let conn =
+                Connection::open_with_flags(target, flags).map_err(|e| RecordsError::Sqlite {
+                    path: path.to_path_buf(),
+                    source: e,
+                })?;
+            let store = Store {
+                conn: Mutex::new(conn),
+                path: path.to_path_buf(),
+                recognised: false,
+                read_only: true,
+                identity: RwLock::new(StatementIdentity::default()),
+            };
+            store.read(|c| c.busy_timeout(BUSY_TIMEOUT))?;
+            // Touch the file: a WAL store whose -shm cannot be created fails here.
+            store.read(|c| {
+                c.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+                    r.get::<_, i64>(0)
+                })
+            })?;
+            Ok(store)
+        };
+        let mut store = match open(&path.to_string_lossy()) {
+            Ok(s) => s,
+            // Damaged or busy: say so. Anything else (SQLite cannot create its
+            // shared-memory file beside a store in a folder we may not write): read it
+            // as an immutable snapshot.
+            Err(e @ RecordsError::Sqlite { .. }) => {
+                open(&format!("file:{}?immutable=1", uri_path(path))).map_err(|_| e)?
+            }
+            Err(e) => return Err(e),
+        };
+        let current = schema::current_version();
+        let (app_id, version, tables) = store.read(identify)?;
+        store.refuse_unless_ours(app_id, version, tables, current)?;
+        if version < current {
+            return Err(RecordsError::NeedsUpgrade {
+                path: path.to_path_buf(),
+                found: version,
+                supported: current,
+            });
+        }
+        store.recognised = true;
         Ok(store)
     }
 
@@ -401,7 +527,7 @@ impl Store {
 impl Drop for Store {
     fn drop(&mut self) {
         // SQLite's advice for closing connections: refresh planner statistics if needed.
-        if self.recognised {
+        if self.recognised && !self.read_only {
             self.best_effort("PRAGMA optimize;");
         }
     }
