@@ -6,7 +6,7 @@ use bevy::prelude::*;
 use bevy::state::app::StatesPlugin;
 use courtesy::app::author::{AuthorAction, AuthorMode, Preview};
 use courtesy::app::flow::{Action, Catalog, Play, Screen, Seeds, Selected, Settings};
-use courtesy::app::hot_reload::{HotReloadDir, ReloadPanel, Reloader};
+use courtesy::app::hot_reload::{HotReloadDir, ReloadPanel, Reloader, WatchAlways, Watcher};
 use courtesy::app::i18n::Lang;
 use courtesy::core::session::Current;
 use std::path::Path;
@@ -104,6 +104,10 @@ fn files_can_be_added_and_removed() {
 }
 
 fn app(dir: &Path) -> App {
+    app_with(dir, true, false)
+}
+
+fn app_with(dir: &Path, author: bool, watch: bool) -> App {
     let (catalog, _) = courtesy::app::loader::load_dir(dir).expect("loads");
     let mut app = App::new();
     app.add_plugins((MinimalPlugins, StatesPlugin))
@@ -114,7 +118,8 @@ fn app(dir: &Path) -> App {
             ..Default::default()
         })
         .insert_resource(HotReloadDir(dir.to_path_buf()))
-        .insert_resource(AuthorMode(true))
+        .insert_resource(AuthorMode(author))
+        .insert_resource(WatchAlways(watch))
         .add_plugins(courtesy::app::flow_plugin);
     app.update();
     app
@@ -235,5 +240,33 @@ fn the_running_app_picks_up_edits_and_restarts_the_preview() {
     write(dir, "new.ron", &edited());
     until(&mut app, limit, "the added file", |a| {
         a.world().resource::<Catalog>().0.len() == 1
+    });
+}
+
+#[test]
+fn a_trainee_station_does_not_watch_unless_told_to() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    write(dir, "case.ron", &good());
+    // Neither author mode nor --watch: no watcher, so an edit is not picked up.
+    let mut quiet = app_with(dir, false, false);
+    for _ in 0..5 {
+        quiet.update();
+    }
+    assert!(quiet.world().get_resource::<Watcher>().is_none());
+    write(dir, "case.ron", &edited());
+    std::thread::sleep(Duration::from_millis(400));
+    quiet.update();
+    assert_eq!(done_in_catalog(&quiet), "Solved.");
+
+    // With --watch the same edit arrives through the OS notification, promptly.
+    write(dir, "case.ron", &good());
+    let mut watching = app_with(dir, false, true);
+    until(&mut watching, Duration::from_secs(2), "the watcher", |a| {
+        a.world().get_resource::<Watcher>().is_some()
+    });
+    write(dir, "case.ron", &edited());
+    until(&mut watching, Duration::from_millis(900), "the edit", |a| {
+        done_in_catalog(a) == "Solved, thank you!"
     });
 }

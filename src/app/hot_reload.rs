@@ -1,13 +1,14 @@
-//! Hot reload: a background thread polls the scenario folder and the app swaps in edited scenarios, keeping the last good version of a broken file.
+//! Hot reload: the OS tells a background thread when the scenario folder changes, and the app swaps in edited scenarios, keeping the last good version of a broken file.
 //!
 //! [`Reloader`] is the UI-free part (tested in `tests/app_hot_reload.rs`): it remembers
 //! each `*.ron` file's size and modification time, re-validates only the files that
 //! changed and keeps, per file, the last version that passed validation. A broken edit
 //! leaves that version in the catalog and reports the errors as [`Problem`]s.
 //!
-//! In the app a thread calls [`Reloader::poll`] every [`POLL_EVERY`]; only when something
-//! changed does it send a [`Snapshot`] over a channel and wake the event loop, so an idle
-//! app stays idle. [`drain`] applies the snapshot to the catalog and asks egui to repaint.
+//! In the app (author mode or `--watch` only) a thread waits for the OS's file
+//! notifications and then calls [`Reloader::poll`]; only when something changed does it
+//! send a [`Snapshot`] over a channel and wake the event loop, so an idle app stays idle
+//! and nothing is polled. [`drain`] applies the snapshot to the catalog and asks egui to repaint.
 
 use crate::app::flow::{Catalog, FlowSet, Play, Screen, Selected, Settings};
 use crate::app::i18n::T;
@@ -22,9 +23,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, SystemTime};
-
-/// How often the watcher thread looks at the folder.
-pub const POLL_EVERY: Duration = Duration::from_millis(250);
 
 /// An error in a scenario file, as shown in the problems panel.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -218,19 +216,37 @@ fn reload_file(path: &Path, state: &mut FileState) -> bool {
     true
 }
 
-/// Starts the watcher thread: polls every `every` and, when something changed, sends the
-/// snapshot and calls `wake`. The thread ends when the receiver is dropped.
+/// After a file-system event, wait until the folder has been quiet this long before
+/// re-reading it (an editor's save is often several events: write, rename, chmod).
+pub const SETTLE: Duration = Duration::from_millis(80);
+
+/// Starts the watcher: the OS reports changes in `dir` (inotify, FSEvents,
+/// ReadDirectoryChangesW through the `notify` crate), a thread re-reads the folder once
+/// the events settle and, when something changed, sends the snapshot and calls `wake`.
+/// Nothing runs between events: no polling. The thread ends when the receiver is dropped
+/// (at the next event) or the OS watch fails.
 pub fn spawn_watcher(
     mut reloader: Reloader,
-    every: Duration,
     wake: impl Fn() + Send + 'static,
-) -> std::io::Result<Receiver<Snapshot>> {
+) -> Result<Receiver<Snapshot>, WatchError> {
+    use notify::Watcher as _;
+    let (events_tx, events) = mpsc::channel::<notify::Result<notify::Event>>();
+    let mut os_watch = notify::recommended_watcher(events_tx).map_err(WatchError::Notify)?;
+    os_watch
+        .watch(reloader.dir(), notify::RecursiveMode::NonRecursive)
+        .map_err(WatchError::Notify)?;
     let (tx, rx) = mpsc::channel();
     std::thread::Builder::new()
         .name("courtesy-hot-reload".into())
         .spawn(move || {
-            loop {
-                std::thread::sleep(every);
+            // Keep the OS watch alive as long as the thread.
+            let _os_watch = os_watch;
+            while let Ok(first) = events.recv() {
+                if let Err(e) = first {
+                    warn!("hot reload: the folder watch reported an error: {e}");
+                }
+                // Let a burst of events settle into one re-read.
+                while events.recv_timeout(SETTLE).is_ok() {}
                 if let Some(s) = reloader.poll() {
                     if tx.send(s).is_err() {
                         break;
@@ -238,13 +254,28 @@ pub fn spawn_watcher(
                     wake();
                 }
             }
-        })?;
+        })
+        .map_err(WatchError::Thread)?;
     Ok(rx)
+}
+
+/// Why hot reload could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum WatchError {
+    #[error("the operating system refused to watch the folder: {0}")]
+    Notify(notify::Error),
+    #[error("cannot start the watcher thread: {0}")]
+    Thread(std::io::Error),
 }
 
 /// The folder to watch (inserted by the app; without it nothing is watched).
 #[derive(Resource, Debug, Clone)]
 pub struct HotReloadDir(pub PathBuf);
+
+/// Watch the folder even outside author mode (`courtesy app --watch`, for a station whose
+/// shared scenario folder changes during the day). Without it, only author mode watches.
+#[derive(Resource, Debug, Clone, Copy, Default)]
+pub struct WatchAlways(pub bool);
 
 /// Snapshots from the watcher thread.
 #[derive(Resource)]
@@ -331,7 +362,8 @@ pub fn ui_plugin(app: &mut App) {
     );
 }
 
-/// Starts the watcher on first run, then applies whatever it sent.
+/// Starts the watcher once it is wanted (author mode, or [`WatchAlways`]), then applies
+/// whatever it sent.
 #[allow(clippy::too_many_arguments)]
 pub fn drain(
     mut commands: Commands,
@@ -348,9 +380,17 @@ pub fn drain(
     screen: Res<State<Screen>>,
     mut next: ResMut<NextState<Screen>>,
     mut contexts: Query<&mut bevy_egui::EguiContext, With<bevy_egui::PrimaryEguiContext>>,
+    (author, always): (
+        Option<Res<crate::app::author::AuthorMode>>,
+        Option<Res<WatchAlways>>,
+    ),
 ) {
     let Some(watcher) = watcher else {
-        if !*started && let Some(dir) = dir {
+        let wanted = always.is_some_and(|a| a.0) || author.is_some_and(|a| a.0);
+        if !*started
+            && wanted
+            && let Some(dir) = dir
+        {
             *started = true;
             let proxy = proxy.map(|p| (**p).clone());
             let wake = move || {
@@ -368,9 +408,9 @@ pub fn drain(
                     c.get_mut().request_repaint();
                 }
             }
-            match spawn_watcher(reloader, POLL_EVERY, wake) {
+            match spawn_watcher(reloader, wake) {
                 Ok(rx) => commands.insert_resource(Watcher(Mutex::new(rx))),
-                Err(e) => warn!("hot reload is off: cannot start the watcher thread ({e})"),
+                Err(e) => warn!("hot reload is off: {e}"),
             }
         }
         return;

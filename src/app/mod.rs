@@ -7,6 +7,7 @@
 pub mod author;
 pub mod face;
 pub mod flow;
+pub mod frame_bench;
 pub mod hot_reload;
 pub mod i18n;
 pub mod loader;
@@ -63,6 +64,10 @@ pub struct AppArgs {
     /// are never recorded.
     #[arg(long)]
     pub author: bool,
+    /// Reload scenarios when their folder changes, outside author mode too (author mode
+    /// always does). Uses the OS's file notifications; nothing is polled.
+    #[arg(long)]
+    pub watch: bool,
     /// With --author: start the first preview at this step id (default: the scenario's start).
     #[arg(long, value_name = "STEP", requires = "author")]
     pub from_step: Option<String>,
@@ -87,6 +92,10 @@ pub struct AppArgs {
     /// Folder of the attempt records (default: $COURTESY_DATA_DIR, else the platform data directory).
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Measurement (scripts/measure-app.sh): redraw N frames continuously, log the CPU per
+    /// frame and its breakdown by thread, then exit. Nothing is recorded.
+    #[arg(long, value_name = "N", hide = true)]
+    pub measure_frames: Option<u32>,
 }
 
 fn parse_size(s: &str) -> Result<(u32, u32), String> {
@@ -308,8 +317,10 @@ pub fn build_app(args: &AppArgs, catalog: Vec<CatalogEntry>, boot: Boot) -> App 
     .insert_resource(boot.seeds)
     .insert_resource(boot.play)
     .insert_resource(StartScreen(boot.screen));
-    // Screenshots are captures, not training: they record only into an explicit --data-dir.
-    if args.screenshot.is_none() || args.data_dir.is_some() {
+    // Screenshots and measurements are not training: they record only into an explicit
+    // --data-dir.
+    let capture = args.screenshot.is_some() || args.measure_frames.is_some();
+    if !capture || args.data_dir.is_some() {
         let records = records::RecordStore::open(args.data_dir.as_deref());
         if let Some(e) = &records.error {
             eprintln!("courtesy: attempts will not be recorded: {e}");
@@ -322,6 +333,7 @@ pub fn build_app(args: &AppArgs, catalog: Vec<CatalogEntry>, boot: Boot) -> App 
             step: args.from_step.clone(),
             mood: args.mood,
         })
+        .insert_resource(hot_reload::WatchAlways(args.watch))
         .insert_resource(hot_reload::HotReloadDir(
             args.scenarios
                 .clone()
@@ -331,6 +343,10 @@ pub fn build_app(args: &AppArgs, catalog: Vec<CatalogEntry>, boot: Boot) -> App 
     if let Some(path) = &args.screenshot {
         app.insert_resource(screenshot::ScreenshotTo(path.clone()))
             .add_plugins(screenshot::plugin);
+    }
+    if let Some(n) = args.measure_frames {
+        app.insert_resource(frame_bench::MeasureFrames(n))
+            .add_plugins(frame_bench::plugin);
     }
     app
 }

@@ -158,7 +158,7 @@ fn draw(
         .interactable(true)
         .show(ctx, |u| {
             egui::Frame::NONE
-                .fill(u.visuals().panel_fill)
+                .fill(u.visuals().window_fill)
                 .inner_margin(4.0)
                 .corner_radius(4.0)
                 .show(u, |u| {

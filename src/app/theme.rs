@@ -148,6 +148,7 @@ fn apply_theme(
     settings: Res<Settings>,
     mut applied: Local<Option<Settings>>,
     mut fonts_done: Local<bool>,
+    mut clear: ResMut<ClearColor>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     if !*fonts_done {
@@ -155,7 +156,14 @@ fn apply_theme(
         *fonts_done = true;
     }
     if applied.as_ref() != Some(&*settings) {
-        let s = style(&settings);
+        let mut s = style(&settings);
+        // The window's background is the camera's clear colour, not a full-window egui
+        // rectangle: with a software renderer every pixel egui shades costs (its shader
+        // converts colours per pixel), and panels painted over the whole window doubled
+        // the cost of each frame. Panels are transparent over the cleared background.
+        let [r, g, b, _] = s.visuals.panel_fill.to_array();
+        clear.0 = Color::srgb_u8(r, g, b);
+        s.visuals.panel_fill = Color32::TRANSPARENT;
         ctx.set_style_of(egui::Theme::Light, s.clone());
         ctx.set_style_of(egui::Theme::Dark, s);
         *applied = Some(*settings);

@@ -13,14 +13,49 @@ use bevy_egui::EguiContexts;
 use bevy_egui::egui::{self, RichText};
 use std::time::Duration;
 
-/// How often the countdown bar is redrawn while a timer runs (10 fps; nothing else redraws).
-pub const TIMER_FRAME: Duration = Duration::from_millis(100);
+/// Redraws are asked for this long after the instant the countdown's display changes, so
+/// that the frame lands just past the boundary and shows the new value.
+const PAST_BOUNDARY: Duration = Duration::from_millis(2);
 
 /// A running reply timer.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TimerVm {
     pub left: Duration,
     pub total: Duration,
+}
+
+impl TimerVm {
+    /// Whole seconds shown ("12 s left"): rounded up, so "0" only when time is out.
+    pub fn seconds_shown(&self) -> u64 {
+        let whole = self.left.as_secs();
+        if self.left.subsec_nanos() > 0 {
+            whole + 1
+        } else {
+            whole
+        }
+    }
+
+    /// The bar's filled share, in whole-second steps (the same steps as the label), so
+    /// the countdown's look changes once a second and not on every frame.
+    pub fn bar_fraction(&self) -> f32 {
+        let total = self.total.as_secs_f32().ceil();
+        if total <= 0.0 {
+            return 0.0;
+        }
+        (self.seconds_shown() as f32 / total).min(1.0)
+    }
+
+    /// How long until what the countdown shows next changes: the time to the next
+    /// whole-second boundary (the end of the timer included). The screen asks for one
+    /// redraw then, and none in between.
+    pub fn until_next_change(&self) -> Duration {
+        let frac = Duration::from_nanos(u64::from(self.left.subsec_nanos()));
+        if frac.is_zero() && !self.left.is_zero() {
+            Duration::from_secs(1)
+        } else {
+            frac
+        }
+    }
 }
 
 /// The customer side of the screen (shared with the feedback screen).
@@ -131,12 +166,8 @@ pub fn ui(ui: &mut egui::Ui, vm: &ConversationVm) -> Option<Action> {
         .show(ui, |ui| {
             ui.add_space(6.0);
             if let Some(t) = vm.timer {
-                let frac = if t.total.is_zero() {
-                    0.0
-                } else {
-                    t.left.as_secs_f32() / t.total.as_secs_f32()
-                };
-                let secs = t.left.as_secs_f32().ceil() as u64;
+                let frac = t.bar_fraction();
+                let secs = t.seconds_shown();
                 let colour = if frac < 0.25 {
                     palette.bad
                 } else {
@@ -151,9 +182,11 @@ pub fn ui(ui: &mut egui::Ui, vm: &ConversationVm) -> Option<Action> {
                         .fill(colour)
                         .desired_height(10.0),
                 );
-                // Redraw the bar at a modest rate only while it runs (see `app::redraw`).
+                // One redraw when the shown second changes, none in between (see
+                // `app::redraw`); the last one lands on the deadline, where the flow
+                // takes the timeout reply.
                 ui.ctx()
-                    .request_repaint_after(TIMER_FRAME.min(t.left.max(Duration::from_millis(1))));
+                    .request_repaint_after(t.until_next_change() + PAST_BOUNDARY);
             }
             ui.label(RichText::new(T::YourReply.get(lang)).strong());
             for (i, (id, text)) in vm.replies.iter().enumerate() {
@@ -203,4 +236,66 @@ fn draw(
         return Ok(());
     };
     show(&mut contexts, &mut actions, |u| ui(u, &vm))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TimerVm;
+    use std::time::Duration;
+
+    fn vm(left_ms: u64, total_s: u64) -> TimerVm {
+        TimerVm {
+            left: Duration::from_millis(left_ms),
+            total: Duration::from_secs(total_s),
+        }
+    }
+
+    #[test]
+    fn shows_whole_seconds_rounded_up() {
+        assert_eq!(vm(20_000, 20).seconds_shown(), 20);
+        assert_eq!(vm(19_999, 20).seconds_shown(), 20);
+        assert_eq!(vm(19_000, 20).seconds_shown(), 19);
+        assert_eq!(vm(1, 20).seconds_shown(), 1);
+        assert_eq!(vm(0, 20).seconds_shown(), 0);
+    }
+
+    #[test]
+    fn bar_moves_in_the_label_steps() {
+        assert_eq!(vm(20_000, 20).bar_fraction(), 1.0);
+        assert_eq!(vm(10_400, 20).bar_fraction(), 11.0 / 20.0);
+        assert_eq!(vm(10_000, 20).bar_fraction(), 10.0 / 20.0);
+        assert_eq!(vm(0, 20).bar_fraction(), 0.0);
+        assert_eq!(vm(0, 0).bar_fraction(), 0.0);
+    }
+
+    #[test]
+    fn next_redraw_is_the_next_second_boundary() {
+        assert_eq!(
+            vm(12_300, 20).until_next_change(),
+            Duration::from_millis(300)
+        );
+        assert_eq!(vm(12_000, 20).until_next_change(), Duration::from_secs(1));
+        assert_eq!(vm(999, 20).until_next_change(), Duration::from_millis(999));
+        // Out of time: nothing more to count down.
+        assert_eq!(vm(0, 20).until_next_change(), Duration::ZERO);
+    }
+
+    #[test]
+    fn one_redraw_per_second_over_a_whole_timer() {
+        // Follow the screen's own wishes from the start of a 20 s timer to its end.
+        let total = Duration::from_secs(20);
+        let mut elapsed = Duration::from_millis(16); // the first frame
+        let mut frames = 1;
+        while elapsed < total {
+            let t = TimerVm {
+                left: total - elapsed,
+                total,
+            };
+            elapsed += t.until_next_change() + super::PAST_BOUNDARY;
+            frames += 1;
+        }
+        assert_eq!(frames, 21, "one frame per shown second plus the first");
+        // The last wake lands just past the deadline, where the timeout is taken.
+        assert!(elapsed - total <= Duration::from_millis(100));
+    }
 }
