@@ -15,13 +15,16 @@
 //!   [`Store::trainee_history`] and [`Store::trainee_bests`].
 //! * xAPI outbox (docs/xapi.md): every step and result writes its statements in the same
 //!   transaction; [`Store::outbox_counts`], [`Store::outbox_pending`],
-//!   [`Store::outbox_mark_sent`], [`Store::outbox_park`] serve the LRS sync (`core::lrs`).
+//!   [`Store::outbox_mark_sent`], [`Store::outbox_park`] serve the LRS sync (`core::lrs`);
+//!   after each pass [`Store::prune_sent`] drops delivered statements' JSON, which
+//!   [`Store::outbox_items`] rebuilds byte for byte.
 //! * Manager password: [`Store::set_manager_password`], [`Store::verify_manager_password`],
 //!   [`Store::has_manager_password`], [`ManagerGate`].
 
 mod error;
 mod outbox;
 mod password;
+mod prune;
 mod query;
 mod record;
 mod replay;
@@ -32,6 +35,7 @@ pub mod time;
 pub use error::RecordsError;
 pub use outbox::{MAX_REASON_CHARS, OutboxCounts, OutboxItem, OutboxSelect, OutboxStatus};
 pub use password::{DEFAULT_IDLE_LOCK, MIN_PASSWORD_CHARS, ManagerGate};
+pub use prune::{PruneReport, Reclaim, STATEMENT_FORMAT};
 pub use query::{
     AttemptDetail, AttemptStatus, AttemptSummary, CohortAverages, Filter, PrincipleAverage,
     RecordedStep, ReplyChoice, ScenarioBest, TraineeRow, TrendPoint, TrendSeries,
