@@ -463,7 +463,12 @@ impl Store {
                 let mut left = free;
                 while left > 0 {
                     let now = self.read(|c| {
-                        c.execute_batch(&format!("PRAGMA incremental_vacuum({VACUUM_SLICE});"))?;
+                        // Stepped to the end: each step gives back one page.
+                        let mut st =
+                            c.prepare(&format!("PRAGMA incremental_vacuum({VACUUM_SLICE})"))?;
+                        let mut rows = st.query([])?;
+                        while rows.next()?.is_some() {}
+                        drop(rows);
                         c.query_row("PRAGMA freelist_count", [], |r| r.get::<_, i64>(0))
                     })?;
                     if now >= left {
