@@ -388,10 +388,48 @@ fn prune_batch(
                         id
                     }
                 };
+                // Deleted and inserted again, smaller, rather than updated: SQLite merges
+                // under-full pages on a delete only, so an update in place would leave the
+                // pages mostly empty and nothing for the vacuum to give back.
+                type Kept = (
+                    String,
+                    i64,
+                    Option<i64>,
+                    String,
+                    String,
+                    i64,
+                    i64,
+                    Option<i64>,
+                    Option<i64>,
+                    Option<String>,
+                );
+                let k: Kept = tx
+                    .prepare_cached(
+                        "DELETE FROM outbox WHERE seq = ?1 RETURNING id, attempt_id, step_idx, \
+                         verb, status, created_ms, tries, last_try_ms, sent_ms, reason",
+                    )?
+                    .query_row([seq], |r| {
+                        Ok((
+                            r.get(0)?,
+                            r.get(1)?,
+                            r.get(2)?,
+                            r.get(3)?,
+                            r.get(4)?,
+                            r.get(5)?,
+                            r.get(6)?,
+                            r.get(7)?,
+                            r.get(8)?,
+                            r.get(9)?,
+                        ))
+                    })?;
                 tx.prepare_cached(
-                    "UPDATE outbox SET statement = '', parts_id = ?2, digest = ?3 WHERE seq = ?1",
+                    "INSERT INTO outbox (seq, id, attempt_id, step_idx, verb, statement, status, \
+                     created_ms, tries, last_try_ms, sent_ms, reason, parts_id, digest) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, '', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 )?
-                .execute(params![seq, id, digest])?;
+                .execute(params![
+                    seq, k.0, k.1, k.2, k.3, k.4, k.5, k.6, k.7, k.8, k.9, id, digest
+                ])?;
                 pruned += 1;
             }
             Err(_) => {
