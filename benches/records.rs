@@ -1,6 +1,7 @@
 //! Records store benchmark: fills a store with 100,000 attempts / 1,000,000 recorded steps,
-//! then reports (a) the time to durably record one step and (b) each dashboard query next
-//! to the same hand-written SQL run by the `sqlite3` CLI on the same file.
+//! delivers their statements as a sync does (marks them sent, then prunes), then reports
+//! the store's size before and after, (a) the time to durably record one step and (b) each
+//! dashboard query next to the same hand-written SQL run by the `sqlite3` CLI on the same file.
 //!
 //! `cargo bench --no-default-features --bench records`. Set `COURTESY_BENCH_DIR=DIR` to
 //! keep the filled store in DIR and reuse it on the next run (filling takes a while).
@@ -9,7 +10,7 @@
 use courtesy::core::load::parse_str;
 use courtesy::core::model::Scenario;
 use courtesy::core::records::time::{DAY_MS, parse_date};
-use courtesy::core::records::{AttemptStart, Filter, ImportedAttempt, Source, Store};
+use courtesy::core::records::{AttemptStart, Filter, ImportedAttempt, OutboxSelect, Source, Store};
 use courtesy::core::session::{AttemptResult, Session};
 use courtesy::core::strategy::{Strategy, play};
 use std::io::Write;
@@ -140,6 +141,98 @@ fn fill(store: &Store, scenarios: &[Arc<Scenario>]) {
         let _ = std::io::stdout().flush();
     }
     println!(" in {:.1} s", started.elapsed().as_secs_f64());
+}
+
+/// Bytes of the store file after a checkpoint (the `-wal` emptied into it).
+fn file_bytes(path: &Path) -> u64 {
+    if let Ok(c) = rusqlite::Connection::open(path) {
+        let _ = c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);");
+    }
+    std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+}
+
+/// SHA-256 over every statement as `courtesy export --xapi --all` reads it, and how many.
+fn outbox_digest(store: &Store) -> (String, usize) {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    let (mut after, mut n) = (0i64, 0usize);
+    loop {
+        let page = match store.outbox_page(OutboxSelect::All, after, Some(20_000)) {
+            Ok(p) => p,
+            Err(e) => panic!("{e}"),
+        };
+        let Some(last) = page.last() else { break };
+        after = last.seq;
+        for it in &page {
+            h.update(it.statement.as_bytes());
+            h.update(b"\n");
+        }
+        n += page.len();
+    }
+    (format!("{:x}", h.finalize()), n)
+}
+
+/// What a sync that delivers everything does to the store: marks the statements sent
+/// (as `sync_pending` does after a 2xx), then prunes (as it does after every pass).
+fn deliver_and_prune(store: &Store, path: &Path, steps: i64) {
+    let pending = match store.outbox_counts() {
+        Ok(c) => c.pending,
+        Err(e) => panic!("{e}"),
+    };
+    if pending == 0 {
+        println!("statements already delivered and pruned (reused store)");
+        return;
+    }
+    let per_m = |b: u64| b as f64 / 1e9 * 1_000_000.0 / steps.max(1) as f64;
+    let before = file_bytes(path);
+    let t = Instant::now();
+    let (digest_before, n) = outbox_digest(store);
+    let read_before = t.elapsed();
+    let t = Instant::now();
+    loop {
+        let batch = match store.outbox_pending(5_000) {
+            Ok(b) => b,
+            Err(e) => panic!("{e}"),
+        };
+        if batch.is_empty() {
+            break;
+        }
+        let ids: Vec<&str> = batch.iter().map(|i| i.id.as_str()).collect();
+        if let Err(e) = store.outbox_mark_sent(&ids) {
+            panic!("{e}");
+        }
+    }
+    let marked = t.elapsed();
+    let report = match store.prune_sent() {
+        Ok(r) => r,
+        Err(e) => panic!("{e}"),
+    };
+    let after = file_bytes(path);
+    let t = Instant::now();
+    let (digest_after, n_after) = outbox_digest(store);
+    let read_after = t.elapsed();
+    println!(
+        "\nsync + prune of {n} statements (marked sent in {:.1} s; prune_sent {:.1} s: {} pruned, {} kept whole, reclaim {:?})\n    \
+         store file: {:.0} MiB before ({:.2} GB per 1M steps) → {:.0} MiB after ({:.2} GB per 1M steps)   (target ≤ 0.6 GB)\n    \
+         every statement read back (export --all): SHA-256 {} before and after ({n_after} statements; read in {:.1} s before, {:.1} s rebuilt after)",
+        marked.as_secs_f64(),
+        report.elapsed_ms as f64 / 1000.0,
+        report.pruned,
+        report.kept_whole,
+        report.reclaim,
+        before as f64 / 1_048_576.0,
+        per_m(before),
+        after as f64 / 1_048_576.0,
+        per_m(after),
+        if digest_before == digest_after && n == n_after {
+            "EQUAL"
+        } else {
+            "DIFFERENT"
+        },
+        read_before.as_secs_f64(),
+        read_after.as_secs_f64(),
+    );
+    assert_eq!(digest_before, digest_after, "pruning changed a statement");
 }
 
 fn counts(path: &Path) -> (i64, i64) {
@@ -316,6 +409,8 @@ fn main() {
         path.display(),
         size as f64 / 1_048_576.0
     );
+
+    deliver_and_prune(&store, &path, steps);
 
     bench_record_step(&store, &scenarios);
 

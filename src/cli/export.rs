@@ -108,6 +108,21 @@ fn export(args: &ExportArgs) -> Result<usize, ExportError> {
     if args.mark_sent {
         let ids: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
         store.outbox_mark_sent(&ids)?;
+        prune_marked(&store, &dir)?;
     }
     Ok(items.len())
+}
+
+/// Prunes what `--mark-sent` delivered, as a sync would, keeping `keep_sent_days` of the
+/// LRS configuration if there is one (docs/records.md); an unreadable configuration
+/// skips pruning rather than guess its retention.
+fn prune_marked(store: &Store, dir: &Path) -> Result<(), ExportError> {
+    match crate::core::lrs::LrsConfig::discover(dir, None) {
+        Ok(cfg) => {
+            store.set_keep_sent_days(cfg.map_or(0, |c| c.keep_sent_days));
+            store.prune_sent()?;
+        }
+        Err(e) => eprintln!("not pruning the delivered statements: {e}"),
+    }
+    Ok(())
 }

@@ -110,6 +110,7 @@ fn sync(args: &SyncArgs) -> Result<u8, LrsError> {
         );
         return Ok(EXIT_USAGE);
     };
+    store.set_keep_sent_days(config.keep_sent_days);
     if args.retry_parked {
         let n = store.outbox_requeue_parked()?;
         eprintln!("{n} parked statement(s) put back in the queue");

@@ -4,7 +4,10 @@
 
 use crate::core::model::{Principle, Scenario};
 use crate::core::session::{AttemptResult, TranscriptEntry};
+use crate::core::text::Text;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -64,6 +67,13 @@ impl Verb {
             Verb::Passed => "passed",
             Verb::Failed => "failed",
         }
+    }
+
+    /// The verb whose [`Verb::key`] is `key`.
+    pub fn from_key(key: &str) -> Option<Verb> {
+        [Verb::Answered, Verb::Completed, Verb::Passed, Verb::Failed]
+            .into_iter()
+            .find(|v| v.key() == key)
     }
 
     /// The verb's IRI.
@@ -229,13 +239,93 @@ pub fn parse_iso_duration(text: &str) -> Option<u64> {
     (total.is_finite() && total >= 0.0).then(|| total.round() as u64)
 }
 
-fn lang_map(text: &crate::core::text::Text) -> Value {
+fn lang_map(text: &Text) -> Value {
     Value::Object(
         text.0
             .iter()
             .map(|(k, v)| (k.clone(), Value::String(v.clone())))
             .collect(),
     )
+}
+
+/// What a statement takes from outside the attempt's records rows: the scenario's texts
+/// (as the scenario file had them when the statement was built) and, for the result
+/// statements, the critical replies chosen. With the rows (`attempts`, `steps`, `outbox`)
+/// and the statement identity these are every input the builders use, so a delivered
+/// statement can be pruned and rebuilt byte for byte ([`answered_from`], [`result_from`];
+/// docs/records.md, "Delivered statements").
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatementParts {
+    /// The scenario's title: the name of every statement's parent activity (and of the
+    /// result statements' object). `None` when the scenario was not at hand.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<Text>,
+    /// Result statements: the scenario's briefing (the object's description).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub briefing: Option<Text>,
+    /// `answered`: the step's name (the customer's line in every language, or in the
+    /// attempt's locale when the scenario was not at hand).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<Text>,
+    /// `answered`: the interaction's choices.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub choices: Option<Vec<Choice>>,
+    /// Result statements: the critical replies chosen, in order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub critical: Option<Vec<CriticalChoice>>,
+}
+
+/// One choice of an `answered` statement's interaction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Choice {
+    pub id: String,
+    /// The reply's text; `None` when the scenario was not at hand.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<Text>,
+}
+
+/// A critical reply in the `critical-replies` extension.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CriticalChoice {
+    pub step: String,
+    pub reply: String,
+}
+
+/// What the result statements (`completed`, `passed`/`failed`) say about the attempt:
+/// the parts of an [`AttemptResult`] they use (the records keep each of them in `attempts`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResultFacts {
+    pub passed: bool,
+    pub overall: f64,
+    pub principles: BTreeMap<Principle, f64>,
+    /// [`Outcome::key`](crate::core::model::Outcome::key).
+    pub outcome: String,
+    pub ending: String,
+    pub final_mood: i32,
+    /// Steps answered.
+    pub steps: usize,
+    pub not_assessed: Vec<Principle>,
+    pub below_floor: Vec<Principle>,
+}
+
+impl ResultFacts {
+    /// The facts of `r`.
+    pub fn of(r: &AttemptResult) -> ResultFacts {
+        ResultFacts {
+            passed: r.passed,
+            overall: r.overall,
+            principles: r.principles.clone(),
+            outcome: r.outcome.key().to_string(),
+            ending: r.ending.clone(),
+            final_mood: r.final_mood,
+            steps: r.transcript.len(),
+            not_assessed: r.not_assessed.clone(),
+            below_floor: r.below_floor.clone(),
+        }
+    }
 }
 
 fn actor(c: &AttemptContext) -> Value {
@@ -268,15 +358,15 @@ pub fn step_activity_id(base: &str, scenario_id: &str, step_id: &str) -> String 
 const SIMULATION: &str = "http://adlnet.gov/expapi/activities/simulation";
 const INTERACTION: &str = "http://adlnet.gov/expapi/activities/cmi.interaction";
 
-/// The scenario as an activity; with its name and description when `full` and known.
-fn scenario_activity(c: &AttemptContext, full: bool) -> Value {
+/// The scenario as an activity; with its name (and its description when `full`) when known.
+fn scenario_activity(c: &AttemptContext, p: &StatementParts, full: bool) -> Value {
     let mut definition = Map::new();
     definition.insert("type".into(), json!(SIMULATION));
-    if let Some(s) = c.scenario {
-        definition.insert("name".into(), lang_map(&s.title));
-        if full {
-            definition.insert("description".into(), lang_map(&s.briefing));
-        }
+    if let Some(t) = &p.title {
+        definition.insert("name".into(), lang_map(t));
+    }
+    if full && let Some(b) = &p.briefing {
+        definition.insert("description".into(), lang_map(b));
     }
     json!({
         "objectType": "Activity",
@@ -285,7 +375,7 @@ fn scenario_activity(c: &AttemptContext, full: bool) -> Value {
     })
 }
 
-fn context(c: &AttemptContext) -> Value {
+fn context(c: &AttemptContext, p: &StatementParts) -> Value {
     let mut ext_map = Map::new();
     ext_map.insert(ext(c.base_iri, "scenario-id"), json!(c.scenario_id));
     if let Some(h) = c.content_hash {
@@ -298,19 +388,74 @@ fn context(c: &AttemptContext) -> Value {
         "registration": c.registration.to_string(),
         "language": c.locale,
         "platform": "Courtesy",
-        "contextActivities": {"parent": [scenario_activity(c, false)]},
+        "contextActivities": {"parent": [scenario_activity(c, p, false)]},
         "extensions": Value::Object(ext_map),
     })
 }
 
-fn principle_map<T: serde::Serialize + Copy>(
-    m: &std::collections::BTreeMap<Principle, T>,
-) -> Value {
+fn principle_map<T: serde::Serialize + Copy>(m: &BTreeMap<Principle, T>) -> Value {
     Value::Object(
         m.iter()
             .map(|(p, v)| (p.key().to_string(), json!(v)))
             .collect(),
     )
+}
+
+/// The scenario-file parts of the `answered` statement for `entry` ([`StatementParts`]):
+/// from `c.scenario` when it is the attempt's, otherwise the customer's line in the
+/// attempt's locale and the offered reply ids.
+pub fn answered_parts(c: &AttemptContext, entry: &TranscriptEntry) -> StatementParts {
+    let step = c.scenario.and_then(|s| s.step(&entry.step_id));
+    let choices = match step {
+        Some(s) => s
+            .replies
+            .iter()
+            .map(|r| Choice {
+                id: r.id.clone(),
+                description: Some(r.text.clone()),
+            })
+            .collect(),
+        None => {
+            let mut ids: Vec<&str> = entry.offered.iter().map(String::as_str).collect();
+            if !ids.contains(&entry.chosen.as_str()) {
+                ids.push(&entry.chosen);
+            }
+            ids.into_iter()
+                .map(|id| Choice {
+                    id: id.to_string(),
+                    description: None,
+                })
+                .collect()
+        }
+    };
+    let name = step
+        .and_then(|s| s.says.get(entry.variant))
+        .cloned()
+        .unwrap_or_else(|| Text::from_pairs([(c.locale, entry.customer_line.as_str())]));
+    StatementParts {
+        title: c.scenario.map(|s| s.title.clone()),
+        name: Some(name),
+        choices: Some(choices),
+        ..StatementParts::default()
+    }
+}
+
+/// The scenario-file parts of the result statements for `r` ([`StatementParts`]).
+pub fn result_parts(c: &AttemptContext, r: &AttemptResult) -> StatementParts {
+    StatementParts {
+        title: c.scenario.map(|s| s.title.clone()),
+        briefing: c.scenario.map(|s| s.briefing.clone()),
+        critical: Some(
+            r.critical
+                .iter()
+                .map(|c| CriticalChoice {
+                    step: c.step.clone(),
+                    reply: c.reply.clone(),
+                })
+                .collect(),
+        ),
+        ..StatementParts::default()
+    }
 }
 
 /// The `answered` statement for reply number `index` (0-based) of the attempt. `id` is
@@ -323,24 +468,32 @@ pub fn answered(
     entry: &TranscriptEntry,
     unix_ms: i64,
 ) -> Value {
+    answered_from(c, &answered_parts(c, entry), id, index, entry, unix_ms)
+}
+
+/// [`answered`] with its scenario-file parts given (`c.scenario` is not read): how a
+/// pruned statement is rebuilt. `entry.reaction` is not used.
+pub fn answered_from(
+    c: &AttemptContext,
+    p: &StatementParts,
+    id: Uuid,
+    index: usize,
+    entry: &TranscriptEntry,
+    unix_ms: i64,
+) -> Value {
     let base = c.base_iri.trim_end_matches('/');
-    let step = c.scenario.and_then(|s| s.step(&entry.step_id));
-    let choices: Vec<Value> = match step {
-        Some(s) => s
-            .replies
-            .iter()
-            .map(|r| json!({"id": r.id, "description": lang_map(&r.text)}))
-            .collect(),
-        None => {
-            let mut ids: Vec<&str> = entry.offered.iter().map(String::as_str).collect();
-            if !ids.contains(&entry.chosen.as_str()) {
-                ids.push(&entry.chosen);
-            }
-            ids.into_iter().map(|id| json!({"id": id})).collect()
-        }
-    };
-    let name = step
-        .and_then(|s| s.says.get(entry.variant))
+    let choices: Vec<Value> = p
+        .choices
+        .iter()
+        .flatten()
+        .map(|ch| match &ch.description {
+            Some(d) => json!({"id": ch.id, "description": lang_map(d)}),
+            None => json!({"id": ch.id}),
+        })
+        .collect();
+    let name = p
+        .name
+        .as_ref()
         .map(lang_map)
         .unwrap_or_else(|| json!({ c.locale: entry.customer_line }));
     let mut result_ext = Map::new();
@@ -378,7 +531,7 @@ pub fn answered(
             "duration": iso_duration(Duration::from_millis(entry.response_ms)),
             "extensions": Value::Object(result_ext),
         },
-        "context": context(c),
+        "context": context(c, p),
         "timestamp": timestamp(unix_ms),
     })
 }
@@ -393,13 +546,42 @@ pub fn finished(
     unix_ms: i64,
     duration: Duration,
 ) -> [Value; 2] {
+    let p = result_parts(c, r);
+    let facts = ResultFacts::of(r);
+    let verdict = if r.passed { Verb::Passed } else { Verb::Failed };
+    [
+        result_from(
+            c,
+            &p,
+            completed_id,
+            Verb::Completed,
+            &facts,
+            unix_ms,
+            duration,
+        ),
+        result_from(c, &p, verdict_id, verdict, &facts, unix_ms, duration),
+    ]
+}
+
+/// One result statement (`v` is `completed`, `passed` or `failed`) with its
+/// scenario-file parts given (`c.scenario` is not read): what [`finished`] builds, and
+/// how a pruned one is rebuilt.
+pub fn result_from(
+    c: &AttemptContext,
+    p: &StatementParts,
+    id: Uuid,
+    v: Verb,
+    r: &ResultFacts,
+    unix_ms: i64,
+    duration: Duration,
+) -> Value {
     let base = c.base_iri.trim_end_matches('/');
     let mut result_ext = Map::new();
     result_ext.insert(ext(base, "principle-scores"), principle_map(&r.principles));
-    result_ext.insert(ext(base, "outcome"), json!(r.outcome.key()));
+    result_ext.insert(ext(base, "outcome"), json!(r.outcome));
     result_ext.insert(ext(base, "ending"), json!(r.ending));
     result_ext.insert(ext(base, "final-mood"), json!(r.final_mood));
-    result_ext.insert(ext(base, "steps"), json!(r.transcript.len()));
+    result_ext.insert(ext(base, "steps"), json!(r.steps));
     result_ext.insert(
         ext(base, "not-assessed"),
         json!(r.not_assessed.iter().map(|p| p.key()).collect::<Vec<_>>()),
@@ -411,8 +593,9 @@ pub fn finished(
     result_ext.insert(
         ext(base, "critical-replies"),
         json!(
-            r.critical
+            p.critical
                 .iter()
+                .flatten()
                 .map(|c| json!({"step": c.step, "reply": c.reply}))
                 .collect::<Vec<_>>()
         ),
@@ -423,29 +606,102 @@ pub fn finished(
         0.0
     };
     let scaled = (overall / 100.0).clamp(0.0, 1.0);
-    let result = json!({
-        "score": {"scaled": scaled, "raw": overall.clamp(0.0, 100.0), "min": 0, "max": 100},
-        "success": r.passed,
-        "completion": true,
-        "duration": iso_duration(duration),
-        "extensions": Value::Object(result_ext),
-    });
-    let verdict = if r.passed { Verb::Passed } else { Verb::Failed };
-    let stmt = |id: Uuid, v: Verb| {
-        json!({
-            "id": id.to_string(),
-            "actor": actor(c),
-            "verb": verb(v),
-            "object": scenario_activity(c, true),
-            "result": result.clone(),
-            "context": context(c),
-            "timestamp": timestamp(unix_ms),
-        })
+    json!({
+        "id": id.to_string(),
+        "actor": actor(c),
+        "verb": verb(v),
+        "object": scenario_activity(c, p, true),
+        "result": {
+            "score": {"scaled": scaled, "raw": overall.clamp(0.0, 100.0), "min": 0, "max": 100},
+            "success": r.passed,
+            "completion": true,
+            "duration": iso_duration(duration),
+            "extensions": Value::Object(result_ext),
+        },
+        "context": context(c, p),
+        "timestamp": timestamp(unix_ms),
+    })
+}
+
+fn text_of(v: &Value) -> Option<Text> {
+    let m = v.as_object()?;
+    let mut t = BTreeMap::new();
+    for (k, s) in m {
+        t.insert(k.clone(), s.as_str()?.to_string());
+    }
+    Some(Text(t))
+}
+
+/// The parts of a built statement ([`StatementParts`]) read back from its JSON, with
+/// its identity: `(home_page, base IRI without trailing '/', parts)`; `None` if it does
+/// not have the shape the builders give (e.g. written by an older Courtesy).
+/// `scenario_id` is the attempt's. Whether the statement can be rebuilt exactly from
+/// these is for the caller to check, by rebuilding it.
+pub fn parts_of(
+    statement: &Value,
+    v: Verb,
+    scenario_id: &str,
+) -> Option<(String, String, StatementParts)> {
+    let home_page = statement
+        .pointer("/actor/account/homePage")?
+        .as_str()?
+        .to_string();
+    let parent = statement.pointer("/context/contextActivities/parent/0")?;
+    let base = parent
+        .get("id")?
+        .as_str()?
+        .strip_suffix(&format!("/scenarios/{scenario_id}"))?
+        .to_string();
+    let title = match parent.pointer("/definition/name") {
+        Some(n) => Some(text_of(n)?),
+        None => None,
     };
-    [
-        stmt(completed_id, Verb::Completed),
-        stmt(verdict_id, verdict),
-    ]
+    let def = statement.pointer("/object/definition")?;
+    let parts = match v {
+        Verb::Answered => {
+            let mut choices = Vec::new();
+            for ch in def.get("choices")?.as_array()? {
+                choices.push(Choice {
+                    id: ch.get("id")?.as_str()?.to_string(),
+                    description: match ch.get("description") {
+                        Some(d) => Some(text_of(d)?),
+                        None => None,
+                    },
+                });
+            }
+            StatementParts {
+                title,
+                name: Some(text_of(def.get("name")?)?),
+                choices: Some(choices),
+                ..StatementParts::default()
+            }
+        }
+        Verb::Completed | Verb::Passed | Verb::Failed => {
+            let key = ext(&base, "critical-replies");
+            let mut critical = Vec::new();
+            for c in statement
+                .get("result")?
+                .get("extensions")?
+                .get(&key)?
+                .as_array()?
+            {
+                critical.push(CriticalChoice {
+                    step: c.get("step")?.as_str()?.to_string(),
+                    reply: c.get("reply")?.as_str()?.to_string(),
+                });
+            }
+            StatementParts {
+                title,
+                briefing: match def.get("description") {
+                    Some(d) => Some(text_of(d)?),
+                    None => None,
+                },
+                critical: Some(critical),
+                ..StatementParts::default()
+            }
+        }
+    };
+    Some((home_page, base, parts))
 }
 
 #[cfg(test)]

@@ -49,6 +49,11 @@ pub struct LrsConfig {
     /// How long one HTTP request may take, in seconds (default 30).
     #[serde(default = "default_timeout_secs")]
     pub timeout_secs: u64,
+    /// Days a delivered statement keeps its JSON in the records store before it is pruned
+    /// (rebuilt from the records when exported; docs/records.md). Default 0: right after
+    /// delivery.
+    #[serde(default)]
+    pub keep_sent_days: u32,
 }
 
 fn default_home_page() -> String {
@@ -74,6 +79,7 @@ impl fmt::Debug for LrsConfig {
             .field("base_iri", &self.base_iri)
             .field("batch_size", &self.batch_size)
             .field("timeout_secs", &self.timeout_secs)
+            .field("keep_sent_days", &self.keep_sent_days)
             .finish()
     }
 }
@@ -182,6 +188,9 @@ impl LrsConfig {
         if !(1..=600).contains(&self.timeout_secs) {
             return Err(bad("timeout_secs", "must be between 1 and 600"));
         }
+        if self.keep_sent_days > 36_500 {
+            return Err(bad("keep_sent_days", "must be between 0 and 36500"));
+        }
         Ok(())
     }
 
@@ -223,8 +232,8 @@ impl LrsConfig {
 }
 
 /// Finds the LRS configuration for the data folder chosen by `data_dir_flag` (see
-/// [`config_path`]) and gives `store` its statement identity (the default one when there
-/// is no configuration). Call it right after opening the store, before recording.
+/// [`config_path`]) and gives `store` its statement identity and `keep_sent_days` (the
+/// defaults when there is no configuration). Call it right after opening the store, before recording.
 /// Returns the configuration, to start a [`SyncWorker`](crate::core::lrs::SyncWorker) with.
 /// On error the store keeps the default identity.
 pub fn configure_store(
@@ -235,6 +244,7 @@ pub fn configure_store(
     let dir = crate::core::records::resolve_data_dir(data_dir_flag)?;
     let cfg = LrsConfig::discover(&dir, config_flag)?;
     store.set_statement_identity(cfg.as_ref().map(LrsConfig::identity).unwrap_or_default());
+    store.set_keep_sent_days(cfg.as_ref().map_or(0, |c| c.keep_sent_days));
     Ok(cfg)
 }
 

@@ -113,6 +113,8 @@ pub fn sync_pending(
         }
         on_progress(pass.sent, pass.parked);
     }
+    // Delivered statements give their space back (records::prune, docs/records.md).
+    store.prune_sent()?;
     pass.elapsed = started.elapsed();
     Ok(pass)
 }
@@ -534,7 +536,10 @@ fn run(
     while !shared.stop.load(Ordering::Relaxed) {
         if store.is_none() {
             match Store::open(store_path) {
-                Ok(s) => store = Some(s),
+                Ok(s) => {
+                    s.set_keep_sent_days(config.as_ref().map_or(0, |c| c.keep_sent_days));
+                    store = Some(s)
+                }
                 Err(e) => {
                     let delay = backoff.next_delay();
                     {

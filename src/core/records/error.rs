@@ -100,6 +100,18 @@ pub enum RecordsError {
     )]
     BadValue { path: PathBuf, detail: String },
 
+    #[error(
+        "the records store `{}` cannot give back delivered statement {id} as it was sent \
+         ({detail}): its JSON was pruned after delivery and the records it is rebuilt from no \
+         longer match it; restore the store from a backup, or read the statement from the LRS",
+        path.display()
+    )]
+    Unrebuildable {
+        path: PathBuf,
+        id: String,
+        detail: String,
+    },
+
     #[error("no attempt {0} in the records store")]
     UnknownAttempt(AttemptId),
 

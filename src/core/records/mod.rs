@@ -15,7 +15,9 @@
 //!   [`Store::trainee_history`] and [`Store::trainee_bests`].
 //! * xAPI outbox (docs/xapi.md): every step and result writes its statements in the same
 //!   transaction; [`Store::outbox_counts`], [`Store::outbox_pending`],
-//!   [`Store::outbox_mark_sent`], [`Store::outbox_park`] serve the LRS sync (`core::lrs`).
+//!   [`Store::outbox_mark_sent`], [`Store::outbox_park`] serve the LRS sync (`core::lrs`);
+//!   after each pass [`Store::prune_sent`] drops delivered statements' JSON, which
+//!   [`Store::outbox_items`] rebuilds byte for byte.
 //! * Manager password: [`Store::set_manager_password`], [`Store::verify_manager_password`],
 //!   [`Store::has_manager_password`], [`ManagerGate`].
 
@@ -23,6 +25,7 @@ mod error;
 pub mod identity;
 mod outbox;
 mod password;
+mod prune;
 mod query;
 mod record;
 mod replay;
@@ -37,6 +40,7 @@ pub use password::{
     AccessEvent, DEFAULT_IDLE_LOCK, MAX_THROTTLE, MIN_PASSWORD_CHARS, ManagerGate, PasswordCheck,
     throttle_delay,
 };
+pub use prune::{PruneReport, Reclaim, STATEMENT_FORMAT};
 pub use query::{
     AttemptDetail, AttemptStatus, AttemptSummary, CohortAverages, Filter, PrincipleAverage,
     RecordedStep, ReplyChoice, ScenarioBest, TraineeRow, TrendPoint, TrendSeries,

@@ -2,8 +2,10 @@
 //!
 //! Each statement is a row of `outbox` (schema migration 2, docs/xapi.md) created in the
 //! same transaction as its step or result; the sync moves it from `pending` to `sent`,
-//! or to `parked` with the LRS's reason when the LRS rejects it as invalid.
+//! or to `parked` with the LRS's reason when the LRS rejects it as invalid. Once sent, its
+//! JSON may be pruned (`prune.rs`): reading it rebuilds it.
 
+use crate::core::records::prune::{Rebuilder, SOURCE_COLUMNS, SOURCE_JOIN, Source};
 use crate::core::records::time::now_ms;
 use crate::core::records::{RecordsError, Store};
 use rusqlite::{Row, params};
@@ -63,7 +65,7 @@ pub struct OutboxItem {
     pub verb: String,
     /// The attempt it is about.
     pub attempt: String,
-    /// The statement, as JSON text.
+    /// The statement, as JSON text (as it was sent, rebuilt if it was pruned).
     pub statement: String,
     pub status: OutboxStatus,
     pub created_ms: i64,
@@ -86,9 +88,14 @@ pub enum OutboxSelect {
 }
 
 const ITEM_COLUMNS: &str = "o.seq, o.id, o.verb, a.uuid, o.statement, o.status, o.created_ms, \
-     o.tries, o.last_try_ms, o.sent_ms, o.reason";
+     o.tries, o.last_try_ms, o.sent_ms, o.reason, o.parts_id, o.digest";
+/// Where [`SOURCE_COLUMNS`] start after [`ITEM_COLUMNS`].
+const SOURCE_AT: usize = 13;
 
-fn item(r: &Row<'_>) -> rusqlite::Result<OutboxItem> {
+/// A pruned statement's `(parts_id, digest, records)`, to rebuild it from.
+type Pruned = Option<(i64, Vec<u8>, Source)>;
+
+fn item(r: &Row<'_>) -> rusqlite::Result<(OutboxItem, Pruned)> {
     let status: String = r.get(5)?;
     let status = OutboxStatus::from_key(&status).ok_or_else(|| {
         rusqlite::Error::FromSqlConversionFailure(
@@ -97,19 +104,27 @@ fn item(r: &Row<'_>) -> rusqlite::Result<OutboxItem> {
             format!("outbox status `{status}`").into(),
         )
     })?;
-    Ok(OutboxItem {
-        seq: r.get(0)?,
-        id: r.get(1)?,
-        verb: r.get(2)?,
-        attempt: r.get(3)?,
-        statement: r.get(4)?,
-        status,
-        created_ms: r.get(6)?,
-        tries: u64::try_from(r.get::<_, i64>(7)?).unwrap_or(0),
-        last_try_ms: r.get(8)?,
-        sent_ms: r.get(9)?,
-        reason: r.get(10)?,
-    })
+    let parts_id: Option<i64> = r.get(11)?;
+    let pruned = match parts_id {
+        Some(p) => Some((p, r.get(12)?, Source::read(r, 1, 3, SOURCE_AT)?)),
+        None => None,
+    };
+    Ok((
+        OutboxItem {
+            seq: r.get(0)?,
+            id: r.get(1)?,
+            verb: r.get(2)?,
+            attempt: r.get(3)?,
+            statement: r.get(4)?,
+            status,
+            created_ms: r.get(6)?,
+            tries: u64::try_from(r.get::<_, i64>(7)?).unwrap_or(0),
+            last_try_ms: r.get(8)?,
+            sent_ms: r.get(9)?,
+            reason: r.get(10)?,
+        },
+        pruned,
+    ))
 }
 
 /// The longest failure reason kept (the rest of an LRS's error body is cut).
@@ -152,27 +167,47 @@ impl Store {
     }
 
     /// Up to `limit` statements (all if `None`) in creation order, of the kind `select` names.
+    /// Pruned delivered statements come back rebuilt, byte for byte as they were sent
+    /// ([`Store::prune_sent`]); [`RecordsError::Unrebuildable`] if one cannot be.
     pub fn outbox_items(
         &self,
         select: OutboxSelect,
         limit: Option<usize>,
     ) -> Result<Vec<OutboxItem>, RecordsError> {
+        self.outbox_page(select, 0, limit)
+    }
+
+    /// [`Store::outbox_items`] from the statement after `after_seq` (its `seq`) on: read a
+    /// large outbox a page at a time.
+    pub fn outbox_page(
+        &self,
+        select: OutboxSelect,
+        after_seq: i64,
+        limit: Option<usize>,
+    ) -> Result<Vec<OutboxItem>, RecordsError> {
         let cond = match select {
-            OutboxSelect::Pending => "WHERE o.status = 'pending'",
-            OutboxSelect::Parked => "WHERE o.status = 'parked'",
-            OutboxSelect::Undelivered => "WHERE o.status IN ('pending', 'parked')",
+            OutboxSelect::Pending => "AND o.status = 'pending'",
+            OutboxSelect::Parked => "AND o.status = 'parked'",
+            OutboxSelect::Undelivered => "AND o.status IN ('pending', 'parked')",
             OutboxSelect::All => "",
         };
         let limit = limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
+        // Without a start, no `seq` term: the status index then serves the sync's reads.
+        let from = if after_seq > 0 {
+            "o.seq > ?2"
+        } else {
+            "?2 = 0"
+        };
         let sql = format!(
-            "SELECT {ITEM_COLUMNS} FROM outbox o JOIN attempts a ON a.id = o.attempt_id {cond} \
+            "SELECT {ITEM_COLUMNS}, {SOURCE_COLUMNS} {SOURCE_JOIN} WHERE {from} {cond} \
              ORDER BY o.seq LIMIT ?1"
         );
-        self.read(|c| {
+        let raw = self.read(|c| {
             let mut st = c.prepare_cached(&sql)?;
-            let rows = st.query_map([limit], item)?;
-            rows.collect()
-        })
+            let rows = st.query_map(params![limit, after_seq.max(0)], item)?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()
+        })?;
+        self.rebuilt(raw)
     }
 
     /// The oldest `limit` pending statements: the next batch to send.
@@ -180,17 +215,30 @@ impl Store {
         self.outbox_items(OutboxSelect::Pending, Some(limit))
     }
 
-    /// The statements of one attempt, in creation order.
+    /// The statements of one attempt, in creation order (pruned ones rebuilt).
     pub fn outbox_for_attempt(&self, attempt: &str) -> Result<Vec<OutboxItem>, RecordsError> {
         let sql = format!(
-            "SELECT {ITEM_COLUMNS} FROM outbox o JOIN attempts a ON a.id = o.attempt_id \
-             WHERE a.uuid = ?1 ORDER BY o.seq"
+            "SELECT {ITEM_COLUMNS}, {SOURCE_COLUMNS} {SOURCE_JOIN} WHERE a.uuid = ?1 ORDER BY o.seq"
         );
-        self.read(|c| {
+        let raw = self.read(|c| {
             let mut st = c.prepare_cached(&sql)?;
             let rows = st.query_map([attempt], item)?;
-            rows.collect()
-        })
+            rows.collect::<rusqlite::Result<Vec<_>>>()
+        })?;
+        self.rebuilt(raw)
+    }
+
+    /// The items with every pruned statement rebuilt.
+    fn rebuilt(&self, raw: Vec<(OutboxItem, Pruned)>) -> Result<Vec<OutboxItem>, RecordsError> {
+        let mut rebuilder = Rebuilder::default();
+        raw.into_iter()
+            .map(|(mut it, pruned)| {
+                if let Some((parts_id, digest, src)) = pruned {
+                    it.statement = rebuilder.statement(self, &src, parts_id, &digest)?;
+                }
+                Ok(it)
+            })
+            .collect()
     }
 
     /// Marks the statements with these ids delivered (one transaction). Returns how many

@@ -159,6 +159,24 @@ CREATE TABLE roster (
     retired_ms INTEGER
 ) WITHOUT ROWID;
 "#,
+    // 5: pruning delivered statements (docs/records.md, "Delivered statements"). A sent
+    // statement's JSON is replaced by '' once it is proven to be rebuilt byte for byte from
+    // the records rows plus its `statement_parts` row (scenario texts, identity, critical
+    // replies: deduplicated); `digest` is the SHA-256 of the JSON as sent, checked on
+    // every rebuild. `digest` set with `parts_id` NULL: checked, kept whole.
+    r#"
+CREATE TABLE statement_parts (
+    id    INTEGER PRIMARY KEY,
+    hash  BLOB NOT NULL UNIQUE,
+    parts TEXT NOT NULL
+);
+
+ALTER TABLE outbox ADD COLUMN parts_id INTEGER REFERENCES statement_parts(id);
+ALTER TABLE outbox ADD COLUMN digest BLOB;
+
+-- The sent statements not examined yet, oldest delivery first: what the next prune reads.
+CREATE INDEX outbox_unpruned ON outbox (sent_ms) WHERE status = 'sent' AND digest IS NULL;
+"#,
 ];
 
 /// The schema version this build writes (and the newest it can read).

@@ -8,6 +8,7 @@ use crate::core::xapi::StatementIdentity;
 use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
 
@@ -152,6 +153,8 @@ pub struct Store {
     read_only: bool,
     /// Fixed into every xAPI statement this store writes to its outbox (docs/xapi.md).
     identity: RwLock<StatementIdentity>,
+    /// Days a delivered statement keeps its JSON before [`Store::prune_sent`] drops it.
+    keep_sent_days: AtomicU32,
 }
 
 impl Store {
@@ -201,6 +204,18 @@ impl Store {
     /// the outbox keep the identity they were created with.
     pub fn set_statement_identity(&self, identity: StatementIdentity) {
         *self.identity.write().unwrap_or_else(|e| e.into_inner()) = identity;
+    }
+
+    /// Sets how many days a delivered statement keeps its JSON in the store before
+    /// [`Store::prune_sent`] drops it (it is rebuilt from the records when read). 0, the
+    /// default, prunes right after delivery (`keep_sent_days` in `lrs.ron`).
+    pub fn set_keep_sent_days(&self, days: u32) {
+        self.keep_sent_days.store(days, Ordering::Relaxed);
+    }
+
+    /// See [`Store::set_keep_sent_days`].
+    pub fn keep_sent_days(&self) -> u32 {
+        self.keep_sent_days.load(Ordering::Relaxed)
     }
 
     /// The identity new statements get.
@@ -272,6 +287,7 @@ impl Store {
             recognised: false,
             read_only: false,
             identity: RwLock::new(StatementIdentity::default()),
+            keep_sent_days: AtomicU32::new(0),
         };
         store.read(|c| c.busy_timeout(BUSY_TIMEOUT))?;
         store.prepare()?;
@@ -339,6 +355,11 @@ impl Store {
         let fresh = app_id == 0 && version == 0 && tables == 0;
         self.refuse_unless_ours(app_id, version, tables, current)?;
         // Only now, with the file known to be ours (or empty), may anything be written.
+        if fresh {
+            // Before the first table: freed pages can then go back to the file system
+            // (`Store::prune_sent`). Older stores are switched by their first prune.
+            self.read(|c| c.execute_batch("PRAGMA auto_vacuum = INCREMENTAL;"))?;
+        }
         self.read(|c| {
             let _mode: String = c.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
             c.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
@@ -386,7 +407,7 @@ impl Store {
     }
 
     /// Runs housekeeping SQL once, waiting at most briefly for a lock and ignoring failure.
-    fn best_effort(&self, sql: &str) {
+    pub(crate) fn best_effort(&self, sql: &str) {
         let conn = self.lock();
         let _ = conn.busy_timeout(Duration::from_millis(50));
         let _ = conn.execute_batch(sql);
