@@ -314,6 +314,7 @@ impl Store {
                 recognised: false,
                 read_only: true,
                 identity: RwLock::new(StatementIdentity::default()),
+                keep_sent_days: AtomicU32::new(0),
             };
             store.read(|c| c.busy_timeout(BUSY_TIMEOUT))?;
             // Touch the file: a WAL store whose -shm cannot be created fails here.
