@@ -1,0 +1,428 @@
+//! Reading statements back from the LRS and rebuilding attempts from them, into a scratch records store that `courtesy report --lrs` queries like the local one.
+
+use crate::lrs::{LrsClient, LrsError};
+use crate::records::{
+    AttemptId, AttemptStart, ImportedAttempt, RecordsError, Source, Store, check_trainee,
+};
+use crate::xapi::{Verb, parse_iso_duration, parse_timestamp};
+use courtesy_engine::model::{Outcome, Principle};
+use courtesy_engine::scoring::{CriticalChoice, Scores};
+use courtesy_engine::session::{AttemptResult, CriticalError, TranscriptEntry};
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+
+/// Every Courtesy statement in the LRS stored since `since_ms` (all if `None`).
+/// `on_page` is told the running count of statements read.
+pub fn fetch_attempts(
+    client: &LrsClient,
+    since_ms: Option<i64>,
+    on_page: impl FnMut(usize),
+) -> Result<Vec<Value>, LrsError> {
+    let since = since_ms.map(crate::xapi::timestamp);
+    let mut query: Vec<(&str, &str)> = vec![("limit", "500")];
+    if let Some(s) = &since {
+        query.push(("since", s));
+    }
+    client.get_statements(&query, on_page)
+}
+
+/// One attempt rebuilt from its statements.
+#[derive(Debug, Clone)]
+pub struct RebuiltAttempt {
+    pub id: AttemptId,
+    pub start: AttemptStart,
+    pub started_ms: i64,
+    pub transcript: Vec<TranscriptEntry>,
+    pub finished: Option<(i64, AttemptResult)>,
+}
+
+/// The attempts found in a set of statements.
+#[derive(Debug, Clone, Default)]
+pub struct RebuiltAttempts {
+    pub attempts: Vec<RebuiltAttempt>,
+    /// Distinct Courtesy statements used.
+    pub statements: usize,
+    /// Statements that are not Courtesy's, or that could not be read (no registration …).
+    pub ignored: usize,
+}
+
+/// The extensions object at `v`, looked up by name: the key ending in
+/// `/extensions/<name>` (any base IRI, so statements written under an older `base_iri`
+/// still count).
+fn ext<'a>(m: Option<&'a Map<String, Value>>, name: &str) -> Option<&'a Value> {
+    let suffix = format!("/extensions/{name}");
+    m?.iter()
+        .find(|(k, _)| k.ends_with(&suffix))
+        .map(|(_, v)| v)
+}
+
+fn as_map(v: Option<&Value>) -> Option<&Map<String, Value>> {
+    v.and_then(Value::as_object)
+}
+
+fn principles<T>(v: Option<&Value>, f: impl Fn(&Value) -> Option<T>) -> BTreeMap<Principle, T> {
+    as_map(v)
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| Some((Principle::from_key(k)?, f(v)?)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn principle_list(v: Option<&Value>) -> Vec<Principle> {
+    v.and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|p| Principle::from_key(p.as_str()?))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn outcome(key: &str) -> Option<Outcome> {
+    [
+        Outcome::Resolved,
+        Outcome::Escalated,
+        Outcome::CustomerLeft,
+        Outcome::Unresolved,
+    ]
+    .into_iter()
+    .find(|o| o.key() == key)
+}
+
+fn int(v: Option<&Value>) -> Option<i64> {
+    v.and_then(|v| v.as_i64().or_else(|| v.as_str()?.parse().ok()))
+}
+
+#[derive(Default)]
+struct Group {
+    trainee: Option<String>,
+    scenario: Option<String>,
+    content_hash: Option<String>,
+    seed: Option<u64>,
+    locale: Option<String>,
+    answered: BTreeMap<i64, (i64, TranscriptEntry)>,
+    finished: Option<(i64, u64, Value)>,
+    passed: Option<bool>,
+}
+
+/// Groups Courtesy statements by registration (the attempt) and rebuilds each attempt:
+/// its transcript from the `answered` statements (in `step-index` order), its result
+/// from `completed`/`passed`/`failed`. Duplicates (same statement id) count once.
+pub fn rebuild_attempts(statements: &[Value]) -> RebuiltAttempts {
+    let mut out = RebuiltAttempts::default();
+    let mut seen = HashSet::new();
+    let mut groups: HashMap<String, Group> = HashMap::new();
+    let mut order = Vec::new();
+    for st in statements {
+        let Some(id) = st.get("id").and_then(Value::as_str) else {
+            out.ignored += 1;
+            continue;
+        };
+        if !seen.insert(id.to_string()) {
+            continue;
+        }
+        let verb = st
+            .pointer("/verb/id")
+            .and_then(Value::as_str)
+            .and_then(Verb::from_iri);
+        let ctx = st.get("context");
+        let cext = as_map(ctx.and_then(|c| c.get("extensions")));
+        let registration = ctx
+            .and_then(|c| c.get("registration"))
+            .and_then(Value::as_str);
+        let (Some(verb), Some(registration), Some(scenario)) = (
+            verb,
+            registration,
+            ext(cext, "scenario-id").and_then(Value::as_str),
+        ) else {
+            out.ignored += 1;
+            continue;
+        };
+        let Ok(attempt) = AttemptId::parse(registration) else {
+            out.ignored += 1;
+            continue;
+        };
+        let at = st
+            .get("timestamp")
+            .and_then(Value::as_str)
+            .and_then(parse_timestamp);
+        let Some(at) = at else {
+            out.ignored += 1;
+            continue;
+        };
+        out.statements += 1;
+        let key = attempt.to_string();
+        let g = groups.entry(key.clone()).or_insert_with(|| {
+            order.push(key.clone());
+            Group::default()
+        });
+        g.trainee = g.trainee.take().or_else(|| {
+            st.pointer("/actor/account/name")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        });
+        g.scenario.get_or_insert_with(|| scenario.to_string());
+        if g.content_hash.is_none() {
+            g.content_hash = ext(cext, "content-hash")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+        }
+        if g.seed.is_none() {
+            g.seed =
+                ext(cext, "seed").and_then(|v| v.as_u64().or_else(|| v.as_str()?.parse().ok()));
+        }
+        if g.locale.is_none() {
+            g.locale = ext(cext, "locale")
+                .or_else(|| ctx.and_then(|c| c.get("language")))
+                .and_then(Value::as_str)
+                .map(str::to_string);
+        }
+        let result = st.get("result");
+        let rext = as_map(result.and_then(|r| r.get("extensions")));
+        let duration_ms = result
+            .and_then(|r| r.get("duration"))
+            .and_then(Value::as_str)
+            .and_then(parse_iso_duration)
+            .unwrap_or(0);
+        match verb {
+            Verb::Answered => {
+                let step_id = st
+                    .pointer("/object/id")
+                    .and_then(Value::as_str)
+                    .and_then(|s| s.rsplit_once("/steps/"))
+                    .map(|(_, s)| s.to_string())
+                    .unwrap_or_default();
+                let locale = g.locale.clone().unwrap_or_default();
+                let name = st.pointer("/object/definition/name");
+                let customer_line = name
+                    .and_then(|n| n.get(&locale).or_else(|| as_map(Some(n))?.values().next()))
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
+                let index = int(ext(rext, "step-index")).unwrap_or(i64::MAX);
+                let entry = TranscriptEntry {
+                    step_id,
+                    variant: int(ext(rext, "variant"))
+                        .and_then(|v| usize::try_from(v).ok())
+                        .unwrap_or(0),
+                    customer_line,
+                    offered: ext(rext, "offered-order")
+                        .and_then(Value::as_array)
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|s| Some(s.as_str()?.to_string()))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    chosen: result
+                        .and_then(|r| r.get("response"))
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
+                    reaction: None,
+                    timed_out: ext(rext, "timed-out")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false),
+                    response_ms: duration_ms,
+                    ratings: principles(ext(rext, "ratings"), Value::as_i64),
+                    mood_before: int(ext(rext, "mood-before"))
+                        .and_then(|v| i32::try_from(v).ok())
+                        .unwrap_or(0),
+                    mood_after: int(ext(rext, "mood-after"))
+                        .and_then(|v| i32::try_from(v).ok())
+                        .unwrap_or(0),
+                    best: ext(rext, "best-reply")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
+                    trigger: ext(rext, "trigger")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                };
+                g.answered.entry(index).or_insert((at, entry));
+            }
+            Verb::Completed | Verb::Passed | Verb::Failed => {
+                if verb != Verb::Completed {
+                    g.passed = Some(verb == Verb::Passed);
+                }
+                if g.finished.is_none() {
+                    g.finished = result.map(|r| (at, duration_ms, r.clone()));
+                }
+            }
+        }
+    }
+    for key in order {
+        let Some(g) = groups.remove(&key) else {
+            continue;
+        };
+        let Ok(id) = AttemptId::parse(&key) else {
+            continue;
+        };
+        let (Some(trainee), Some(scenario)) = (g.trainee, g.scenario) else {
+            continue;
+        };
+        let start = AttemptStart {
+            trainee,
+            scenario: scenario.clone(),
+            content_hash: g.content_hash.clone(),
+            seed: g.seed.unwrap_or(0),
+            locale: g.locale.clone().unwrap_or_default(),
+            source: Source::Import,
+        };
+        let first_answer = g
+            .answered
+            .values()
+            // The import places step n at start + Σ max(response, 1 ms); invert it.
+            .map(|(at, e)| at.saturating_sub(i64::try_from(e.response_ms).unwrap_or(0).max(1)))
+            .min();
+        let transcript: Vec<TranscriptEntry> = g.answered.into_values().map(|(_, e)| e).collect();
+        let finished = g.finished.map(|(at, dur, r)| {
+            let rext = as_map(r.get("extensions"));
+            let overall = r
+                .pointer("/score/raw")
+                .and_then(Value::as_f64)
+                .or_else(|| Some(r.pointer("/score/scaled")?.as_f64()? * 100.0))
+                .unwrap_or(0.0);
+            let passed = g
+                .passed
+                .or_else(|| r.get("success").and_then(Value::as_bool))
+                .unwrap_or(false);
+            let principles = principles(ext(rext, "principle-scores"), Value::as_f64);
+            let not_assessed = principle_list(ext(rext, "not-assessed"));
+            let below_floor = principle_list(ext(rext, "below-floor"));
+            let critical: Vec<CriticalChoice> = ext(rext, "critical-replies")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|c| {
+                            Some(CriticalChoice {
+                                step: c.get("step")?.as_str()?.to_string(),
+                                reply: c.get("reply")?.as_str()?.to_string(),
+                            })
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let result = AttemptResult {
+                scenario: scenario.clone(),
+                content_hash: g.content_hash.clone(),
+                seed: g.seed.unwrap_or(0),
+                locale: g.locale.clone().unwrap_or_default(),
+                ending: ext(rext, "ending")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                outcome: ext(rext, "outcome")
+                    .and_then(Value::as_str)
+                    .and_then(outcome)
+                    .unwrap_or(Outcome::Unresolved),
+                passed,
+                overall,
+                critical: critical
+                    .iter()
+                    .map(|c| CriticalError {
+                        step: c.step.clone(),
+                        reply: c.reply.clone(),
+                        reply_text: String::new(),
+                        feedback: String::new(),
+                    })
+                    .collect(),
+                principles: principles.clone(),
+                not_assessed: not_assessed.clone(),
+                below_floor: below_floor.clone(),
+                final_mood: int(ext(rext, "final-mood"))
+                    .and_then(|v| i32::try_from(v).ok())
+                    .unwrap_or(0),
+                transcript: transcript.clone(),
+                scores: Scores {
+                    principles,
+                    not_assessed,
+                    tallies: BTreeMap::new(),
+                    overall,
+                    passed,
+                    below_floor,
+                    critical,
+                },
+            };
+            (at, dur, result)
+        });
+        let started_ms = match &finished {
+            Some((at, dur, _)) => at.saturating_sub(i64::try_from(*dur).unwrap_or(0)),
+            None => first_answer.unwrap_or(0),
+        };
+        out.attempts.push(RebuiltAttempt {
+            id,
+            start,
+            started_ms,
+            transcript,
+            finished: finished.map(|(at, _, r)| (at, r)),
+        });
+    }
+    out
+}
+
+/// A scratch records store holding rebuilt attempts; removed when dropped.
+#[derive(Debug)]
+pub struct CohortStore {
+    store: Option<Store>,
+    dir: PathBuf,
+    /// Attempts skipped because their trainee id is not usable.
+    pub skipped: usize,
+}
+
+impl CohortStore {
+    /// The store, to query with the usual `Filter`s.
+    pub fn store(&self) -> Option<&Store> {
+        self.store.as_ref()
+    }
+}
+
+impl Drop for CohortStore {
+    fn drop(&mut self) {
+        drop(self.store.take());
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Imports `rebuilt` into a new scratch store (in the system's temporary folder), keeping
+/// the attempts' ids, so that the records queries give the cohort across every room.
+pub fn cohort_store(rebuilt: &RebuiltAttempts) -> Result<CohortStore, RecordsError> {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let dir = std::env::temp_dir().join(format!(
+        "courtesy-lrs-report-{}-{nanos}",
+        std::process::id()
+    ));
+    let mut cohort = CohortStore {
+        store: None,
+        dir: dir.clone(),
+        skipped: 0,
+    };
+    let store = Store::open(&dir.join(crate::records::STORE_FILE_NAME))?;
+    let usable: Vec<&RebuiltAttempt> = rebuilt
+        .attempts
+        .iter()
+        .filter(|a| check_trainee(&a.start.trainee).is_ok())
+        .collect();
+    cohort.skipped = rebuilt.attempts.len() - usable.len();
+    let batch: Vec<ImportedAttempt<'_>> = usable
+        .iter()
+        .map(|a| ImportedAttempt {
+            start: &a.start,
+            started_ms: a.started_ms,
+            transcript: &a.transcript,
+            finished: a.finished.as_ref().map(|(at, r)| (*at, r)),
+        })
+        .collect();
+    let ids: Vec<AttemptId> = usable.iter().map(|a| a.id).collect();
+    for (chunk, ids) in batch.chunks(1000).zip(ids.chunks(1000)) {
+        store.import_attempts_as(chunk, ids, false)?;
+    }
+    cohort.store = Some(store);
+    Ok(cohort)
+}

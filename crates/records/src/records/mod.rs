@@ -1,0 +1,58 @@
+//! Attempt records: every attempt a trainee makes, committed step by step into an
+//! embedded SQLite store, and the queries behind the manager's review and `courtesy report`.
+//!
+//! Engine-free (no bevy/egui). The schema, file location and durability guarantees are
+//! in `docs/records.md`.
+//!
+//! * Open: [`Store::open`] / [`Store::open_existing`] / [`Store::open_in`]; the folder is
+//!   `--data-dir`, else `$COURTESY_DATA_DIR`, else the platform data directory
+//!   ([`resolve_data_dir`]).
+//! * Record: [`Store::begin_attempt`] → [`Store::record_step`] per answered step →
+//!   [`Store::finish_attempt`]; or keep a [`Recorder`] beside the [`Session`](courtesy_engine::session::Session).
+//! * Review: [`Store::cohort_averages`], [`Store::trainee_table`], [`Store::trend`],
+//!   [`Store::reply_choices`] / [`Store::poor_choices`], [`Store::attempts`],
+//!   [`Store::attempt`] (+ [`replay`]); for a trainee's own screens
+//!   [`Store::trainee_history`] and [`Store::trainee_bests`].
+//! * xAPI outbox (docs/xapi.md): every step and result writes its statements in the same
+//!   transaction; [`Store::outbox_counts`], [`Store::outbox_pending`],
+//!   [`Store::outbox_mark_sent`], [`Store::outbox_park`] serve the LRS sync (`core::lrs`);
+//!   after each pass [`Store::prune_sent`] drops delivered statements' JSON, which
+//!   [`Store::outbox_items`] rebuilds byte for byte.
+//! * Manager password: [`Store::set_manager_password`], [`Store::verify_manager_password`],
+//!   [`Store::has_manager_password`], [`ManagerGate`].
+
+mod error;
+pub mod identity;
+mod outbox;
+mod password;
+mod prune;
+mod query;
+mod record;
+mod replay;
+mod roster;
+mod schema;
+mod store;
+pub mod time;
+
+pub use error::RecordsError;
+pub use outbox::{MAX_REASON_CHARS, OutboxCounts, OutboxItem, OutboxSelect, OutboxStatus};
+pub use password::{
+    AccessEvent, DEFAULT_IDLE_LOCK, MAX_THROTTLE, MIN_PASSWORD_CHARS, ManagerGate, PasswordCheck,
+    throttle_delay,
+};
+pub use prune::{PruneReport, Reclaim, STATEMENT_FORMAT};
+pub use query::{
+    AttemptDetail, AttemptStatus, AttemptSummary, CohortAverages, Filter, PrincipleAverage,
+    RecordedStep, ReplyChoice, ScenarioBest, TraineeRow, TrendPoint, TrendSeries,
+};
+pub use record::{
+    AttemptId, AttemptStart, ImportedAttempt, MAX_TRAINEE_CHARS, RecordEvent, RecordRunError,
+    Recorder, Source, check_trainee, record_played,
+};
+pub use replay::{Replay, ReplayError, replay};
+pub use roster::{MIN_PIN_CHARS, RosterEntry, SignInRefused};
+pub use schema::{APPLICATION_ID, MIGRATIONS, current_version as schema_version};
+pub use store::{
+    BUSY_TIMEOUT, DATA_DIR_ENV, RETRY_BUDGET, STALE_AFTER_MS, STORE_FILE_NAME, Store,
+    platform_data_dir, resolve_data_dir, store_path,
+};

@@ -1,0 +1,531 @@
+//! Delivered xAPI statements pruned to what rebuilds them, rebuilt byte for byte when read back, and the file's freed space returned.
+//!
+//! A sent statement's JSON is dropped only after this build has rebuilt it from the records
+//! rows (`attempts`, `steps`, `outbox`) plus its [`StatementParts`] and found it equal, byte
+//! for byte, to the JSON as sent; its SHA-256 is kept and checked on every rebuild
+//! (docs/records.md, "Delivered statements"; docs/design.md).
+
+use crate::records::store::Fail;
+use crate::records::time::{DAY_MS, now_ms};
+use crate::records::{RecordsError, Store};
+use crate::xapi::{self, AttemptContext, ResultFacts, StatementParts, Verb};
+use courtesy_engine::model::Principle;
+use courtesy_engine::session::TranscriptEntry;
+use rusqlite::{Connection, Row, params};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+/// The version of the rebuild inputs kept in `statement_parts` (its `format` field). A
+/// change to what the xAPI builders write for the same inputs needs a new version, with
+/// the old builders kept for the statements pruned before (`tests/xapi_prune.rs` pins
+/// the bytes).
+pub const STATEMENT_FORMAT: i64 = 1;
+
+/// Statements examined per write transaction, so that recording never waits long.
+const BATCH: usize = 500;
+
+/// Pages given back per incremental-vacuum transaction (16 MiB of 4 KiB pages).
+const VACUUM_SLICE: i64 = 4096;
+
+/// One `statement_parts` row: what rebuilds a statement besides the records rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoredParts {
+    format: i64,
+    home_page: String,
+    /// Without a trailing '/': the builders trim it.
+    base_iri: String,
+    parts: StatementParts,
+}
+
+/// How the freed space went back to the file system.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reclaim {
+    /// Nothing was freed (or nothing to free).
+    #[default]
+    None,
+    /// `PRAGMA incremental_vacuum` (stores with `auto_vacuum = INCREMENTAL`).
+    Incremental,
+    /// A one-time `VACUUM` that also switched the store to `auto_vacuum = INCREMENTAL`
+    /// (stores created before schema version 3).
+    Vacuum,
+}
+
+/// What [`Store::prune_sent`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PruneReport {
+    /// Sent statements examined (delivered, past the retention, not examined before).
+    pub examined: usize,
+    /// Whose JSON was dropped: rebuilt exactly from the records.
+    pub pruned: usize,
+    /// Kept whole: the rebuild differed (e.g. written by an older Courtesy).
+    pub kept_whole: usize,
+    pub reclaim: Reclaim,
+    /// Size of the store file before and after (bytes; the `-wal` file not counted).
+    pub file_bytes_before: u64,
+    pub file_bytes_after: u64,
+    pub elapsed_ms: u64,
+}
+
+/// The columns a statement is rebuilt from, after `o.seq, o.id, a.uuid`; with
+/// [`SOURCE_JOIN`].
+pub(crate) const SOURCE_COLUMNS: &str = "o.verb, o.created_ms, o.step_idx, a.trainee, a.scenario, \
+     a.content_hash, a.seed, a.locale, a.started_ms, a.ending, a.outcome, a.passed, a.overall, \
+     a.final_mood, a.respect, a.moderation, a.self_discipline, a.compliance, a.not_assessed, \
+     a.below_floor, a.steps, s.step_id, s.variant, s.customer_line, s.offered, s.chosen, s.best, \
+     s.timed_out, s.response_ms, s.respect, s.moderation, s.self_discipline, s.compliance, \
+     s.mood_before, s.mood_after, s.trigger_goto";
+/// `FROM` clause for [`SOURCE_COLUMNS`].
+pub(crate) const SOURCE_JOIN: &str = "FROM outbox o JOIN attempts a ON a.id = o.attempt_id \
+     LEFT JOIN steps s ON s.attempt_id = o.attempt_id AND s.idx = o.step_idx";
+
+/// A statement's row and the records it is built from.
+#[derive(Debug, Clone)]
+pub(crate) struct Source {
+    id: String,
+    uuid: String,
+    verb: String,
+    created_ms: i64,
+    step_idx: Option<i64>,
+    trainee: String,
+    scenario: String,
+    content_hash: Option<String>,
+    seed: String,
+    locale: String,
+    started_ms: i64,
+    ending: Option<String>,
+    outcome: Option<String>,
+    passed: Option<bool>,
+    overall: Option<f64>,
+    final_mood: Option<i32>,
+    scores: [Option<f64>; 4],
+    not_assessed: Option<String>,
+    below_floor: Option<String>,
+    steps: i64,
+    step_id: Option<String>,
+    variant: Option<i64>,
+    customer_line: Option<String>,
+    offered: Option<String>,
+    chosen: Option<String>,
+    best: Option<String>,
+    timed_out: Option<bool>,
+    response_ms: Option<i64>,
+    ratings: [Option<i64>; 4],
+    mood_before: Option<i32>,
+    mood_after: Option<i32>,
+    trigger: Option<String>,
+}
+
+impl Source {
+    /// Reads `id` and `uuid` at those columns and [`SOURCE_COLUMNS`] from column `at`.
+    pub(crate) fn read(r: &Row<'_>, id: usize, uuid: usize, at: usize) -> rusqlite::Result<Source> {
+        let c = |n: usize| at + n;
+        Ok(Source {
+            id: r.get(id)?,
+            uuid: r.get(uuid)?,
+            verb: r.get(c(0))?,
+            created_ms: r.get(c(1))?,
+            step_idx: r.get(c(2))?,
+            trainee: r.get(c(3))?,
+            scenario: r.get(c(4))?,
+            content_hash: r.get(c(5))?,
+            seed: r.get(c(6))?,
+            locale: r.get(c(7))?,
+            started_ms: r.get(c(8))?,
+            ending: r.get(c(9))?,
+            outcome: r.get(c(10))?,
+            passed: r.get(c(11))?,
+            overall: r.get(c(12))?,
+            final_mood: r.get(c(13))?,
+            scores: [r.get(c(14))?, r.get(c(15))?, r.get(c(16))?, r.get(c(17))?],
+            not_assessed: r.get(c(18))?,
+            below_floor: r.get(c(19))?,
+            steps: r.get(c(20))?,
+            step_id: r.get(c(21))?,
+            variant: r.get(c(22))?,
+            customer_line: r.get(c(23))?,
+            offered: r.get(c(24))?,
+            chosen: r.get(c(25))?,
+            best: r.get(c(26))?,
+            timed_out: r.get(c(27))?,
+            response_ms: r.get(c(28))?,
+            ratings: [r.get(c(29))?, r.get(c(30))?, r.get(c(31))?, r.get(c(32))?],
+            mood_before: r.get(c(33))?,
+            mood_after: r.get(c(34))?,
+            trigger: r.get(c(35))?,
+        })
+    }
+
+    fn verb(&self) -> Result<Verb, String> {
+        Verb::from_key(&self.verb).ok_or_else(|| format!("unknown verb `{}`", self.verb))
+    }
+
+    fn principles(list: Option<&str>) -> Result<Vec<Principle>, String> {
+        list.unwrap_or("")
+            .split(',')
+            .filter(|k| !k.is_empty())
+            .map(|k| Principle::from_key(k).ok_or_else(|| format!("unknown principle `{k}`")))
+            .collect()
+    }
+
+    /// The statement, built again by the xAPI builders from these records and `stored`.
+    fn rebuild(&self, stored: &StoredParts) -> Result<String, String> {
+        if stored.format != STATEMENT_FORMAT {
+            return Err(format!(
+                "its parts are in format {}, this build rebuilds format {STATEMENT_FORMAT}",
+                stored.format
+            ));
+        }
+        let id = Uuid::parse_str(&self.id).map_err(|_| "its id is not a UUID".to_string())?;
+        let registration = Uuid::parse_str(&self.uuid)
+            .map_err(|_| "its attempt's uuid is not a UUID".to_string())?;
+        let seed: u64 = self
+            .seed
+            .parse()
+            .map_err(|_| "its attempt's seed is not a whole number".to_string())?;
+        let c = AttemptContext {
+            home_page: &stored.home_page,
+            base_iri: &stored.base_iri,
+            trainee: &self.trainee,
+            registration,
+            scenario_id: &self.scenario,
+            scenario: None,
+            content_hash: self.content_hash.as_deref(),
+            seed,
+            locale: &self.locale,
+        };
+        let missing = |what: &str| format!("its {what} is missing from the records");
+        let value = match self.verb()? {
+            Verb::Answered => {
+                let index = self
+                    .step_idx
+                    .and_then(|i| usize::try_from(i).ok())
+                    .ok_or_else(|| missing("step index"))?;
+                let offered: Vec<String> =
+                    serde_json::from_str(self.offered.as_deref().ok_or_else(|| missing("step"))?)
+                        .map_err(|_| "its step's offered replies are not a JSON list".to_string())?;
+                let mut ratings = BTreeMap::new();
+                for (p, v) in Principle::ALL.into_iter().zip(self.ratings) {
+                    if let Some(v) = v {
+                        ratings.insert(p, v);
+                    }
+                }
+                let entry = TranscriptEntry {
+                    step_id: self.step_id.clone().ok_or_else(|| missing("step"))?,
+                    variant: self
+                        .variant
+                        .and_then(|v| usize::try_from(v).ok())
+                        .ok_or_else(|| missing("step variant"))?,
+                    customer_line: self.customer_line.clone().unwrap_or_default(),
+                    offered,
+                    chosen: self.chosen.clone().ok_or_else(|| missing("reply"))?,
+                    reaction: None,
+                    timed_out: self.timed_out.ok_or_else(|| missing("step"))?,
+                    response_ms: self
+                        .response_ms
+                        .and_then(|v| u64::try_from(v).ok())
+                        .ok_or_else(|| missing("response time"))?,
+                    ratings,
+                    mood_before: self.mood_before.ok_or_else(|| missing("mood"))?,
+                    mood_after: self.mood_after.ok_or_else(|| missing("mood"))?,
+                    best: self.best.clone().ok_or_else(|| missing("best reply"))?,
+                    trigger: self.trigger.clone(),
+                };
+                xapi::answered_from(&c, &stored.parts, id, index, &entry, self.created_ms)
+            }
+            v => {
+                let mut principles = BTreeMap::new();
+                for (p, s) in Principle::ALL.into_iter().zip(self.scores) {
+                    if let Some(s) = s {
+                        principles.insert(p, s);
+                    }
+                }
+                let facts = ResultFacts {
+                    passed: self.passed.ok_or_else(|| missing("result"))?,
+                    // NULL is how SQLite keeps a NaN score; the builder writes 0 for it.
+                    overall: self.overall.unwrap_or(f64::NAN),
+                    principles,
+                    outcome: self.outcome.clone().ok_or_else(|| missing("outcome"))?,
+                    ending: self.ending.clone().ok_or_else(|| missing("ending"))?,
+                    final_mood: self.final_mood.ok_or_else(|| missing("final mood"))?,
+                    steps: usize::try_from(self.steps).unwrap_or(0),
+                    not_assessed: Source::principles(self.not_assessed.as_deref())?,
+                    below_floor: Source::principles(self.below_floor.as_deref())?,
+                };
+                let took = Duration::from_millis(
+                    u64::try_from(self.created_ms.saturating_sub(self.started_ms)).unwrap_or(0),
+                );
+                xapi::result_from(&c, &stored.parts, id, v, &facts, self.created_ms, took)
+            }
+        };
+        Ok(value.to_string())
+    }
+
+    /// The parts that rebuild `statement` exactly, or why not.
+    fn parts_for(&self, statement: &str) -> Result<StoredParts, String> {
+        let value: serde_json::Value =
+            serde_json::from_str(statement).map_err(|_| "it is not JSON".to_string())?;
+        let (home_page, base_iri, parts) = xapi::parts_of(&value, self.verb()?, &self.scenario)
+            .ok_or_else(|| "it does not have the shape this build writes".to_string())?;
+        let stored = StoredParts {
+            format: STATEMENT_FORMAT,
+            home_page,
+            base_iri,
+            parts,
+        };
+        if self.rebuild(&stored)? == statement {
+            Ok(stored)
+        } else {
+            Err("its rebuild differs".to_string())
+        }
+    }
+}
+
+fn sha256(bytes: &[u8]) -> Vec<u8> {
+    Sha256::digest(bytes).to_vec()
+}
+
+/// Rebuilds pruned statements as they are read, loading `statement_parts` rows once each.
+#[derive(Debug, Default)]
+pub(crate) struct Rebuilder {
+    parts: HashMap<i64, StoredParts>,
+}
+
+impl Rebuilder {
+    /// The statement of `src` (pruned, with `parts_id` and `digest`) as it was sent.
+    pub(crate) fn statement(
+        &mut self,
+        store: &Store,
+        src: &Source,
+        parts_id: i64,
+        digest: &[u8],
+    ) -> Result<String, RecordsError> {
+        let fail = |detail: String| RecordsError::Unrebuildable {
+            path: store.path().to_path_buf(),
+            id: src.id.clone(),
+            detail,
+        };
+        if !self.parts.contains_key(&parts_id) {
+            let text: Option<String> = store.read(|c| {
+                c.prepare_cached("SELECT parts FROM statement_parts WHERE id = ?1")?
+                    .query_row([parts_id], |r| r.get(0))
+                    .or_else(|e| match e {
+                        rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                        e => Err(e),
+                    })
+            })?;
+            let text =
+                text.ok_or_else(|| fail(format!("statement_parts row {parts_id} is gone")))?;
+            let stored: StoredParts = serde_json::from_str(&text)
+                .map_err(|e| fail(format!("statement_parts row {parts_id} is unreadable: {e}")))?;
+            self.parts.insert(parts_id, stored);
+        }
+        let stored = &self.parts[&parts_id];
+        let text = src.rebuild(stored).map_err(fail)?;
+        if sha256(text.as_bytes()) != digest {
+            return Err(fail(
+                "the rebuilt JSON's SHA-256 differs from the one recorded when it was pruned"
+                    .to_string(),
+            ));
+        }
+        Ok(text)
+    }
+}
+
+fn file_bytes(path: &std::path::Path) -> u64 {
+    std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+}
+
+/// What one batch did: (examined, pruned, kept whole, parts rows added to the cache).
+type BatchOutcome = (usize, usize, usize, Vec<(Vec<u8>, i64)>);
+
+fn prune_batch(
+    tx: &Connection,
+    cutoff: i64,
+    known: &HashMap<Vec<u8>, i64>,
+) -> Result<BatchOutcome, Fail> {
+    let sql = format!(
+        "SELECT o.seq, o.id, a.uuid, o.statement, {SOURCE_COLUMNS} {SOURCE_JOIN} \
+         WHERE o.status = 'sent' AND o.digest IS NULL AND o.sent_ms <= ?1 \
+         ORDER BY o.sent_ms LIMIT ?2"
+    );
+    let rows: Vec<(i64, String, Source)> = {
+        let mut st = tx.prepare_cached(&sql)?;
+        let rows = st.query_map(params![cutoff, BATCH as i64], |r| {
+            Ok((r.get(0)?, r.get(3)?, Source::read(r, 1, 2, 4)?))
+        })?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let mut added: Vec<(Vec<u8>, i64)> = Vec::new();
+    let (mut pruned, mut kept) = (0, 0);
+    for (seq, statement, src) in &rows {
+        let digest = sha256(statement.as_bytes());
+        match src.parts_for(statement) {
+            Ok(stored) => {
+                // Serialising plain strings and lists cannot fail.
+                let text = serde_json::to_string(&stored).unwrap_or_default();
+                let hash = sha256(text.as_bytes());
+                let found = known
+                    .get(&hash)
+                    .copied()
+                    .or_else(|| added.iter().find(|(h, _)| *h == hash).map(|(_, id)| *id));
+                let id = match found {
+                    Some(id) => id,
+                    None => {
+                        tx.prepare_cached(
+                            "INSERT INTO statement_parts (hash, parts) VALUES (?1, ?2) \
+                             ON CONFLICT (hash) DO NOTHING",
+                        )?
+                        .execute(params![hash, text])?;
+                        let id: i64 = tx
+                            .prepare_cached("SELECT id FROM statement_parts WHERE hash = ?1")?
+                            .query_row([&hash], |r| r.get(0))?;
+                        added.push((hash, id));
+                        id
+                    }
+                };
+                // Deleted and inserted again, smaller, rather than updated: SQLite merges
+                // under-full pages on a delete only, so an update in place would leave the
+                // pages mostly empty and nothing for the vacuum to give back.
+                type Kept = (
+                    String,
+                    i64,
+                    Option<i64>,
+                    String,
+                    String,
+                    i64,
+                    i64,
+                    Option<i64>,
+                    Option<i64>,
+                    Option<String>,
+                );
+                let k: Kept = tx
+                    .prepare_cached(
+                        "DELETE FROM outbox WHERE seq = ?1 RETURNING id, attempt_id, step_idx, \
+                         verb, status, created_ms, tries, last_try_ms, sent_ms, reason",
+                    )?
+                    .query_row([seq], |r| {
+                        Ok((
+                            r.get(0)?,
+                            r.get(1)?,
+                            r.get(2)?,
+                            r.get(3)?,
+                            r.get(4)?,
+                            r.get(5)?,
+                            r.get(6)?,
+                            r.get(7)?,
+                            r.get(8)?,
+                            r.get(9)?,
+                        ))
+                    })?;
+                tx.prepare_cached(
+                    "INSERT INTO outbox (seq, id, attempt_id, step_idx, verb, statement, status, \
+                     created_ms, tries, last_try_ms, sent_ms, reason, parts_id, digest) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, '', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                )?
+                .execute(params![
+                    seq, k.0, k.1, k.2, k.3, k.4, k.5, k.6, k.7, k.8, k.9, id, digest
+                ])?;
+                pruned += 1;
+            }
+            Err(_) => {
+                tx.prepare_cached("UPDATE outbox SET digest = ?2 WHERE seq = ?1")?
+                    .execute(params![seq, digest])?;
+                kept += 1;
+            }
+        }
+    }
+    Ok((rows.len(), pruned, kept, added))
+}
+
+impl Store {
+    /// Prunes the delivered statements whose retention has passed
+    /// ([`Store::set_keep_sent_days`], default 0: at once): each one this build rebuilds
+    /// exactly from the records has its JSON dropped (kept: its id, its bookkeeping, its
+    /// SHA-256, and a deduplicated `statement_parts` row); the others are kept whole. Then
+    /// the freed pages go back to the file system ([`Reclaim`]). The LRS sync calls it
+    /// after every pass; reading them ([`Store::outbox_items`], `courtesy export --xapi
+    /// --all`) rebuilds pruned statements byte for byte.
+    pub fn prune_sent(&self) -> Result<PruneReport, RecordsError> {
+        let started = Instant::now();
+        let days = i64::from(self.keep_sent_days());
+        let cutoff = if days == 0 {
+            i64::MAX
+        } else {
+            now_ms().saturating_sub(days.saturating_mul(DAY_MS))
+        };
+        let mut report = PruneReport {
+            file_bytes_before: file_bytes(self.path()),
+            ..PruneReport::default()
+        };
+        let mut known: HashMap<Vec<u8>, i64> = HashMap::new();
+        loop {
+            let (examined, pruned, kept, added) =
+                self.write(|tx| prune_batch(tx, cutoff, &known))?;
+            known.extend(added);
+            report.examined += examined;
+            report.pruned += pruned;
+            report.kept_whole += kept;
+            if examined < BATCH {
+                break;
+            }
+        }
+        if report.pruned > 0 {
+            report.reclaim = self.reclaim()?;
+        }
+        report.file_bytes_after = file_bytes(self.path());
+        report.elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        Ok(report)
+    }
+
+    /// Gives free pages back to the file system: an incremental vacuum, or, once for a
+    /// store created before schema version 3 (`auto_vacuum = NONE`), a `VACUUM` that
+    /// switches it to `auto_vacuum = INCREMENTAL`. Then truncates the `-wal` file.
+    fn reclaim(&self) -> Result<Reclaim, RecordsError> {
+        let (mode, free): (i64, i64) = self.read(|c| {
+            Ok((
+                c.query_row("PRAGMA auto_vacuum", [], |r| r.get(0))?,
+                c.query_row("PRAGMA freelist_count", [], |r| r.get(0))?,
+            ))
+        })?;
+        if free == 0 {
+            return Ok(Reclaim::None);
+        }
+        let done = match mode {
+            2 => {
+                // In slices, each its own transaction, so that recording waits at most one.
+                let mut left = free;
+                while left > 0 {
+                    let now = self.read(|c| {
+                        // Stepped to the end: each step gives back one page.
+                        let mut st =
+                            c.prepare(&format!("PRAGMA incremental_vacuum({VACUUM_SLICE})"))?;
+                        let mut rows = st.query([])?;
+                        while rows.next()?.is_some() {}
+                        drop(rows);
+                        c.query_row("PRAGMA freelist_count", [], |r| r.get::<_, i64>(0))
+                    })?;
+                    if now >= left {
+                        break; // nothing more could be given back
+                    }
+                    left = now;
+                }
+                Reclaim::Incremental
+            }
+            0 => {
+                self.read(|c| c.execute_batch("PRAGMA auto_vacuum = INCREMENTAL; VACUUM;"))?;
+                Reclaim::Vacuum
+            }
+            // FULL: SQLite already shrinks the file at each commit.
+            _ => Reclaim::None,
+        };
+        // The moved pages went through the WAL: give its space back too (best effort: a
+        // reader in another process may hold it; the next checkpoint then does it).
+        self.best_effort("PRAGMA wal_checkpoint(TRUNCATE);");
+        Ok(done)
+    }
+}
