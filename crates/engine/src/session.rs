@@ -305,7 +305,7 @@ impl Session {
             }),
             transcript: Vec::new(),
         };
-        s.current = s.enter(target)?;
+        s.current = s.enter(target, 0, mood)?;
         Ok(s)
     }
 
@@ -501,10 +501,12 @@ impl Session {
             .iter()
             .map(|p| (*p, reply.ratings.rating(*p)))
             .collect();
+        // Nothing of the session changes until the next step has been entered: a target
+        // that cannot be entered leaves mood, triggers and transcript as they were.
         let mood_before = self.mood;
         let mood_after = mood::apply(mood_before, reply.mood);
-        self.mood = mood_after;
-        let (next, trigger) = route(&scenario, reply, mood_after, &mut self.fired);
+        let mut fired = self.fired.clone();
+        let (next, trigger) = route(&scenario, reply, mood_after, &mut fired);
         let (next, trigger) = (next.to_string(), trigger.map(str::to_string));
         let cited = reply
             .cite
@@ -526,7 +528,7 @@ impl Session {
         let best = best_reply(step, &scenario.principles)
             .map(|r| r.id.clone())
             .unwrap_or_default();
-        self.transcript.push(TranscriptEntry {
+        let entry = TranscriptEntry {
             step_id: view.step_id.clone(),
             variant: view.variant,
             customer_line: view.customer_line.clone(),
@@ -540,7 +542,7 @@ impl Session {
             mood_after,
             best,
             trigger: trigger.clone(),
-        });
+        };
         let feedback = Feedback {
             step_id: view.step_id.clone(),
             reply_id: reply.id.clone(),
@@ -556,12 +558,17 @@ impl Session {
             next: next.clone(),
             trigger,
         };
-        self.current = self.enter(&next)?;
+        let current = self.enter(&next, self.transcript.len() + 1, mood_after)?;
+        self.mood = mood_after;
+        self.fired = fired;
+        self.transcript.push(entry);
+        self.current = current;
         Ok(feedback)
     }
 
-    /// Enters a step or an ending, drawing the variant and the reply order from the rng.
-    fn enter(&mut self, target: &str) -> Result<Current, SessionError> {
+    /// Enters a step or an ending as the `index`-th step seen with the customer at `mood`,
+    /// drawing the variant and the reply order from the rng (only when it succeeds).
+    fn enter(&mut self, target: &str, index: usize, mood: i32) -> Result<Current, SessionError> {
         let scenario = Arc::clone(&self.scenario);
         let loc = self.locale.clone();
         if let Some(step) = scenario.step(target) {
@@ -581,7 +588,7 @@ impl Session {
             replies.shuffle(&mut self.rng);
             Ok(Current::Step(StepView {
                 step_id: step.id.clone(),
-                index: self.transcript.len(),
+                index,
                 variant,
                 customer_line: step
                     .says
@@ -590,14 +597,14 @@ impl Session {
                     .unwrap_or_default(),
                 replies,
                 time_limit: step.time_limit.map(|s| Duration::from_secs(u64::from(s))),
-                mood: self.mood,
+                mood,
             }))
         } else if let Some(end) = scenario.ending(target) {
             Ok(Current::Ended(EndingView {
                 ending_id: end.id.clone(),
                 outcome: end.outcome,
                 text: end.text.get(&loc).to_string(),
-                mood: self.mood,
+                mood,
             }))
         } else {
             Err(SessionError::DanglingTarget {
@@ -640,5 +647,47 @@ mod start_at_tests {
         ));
         let clamped = Session::start_at(sc, 9, &loc, &step, 1000).expect("starts");
         assert_eq!(clamped.mood(), crate::model::MOOD_MAX);
+    }
+}
+
+#[cfg(test)]
+mod answer_tests {
+    use super::*;
+
+    /// The fixture with its mood trigger pointing at a step that does not exist
+    /// (what an unvalidated or half-edited file can hold).
+    fn broken_trigger() -> Arc<Scenario> {
+        let src = include_str!("../../../tests/fixtures/scoring-case.ron");
+        let mut sc = crate::load::parse_str(src).expect("fixture parses");
+        sc.triggers[0].goto = "nowhere".to_string();
+        Arc::new(sc)
+    }
+
+    #[test]
+    fn a_failed_answer_leaves_the_session_where_it_was() {
+        let mut s = Session::start(broken_trigger(), 3, "en").expect("starts");
+        let (mood, current) = (s.mood(), s.current().clone());
+        // "c" drops the mood below the trigger's threshold: the trigger's target is missing.
+        let err = s.choose("c", Duration::from_secs(1));
+        assert!(
+            matches!(err, Err(SessionError::DanglingTarget { .. })),
+            "{err:?}"
+        );
+        assert_eq!(s.mood(), mood, "mood not moved by a failed answer");
+        assert!(
+            s.transcript().is_empty(),
+            "nothing recorded for a failed answer"
+        );
+        assert_eq!(s.current(), &current, "still at the same step");
+        // The trigger did not fire either: the same answer fails the same way again.
+        let again = s.choose("c", Duration::from_secs(1));
+        assert!(
+            matches!(again, Err(SessionError::DanglingTarget { .. })),
+            "{again:?}"
+        );
+        // A good answer still goes on as the first one.
+        let ok = s.choose("a", Duration::from_secs(1)).expect("a is fine");
+        assert_eq!(ok.mood_before, mood);
+        assert_eq!(s.transcript().len(), 1);
     }
 }
