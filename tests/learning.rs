@@ -535,3 +535,158 @@ fn the_catalogue_counts_steps_citing_each_rule() {
     assert!(!e.rules.contains_key("L10"));
     assert!(!e.rules.is_empty());
 }
+
+// ---------------------------------------------------------------- evidence from the store
+
+#[test]
+fn evidence_is_read_from_a_records_store() {
+    use courtesy::core::records::{AttemptStart, ImportedAttempt, Source, Store};
+    use courtesy::core::session::AttemptResult;
+    use courtesy::core::strategy::{Strategy, play};
+    use std::sync::Arc;
+
+    let lib = shipped();
+    let angry = Arc::new(
+        lib.iter()
+            .find(|s| s.id == "angry-customer")
+            .expect("angry-customer shipped")
+            .clone(),
+    );
+    let fix = Arc::new(fixture());
+    let played = |sc: &Arc<Scenario>, s: &Strategy, seed: u64| -> AttemptResult {
+        play(Arc::clone(sc), seed, "en", s).expect("plays")
+    };
+    let start = |trainee: &str, r: &AttemptResult| AttemptStart {
+        trainee: trainee.to_string(),
+        scenario: r.scenario.clone(),
+        content_hash: None,
+        seed: r.seed,
+        locale: r.locale.clone(),
+        source: Source::Import,
+    };
+    let worst = played(&angry, &Strategy::Worst, 1);
+    let best = played(&angry, &Strategy::Best, 2);
+    let other = played(&fix, &Strategy::Worst, 3);
+    let someone_else = played(&angry, &Strategy::Random, 4);
+    let (s1, s2, s3, s4) = (
+        start("li", &worst),
+        start("li", &best),
+        start("li", &other),
+        start("wang", &someone_else),
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(&dir.path().join("records.sqlite3")).expect("store opens");
+    store
+        .import_attempts(&[
+            // Imported newest first: the evidence must still come out oldest first.
+            ImportedAttempt {
+                start: &s2,
+                started_ms: day(3),
+                transcript: &[],
+                finished: Some((day(3) + 3_600_000, &best)),
+            },
+            ImportedAttempt {
+                start: &s1,
+                started_ms: day(0),
+                transcript: &[],
+                finished: Some((day(0) + 3_600_000, &worst)),
+            },
+            ImportedAttempt {
+                start: &s3,
+                started_ms: day(1),
+                transcript: &[],
+                finished: Some((day(1) + 3_600_000, &other)),
+            },
+            ImportedAttempt {
+                start: &s4,
+                started_ms: day(2),
+                transcript: &[],
+                finished: Some((day(2) + 3_600_000, &someone_else)),
+            },
+        ])
+        .expect("imports");
+
+    // Only the shipped scenarios are given: the fixture's steps are unknown.
+    let ev = store.trainee_evidence("li", &lib).expect("reads evidence");
+    assert_eq!(ev.unknown_scenario, other.transcript.len());
+    assert_eq!(ev.unknown_reply, 0);
+    assert_eq!(
+        ev.choices.len(),
+        worst.transcript.len() + best.transcript.len()
+    );
+    assert!(ev.choices.windows(2).all(|w| w[0].at_ms <= w[1].at_ms));
+    let (first, second) = ev.choices.split_at(worst.transcript.len());
+    for (c, t) in first
+        .iter()
+        .zip(&worst.transcript)
+        .chain(second.iter().zip(&best.transcript))
+    {
+        assert_eq!(
+            (c.step.as_str(), c.reply.as_str()),
+            (t.step_id.as_str(), t.chosen.as_str())
+        );
+        assert_eq!(c.ratings, t.ratings, "ratings as recorded");
+        assert_eq!(c.best, t.chosen == t.best);
+        let reply = angry
+            .step(&t.step_id)
+            .and_then(|s| s.reply(&t.chosen))
+            .expect("reply in the file");
+        assert_eq!(c.cites, reply.cite, "citations from the file");
+        assert_eq!(c.critical, reply.critical);
+    }
+    assert!(
+        first
+            .iter()
+            .all(|c| (day(0)..day(0) + 3_600_000).contains(&c.at_ms))
+    );
+    assert!(
+        second
+            .iter()
+            .all(|c| (day(3)..day(3) + 3_600_000).contains(&c.at_ms))
+    );
+    assert!(
+        first.iter().all(|c| !c.best),
+        "the worst path never picks the best reply"
+    );
+    assert!(second.iter().all(|c| c.best));
+
+    // With the fixture given too, its steps count; wang's never do.
+    let both = store
+        .trainee_evidence("li", lib.iter().chain(std::iter::once(fix.as_ref())))
+        .expect("reads evidence");
+    assert_eq!(both.unknown_scenario, 0);
+    assert_eq!(
+        both.choices.len(),
+        ev.choices.len() + other.transcript.len()
+    );
+    assert!(both.choices.iter().any(|c| c.scenario == fix.id));
+    assert!(
+        store
+            .trainee_evidence("nobody", &lib)
+            .expect("reads")
+            .choices
+            .is_empty()
+    );
+
+    // The evidence feeds the model: the rules the worst path broke on day 0 are due on
+    // day 1 unless the best path upheld them on day 3 (on or after their due date).
+    let broken_day0: BTreeSet<&str> = first
+        .iter()
+        .filter(|c| verdict(c) == Verdict::Broken)
+        .flat_map(|c| c.cites.iter().map(String::as_str))
+        .collect();
+    assert!(!broken_day0.is_empty());
+    let upheld_day3: BTreeSet<&str> = second
+        .iter()
+        .flat_map(|c| c.cites.iter().map(String::as_str))
+        .collect();
+    let due: BTreeSet<String> = due_rules(&ev.choices, day(3) + 3_600_000)
+        .into_iter()
+        .map(|d| d.rule)
+        .collect();
+    let want: BTreeSet<String> = broken_day0
+        .difference(&upheld_day3)
+        .map(|s| s.to_string())
+        .collect();
+    assert_eq!(due, want);
+}
