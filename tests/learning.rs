@@ -690,3 +690,42 @@ fn evidence_is_read_from_a_records_store() {
         .collect();
     assert_eq!(due, want);
 }
+
+#[test]
+fn ordering_is_overdue_first_then_due_rules_exercised_then_steps() {
+    use courtesy::core::learning::recommend::CatalogueEntry;
+    use courtesy::core::text::Text;
+    let entry = |id: &str, rules: &[(&str, usize)]| CatalogueEntry {
+        scenario: id.to_string(),
+        title: Text::from_pairs([("en", id), ("zh-CN", id)]),
+        rules: rules.iter().map(|(r, n)| (r.to_string(), *n)).collect(),
+    };
+    let catalogue = Catalogue {
+        entries: vec![
+            entry("d-one-step", &[("L10", 1)]),
+            entry("b-two-rules", &[("L10", 1), ("L11", 1)]),
+            entry("a-most-overdue", &[("L6", 1), ("L9", 4)]),
+            entry("c-three-steps", &[("L10", 3)]),
+            entry("e-nothing-due", &[("L9", 5)]),
+        ],
+    };
+    let ev = vec![
+        broken(day(0), &["L6"]),  // due day 1: 9 days overdue at day 10
+        broken(day(8), &["L10"]), // due day 9: 1 day overdue
+        broken(day(8), &["L11"]), // due day 9: 1 day overdue
+    ];
+    let recs = recommend(&catalogue, &ev, day(10), 10);
+    let ids: Vec<&str> = recs.iter().map(|r| r.scenario.as_str()).collect();
+    assert_eq!(
+        ids,
+        vec![
+            "a-most-overdue",
+            "b-two-rules",
+            "c-three-steps",
+            "d-one-step"
+        ]
+    );
+    assert_eq!(recs[0].overdue_ms(), 9 * DAY_MS);
+    let b: Vec<&str> = recs[1].rules.iter().map(|d| d.rule.as_str()).collect();
+    assert_eq!(b, vec!["L10", "L11"]);
+}
