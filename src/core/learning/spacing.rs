@@ -10,9 +10,9 @@
 //!
 //! Everything is a pure function of the evidence and "now": evidence after "now" is ignored.
 
-use super::{Choice, DAY_MS, Verdict, rule_verdicts};
+use super::{Choice, DAY_MS, Verdict, verdict};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// The re-practice intervals, in days: stage *k* is due `INTERVALS_DAYS[k]` days after
 /// the mistake (stage 0) or after the on-time success that reached it.
@@ -104,16 +104,21 @@ pub fn schedule_of(
 
 /// The schedule of every rule `evidence` shows broken by `now_ms`, by rule id.
 pub fn schedules(evidence: &[Choice], now_ms: i64) -> BTreeMap<String, RuleSchedule> {
-    let cited: BTreeSet<&str> = evidence
-        .iter()
-        .flat_map(|c| c.cites.iter().map(String::as_str))
-        .collect();
-    cited
+    // One pass: each rule's verdicts in evidence order (a reply citing a rule twice counts
+    // once); `schedule_of` sorts them by time, stably.
+    let mut per_rule: BTreeMap<&str, Vec<(i64, Verdict)>> = BTreeMap::new();
+    for c in evidence {
+        let v = verdict(c);
+        for (i, id) in c.cites.iter().enumerate() {
+            if c.cites[..i].contains(id) {
+                continue;
+            }
+            per_rule.entry(id.as_str()).or_default().push((c.at_ms, v));
+        }
+    }
+    per_rule
         .into_iter()
-        .filter_map(|id| {
-            let obs = rule_verdicts(evidence, id);
-            schedule_of(id, &obs, now_ms).map(|s| (id.to_string(), s))
-        })
+        .filter_map(|(id, obs)| schedule_of(id, &obs, now_ms).map(|s| (id.to_string(), s)))
         .collect()
 }
 
