@@ -6,6 +6,7 @@ pub mod check;
 pub mod coverage;
 pub mod diagnostics;
 pub mod graph;
+pub mod learning;
 pub mod library;
 pub mod load;
 pub mod locate;

@@ -22,6 +22,7 @@
 //!   [`Store::has_manager_password`], [`ManagerGate`].
 
 mod error;
+mod evidence;
 pub mod identity;
 mod outbox;
 mod password;
@@ -35,6 +36,7 @@ mod store;
 pub mod time;
 
 pub use error::RecordsError;
+pub use evidence::Evidence;
 pub use outbox::{MAX_REASON_CHARS, OutboxCounts, OutboxItem, OutboxSelect, OutboxStatus};
 pub use password::{
     AccessEvent, DEFAULT_IDLE_LOCK, MAX_THROTTLE, MIN_PASSWORD_CHARS, ManagerGate, PasswordCheck,
