@@ -36,10 +36,13 @@ UI = {
         "unlock": "Unlock",
         "overview": "Overview",
         "sign_out": "Sign out",
+        "dashboard": ["Overview", "Cohort averages", "Trainees"],
         "manager": "Manager",
         "wrong_choices": "Where learners go wrong",
         "hint_marker": "enter",
         "wrong_title": "Most common poor choices",
+        "hint_conversation": "Keys 1–9 choose a reply.",
+        "hint_debrief": "R: retry · Enter: back to the library",
         "completion": ["Completion", "completion"],
     },
     "zh-CN": {
@@ -50,10 +53,13 @@ UI = {
         "unlock": "解锁",
         "overview": "总览",
         "sign_out": "退出登录",
+        "dashboard": ["总览", "全体平均分", "学员列表"],
         "manager": "管理员",
         "wrong_choices": "学员易错点",
         "hint_marker": "回车",
         "wrong_title": "最常见的不当回复",
+        "hint_conversation": "按数字键 1–9 选择回复。",
+        "hint_debrief": "R：再试一次 · 回车：返回情景库",
         "completion": ["完成情况", "完成"],
     },
 }
@@ -322,19 +328,32 @@ def ocr_crop(png, bb, locale, work):
     return " ".join(r.stdout.split())
 
 
-def verify(screen, png_name, label, locale, work, what):
-    """Raises unless OCR finds `label` on the screen now (to know which screen shows)."""
+def verify(screen, png_name, labels, locale, work, what):
+    """Raises unless OCR finds one of `labels` on the screen now (to know which screen
+    shows)."""
     png = screen.save(os.path.join(work, png_name))
     words = ocr(png, locale, work)
-    b, ratio, _, _ = find_label(words, label, locale, min_ratio=0.8)
-    if b is None:
-        raise RuntimeError(f"expected {what} (“{label}” on screen), best OCR match {ratio:.0%} — see {png}")
+    labels = [labels] if isinstance(labels, str) else labels
+    best = 0.0
+    for label in labels:
+        b, ratio, _, _ = find_label(words, label, locale, min_ratio=0.8)
+        if b is not None:
+            return
+        best = max(best, ratio)
+    raise RuntimeError(
+        f"expected {what} ({' or '.join(f'“{l}”' for l in labels)} on screen), best OCR "
+        f"match {best:.0%} — see {png}"
+    )
 
 
 # ---------------------------------------------------------------------------- OCR
-def ocr(png, locale, work):
+def ocr(png, locale, work, strip=None):
     """OCR words with boxes (in screenshot pixels): list of dicts with text, left, top,
-    width, height, conf, line key. The image is upscaled 2x and inverted when dark."""
+    width, height, conf, line key. The image is upscaled 2x and inverted when dark.
+    With `strip` (top, bottom), only that band of the window, upscaled 3x with its
+    contrast stretched (for the small grey key hints)."""
+    if strip:
+        return ocr_strip(png, locale, work, *strip)
     base = os.path.join(work, os.path.basename(png)[:-4] + "-ocr")
     prep = base + ".png"
     # Mean brightness decides whether to negate (tesseract prefers dark on light).
@@ -376,6 +395,36 @@ def ocr(png, locale, work):
                     "line": (r["block_num"], r["par_num"], r["line_num"]),
                 }
             )
+    with open(base + ".txt", "w", encoding="utf-8") as f:
+        f.write(lines_text(words))
+    return words
+
+
+def ocr_strip(png, locale, work, top, bottom):
+    base = os.path.join(work, os.path.basename(png)[:-4] + f"-strip{top}")
+    prep = base + ".png"
+    subprocess.run(
+        ["convert", png, "-crop", f"{W}x{bottom - top}+0+{top}", "+repage", "-colorspace",
+         "Gray", "-resize", "300%", "-normalize", prep],
+        check=True, timeout=60,
+    )
+    lang = TESS_LANG[locale] + ("+eng" if locale != "en" else "")
+    subprocess.run(["tesseract", prep, base, "-l", lang, "--psm", "6", "tsv"],
+                   capture_output=True, check=True, timeout=300)
+    words = []
+    with open(base + ".tsv", encoding="utf-8") as f:
+        header = f.readline().rstrip("\n").split("\t")
+        for row in f:
+            cols = row.rstrip("\n").split("\t")
+            r = dict(zip(header, cols))
+            if len(cols) != len(header) or r.get("level") != "5" or not r.get("text", "").strip():
+                continue
+            words.append({
+                "text": r["text"].strip(), "left": int(r["left"]) / 3,
+                "top": top + int(r["top"]) / 3, "width": int(r["width"]) / 3,
+                "height": int(r["height"]) / 3, "conf": float(r["conf"]),
+                "line": (r["block_num"], r["par_num"], r["line_num"]),
+            })
     with open(base + ".txt", "w", encoding="utf-8") as f:
         f.write(lines_text(words))
     return words
@@ -459,6 +508,14 @@ def inside(w, region):
     l, t, r, b = region
     cx, cy = w["left"] + w["width"] / 2, w["top"] + w["height"] / 2
     return l <= cx <= r and t <= cy <= b
+
+
+def overlap_share(a, b):
+    """The share of box a's area that lies inside box b."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    area = max(1e-9, (a[2] - a[0]) * (a[3] - a[1]))
+    return max(0.0, w) * max(0.0, h) / area
 
 
 def overlaps(a, b):
@@ -567,10 +624,10 @@ def check_debrief(res, name, png, locale, work, height):
             )
             continue
         # The button's box: the label plus egui's button padding.
-        bb = (b[0] - 8, b[1] - 5, b[2] + 8, b[3] + 5)
+        bb = (b[0] - 4, b[1] - 4, b[2] + 4, b[3] + 4)
         foreign = [
             w for w in words
-            if w not in ws and overlaps(bb, box([w])) and tokens(w["text"], locale)
+            if w not in ws and overlap_share(box([w]), bb) >= 0.25 and tokens(w["text"], locale)
         ]
         if foreign:
             res.add(
@@ -585,6 +642,20 @@ def check_debrief(res, name, png, locale, work, height):
                 True,
                 f"reads “{text}” at x={b[0]:.0f}..{b[2]:.0f}, y={b[1]:.0f}..{b[3]:.0f}, nothing over it",
             )
+
+
+def check_hint(res, name, png, hint, locale, work, height):
+    """The key hint at the bottom of the window reads in full (nothing drawn over it)."""
+    words = ocr(png, locale, work, strip=(height - 60, height))
+    b, ratio, ws, text = find_label(words, hint, locale, None, 0.95)
+    # Whole: a badge over one end leaves the rest readable, so both ends must be there.
+    want = "".join(tokens(hint, locale))
+    got = "".join("".join(tokens(w["text"], locale)) for w in ws)
+    if b is None or not (got.startswith(want[:3]) and got.endswith(want[-3:])):
+        res.add(name, False, f"“{hint}” not readable in full: the best OCR reading is “{text}” "
+                f"({ratio:.0%} alike, need 95% and both ends); covered or clipped — see {png}")
+    else:
+        res.add(name, True, f"reads “{text}”")
 
 
 def id_pattern(scenario_id):
@@ -664,12 +735,12 @@ def walk(cfg, res, locale, size, shots):
         step = "manager"
         app.tab_to(ui["manager"], locale, work, "sign-in screen")
         app.key("space", what="Manager")
-        verify(cfg.screen, f"check-password-{tag}.png", ui["unlock"], locale, work,
+        verify(cfg.screen, f"check-password-{tag}.png", [ui["unlock"], ui["password"]], locale, work,
                "the manager password screen")
         shot("manager-password")
         app.type(cfg.password, "the password field has the focus")
         app.key("Return", what="unlock the manager area", timeout=180)
-        verify(cfg.screen, f"check-dashboard-{tag}.png", ui["overview"], locale, work,
+        verify(cfg.screen, f"check-dashboard-{tag}.png", ui["dashboard"], locale, work,
                "the manager dashboard after the password")
         shot("dashboard")
         step = "manager tabs"
@@ -748,8 +819,13 @@ def main():
                                   expected, locale, work, cfg.threshold)
             else:
                 res.skip(f"{tag}: newest line after step 4", "conversation after step 4 not reached")
+            if "conversation" in shots:
+                check_hint(res, f"{tag}: conversation key hint", shots["conversation"],
+                           UI[locale]["hint_conversation"], locale, work, 800)
             if "debrief" in shots:
                 check_debrief(res, f"{tag}: debrief", shots["debrief"], locale, work, 800)
+                check_hint(res, f"{tag}: debrief key hint", shots["debrief"],
+                           UI[locale]["hint_debrief"], locale, work, 800)
             else:
                 res.skip(f"{tag}: debrief", "debrief not reached")
             dash = [shots[k] for k in ("dashboard", "wrong-choices") if k in shots]
