@@ -26,43 +26,52 @@ import time
 import unicodedata
 
 # ---------------------------------------------------------------------------- texts
-# UI strings the checks look for (src/app/i18n.rs), per language.
-UI = {
-    "en": {
-        "retry": "Retry",
-        "back": "Back to the library",
-        "your_reply": "Your reply",
-        "password": "Password",
-        "unlock": "Unlock",
-        "overview": "Overview",
-        "sign_out": "Sign out",
-        "dashboard": ["Overview", "Cohort averages", "Trainees"],
-        "manager": "Manager",
-        "wrong_choices": "Where learners go wrong",
-        "hint_marker": "enter",
-        "wrong_title": "Most common poor choices",
-        "hint_conversation": "Keys 1–9 choose a reply.",
-        "hint_debrief": "R: retry · Enter: back to the library",
-        "completion": ["Completion", "completion"],
-    },
-    "zh-CN": {
-        "retry": "再试一次",
-        "back": "返回情景库",
-        "your_reply": "你的回复",
-        "password": "密码",
-        "unlock": "解锁",
-        "overview": "总览",
-        "sign_out": "退出登录",
-        "dashboard": ["总览", "全体平均分", "学员列表"],
-        "manager": "管理员",
-        "wrong_choices": "学员易错点",
-        "hint_marker": "回车",
-        "wrong_title": "最常见的不当回复",
-        "hint_conversation": "按数字键 1–9 选择回复。",
-        "hint_debrief": "R：再试一次 · 回车：返回情景库",
-        "completion": ["完成情况", "完成"],
-    },
+# UI strings the walkthrough looks for, read from the app's own table (src/app/i18n.rs,
+# lines `Key => ("English", "中文"),`) so that renamed labels follow the code.
+UI_KEYS = {
+    "retry": "Retry",
+    "back": "BackToLibrary",
+    "continue": "Continue",
+    "sign_out": "SignOut",
+    "manager": "Manager",
+    "password": "Password",
+    "unlock": "Unlock",
+    "overview": "TabOverview",
+    "wrong_choices": "TabWrongChoices",
+    "wrong_title": "WrongChoicesTitle",
+    "cohort": "CohortAverages",
+    "trainees": "TraineeTable",
+    "hint_conversation": "HintConversation",
+    "hint_feedback": "HintContinue",
+    "hint_debrief": "HintDebrief",
+    # The completion grid (optional: skipped when the app has none).
+    "completion_tab": "TabCompletion",
+    "completion_title": "CompletionTitle",
 }
+OPTIONAL = {"completion_tab", "completion_title"}
+UI = {}
+
+
+def load_ui(path):
+    table = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            m = re.match(r'\s*([A-Z][A-Za-z0-9]*) => \("((?:[^"\\]|\\.)*)", "((?:[^"\\]|\\.)*)"\),', line)
+            if m:
+                table[m.group(1)] = (m.group(2), m.group(3))
+    for i, loc in enumerate(("en", "zh-CN")):
+        UI[loc] = {}
+        for key, name in UI_KEYS.items():
+            if name in table:
+                UI[loc][key] = table[name][i]
+            elif key not in OPTIONAL:
+                sys.exit(f"walkthrough: no `{name}` in {path}; update UI_KEYS in {__file__}")
+        ui = UI[loc]
+        ui["dashboard"] = [ui["overview"], ui["cohort"], ui["trainees"]]
+        # The key hints repeat the buttons' words; their lines hold this word too.
+        ui["hint_marker"] = "enter" if loc == "en" else "回车"
+
+
 TESS_LANG = {"en": "eng", "zh-CN": "chi_sim"}
 TEXT_SIZES = ["normal", "large", "extra-large"]
 
@@ -217,7 +226,9 @@ class App:
             before = after
             # The focused widget wears a dark frame (egui's focus stroke); otherwise take
             # the largest change away from the widget that had the focus.
-            framed = [c for c in comps if has_frame(after, c)]
+            frames = [f for c in comps for f in find_frames(after, c)]
+            frames = [f for f in frames if not (prev_box and overlaps(f, prev_box))]
+            framed = frames or [c for c in comps if has_frame(after, c)]
             others = [c for c in comps if not (prev_box and overlaps(c, prev_box))]
             if not framed and not others:
                 passed.append("(nothing visible)")
@@ -291,6 +302,45 @@ def changed_boxes(a, b):
         ys = [c[1] for c in comp]
         boxes.append((min(xs) * CELL, min(ys) * CELL, (max(xs) + 1) * CELL, (max(ys) + 1) * CELL))
     return boxes
+
+
+def find_frames(g, bb, dark=110, min_run=24):
+    """Rectangles drawn with a dark 1–2 px stroke (egui's focus frame) around the region
+    `bb` (grown by 10 px): two horizontal dark runs of the same extent joined by dark
+    vertical edges. Returns boxes (l, t, r, b)."""
+    l, t, r, b = max(0, bb[0] - 10), max(0, bb[1] - 10), min(W, bb[2] + 10), min(H, bb[3] + 10)
+    runs = []
+    for y in range(t, b):
+        row = g[y * W + l:y * W + r]
+        x = 0
+        while x < len(row):
+            if row[x] < dark:
+                x0 = x
+                while x < len(row) and row[x] < dark:
+                    x += 1
+                if x - x0 >= min_run:
+                    runs.append((y, l + x0, l + x))
+            else:
+                x += 1
+
+    def dark_col(x, y0, y1):
+        if not 0 <= x < W or y1 <= y0:
+            return False
+        return sum(1 for y in range(y0, y1) if g[y * W + x] < dark) >= 0.8 * (y1 - y0)
+
+    frames = []
+    for i, (ya, a0, a1) in enumerate(runs):
+        for yb, b0, b1 in runs[i + 1:]:
+            if not (10 <= yb - ya <= 160 and abs(a0 - b0) <= 3 and abs(a1 - b1) <= 3):
+                continue
+            y0, y1 = ya + 5, yb - 4
+            left = any(dark_col(x, y0, y1) for x in range(a0 - 7, a0 + 2))
+            right = any(dark_col(x, y0, y1) for x in range(a1 - 2, a1 + 7))
+            if left and right:
+                f = (a0 - 4, ya, a1 + 4, yb + 1)
+                if not any(overlaps(f, o) for o in frames):
+                    frames.append(f)
+    return frames
 
 
 def has_frame(g, bb, dark=110, share=0.7):
@@ -465,7 +515,15 @@ def found_share(expected, seen, locale, min_run=2):
     return hit / len(exp)
 
 
-def find_label(words, label, locale, region=None, min_ratio=0.75, skip_marker=None):
+def after_colon(ws, i):
+    """Whether the run starting at ws[i] follows a colon: key hints read "R: retry",
+    "回车或空格：继续", buttons never do."""
+    first = ws[i]["text"]
+    prev = ws[i - 1]["text"] if i > 0 else ""
+    return (first[:1] != "" and first[:1] in ":：") or (prev[-1:] != "" and prev[-1:] in ":：")
+
+
+def find_label(words, label, locale, region=None, min_ratio=0.75, skip_marker=None, button=False):
     """The OCR words that best match `label` (consecutive words on one line), as
     (box (l, t, r, b) or None when the best match is under `min_ratio`, ratio, the words
     matched, their text). `region` (l, t, r, b) limits the search; lines holding
@@ -484,6 +542,10 @@ def find_label(words, label, locale, region=None, min_ratio=0.75, skip_marker=No
             continue
         # Every run of consecutive words on the line.
         for i in range(len(ws)):
+            # A button's label: not after a colon, and capitalised as written.
+            if button and (after_colon(ws, i) or (
+                label[:1].isupper() and not ws[i]["text"].lstrip("“\"'(").startswith(label[:1]))):
+                continue
             for j in range(i, min(len(ws), i + 8)):
                 text = "".join("".join(tokens(w["text"], locale)) for w in ws[i : j + 1])
                 if not text:
@@ -605,16 +667,21 @@ def check_newest_line(res, name, png, expected, locale, work, threshold):
     )
 
 
-def check_debrief(res, name, png, locale, work, height):
+def check_buttons(res, name, png, keys, locale, work, height):
     """Each button label is read (near exactly: a clean label OCRs reliably, a covered
     one does not) in the lower part of the window, and no other text lies in its box."""
-    words = ocr(png, locale, work)
+    # Two readings: the bottom band on its own, enlarged (small labels on their own read
+    # better so), and the whole window; the better match counts.
+    readings = [ocr(png, locale, work, strip=(int(height * 0.85), height)), ocr(png, locale, work)]
     region = (0, height * 0.6, 10000, height)
-    for key in ("retry", "back"):
+    for key in keys:
         label = UI[locale][key]
-        b, ratio, ws, text = find_label(
-            words, label, locale, region, min_ratio=0.9, skip_marker=UI[locale]["hint_marker"]
-        )
+        found = [
+            (find_label(words, label, locale, region, min_ratio=0.9,
+                        skip_marker=UI[locale]["hint_marker"], button=True), words)
+            for words in readings
+        ]
+        (b, ratio, ws, text), words = max(found, key=lambda f: f[0][1])
         if b is None:
             res.add(
                 f"{name}: “{label}” button",
@@ -749,6 +816,14 @@ def walk(cfg, res, locale, size, shots):
         verify(cfg.screen, f"check-wrong-{tag}.png", ui["wrong_title"], locale, work,
                "the “where learners go wrong” tab after Space on it")
         shot("wrong-choices")
+        if "completion_tab" in ui:
+            step = "completion grid"
+            app.tab_to(ui["completion_tab"], locale, work, "manager dashboard")
+            app.key("space", what=ui["completion_tab"])
+            verify(cfg.screen, f"check-grid-{tag}.png",
+                   [ui.get("completion_title", ui["completion_tab"])], locale, work,
+                   "the completion grid after Space on its tab")
+            shot("completion-grid")
     except (RuntimeError, subprocess.SubprocessError, OSError) as e:
         res.add(f"{tag}: walkthrough", False, f"stopped at {step}: {e}")
         try:
@@ -772,8 +847,11 @@ def main():
     ap.add_argument("--locales", default="en,zh-CN")
     ap.add_argument("--start-timeout", type=float, default=240)
     ap.add_argument("--threshold", type=float, default=0.6)
+    ap.add_argument("--i18n", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                    "..", "..", "src", "app", "i18n.rs"), help="the app's UI string table")
     ap.add_argument("--expect-line", help="check this text instead of the engine's (to see a check fail)")
     cfg = ap.parse_args()
+    load_ui(cfg.i18n)
     cfg.binary = cfg.bin
     display = os.environ.get("DISPLAY")
     if not display:
@@ -822,8 +900,14 @@ def main():
             if "conversation" in shots:
                 check_hint(res, f"{tag}: conversation key hint", shots["conversation"],
                            UI[locale]["hint_conversation"], locale, work, 800)
+            if "feedback" in shots:
+                check_buttons(res, f"{tag}: feedback", shots["feedback"], ("continue",), locale,
+                              work, 800)
+                check_hint(res, f"{tag}: feedback key hint", shots["feedback"],
+                           UI[locale]["hint_feedback"], locale, work, 800)
             if "debrief" in shots:
-                check_debrief(res, f"{tag}: debrief", shots["debrief"], locale, work, 800)
+                check_buttons(res, f"{tag}: debrief", shots["debrief"], ("retry", "back"), locale,
+                              work, 800)
                 check_hint(res, f"{tag}: debrief key hint", shots["debrief"],
                            UI[locale]["hint_debrief"], locale, work, 800)
             else:
@@ -832,20 +916,11 @@ def main():
             if dash:
                 check_dashboard(res, f"{tag}: manager dashboard shows titles", dash, locale, work,
                                 cfg.scenario, titles[locale])
-                grid_words = UI[locale]["completion"]
-                with_grid = [
-                    p for p in dash
-                    if any(w in open(os.path.join(work, os.path.basename(p)[:-4] + "-ocr.txt"),
-                                     encoding="utf-8").read() for w in grid_words)
-                ]
-                if with_grid:
-                    grid = os.path.join(cfg.out, f"completion-grid-{tag}.png")
-                    shutil.copy(with_grid[0], grid)
-                    shots["completion-grid"] = grid
-                    log(f"INFO  {tag}: a completion grid heading is on {with_grid[0]}")
-                else:
-                    res.skip(f"{tag}: completion grid", "not found on the dashboard screens (no heading "
-                             + " / ".join(f"“{w}”" for w in grid_words) + ")")
+                if "completion-grid" in shots:
+                    log(f"INFO  {tag}: completion grid: {shots['completion-grid']}")
+                elif "completion_tab" not in UI[locale]:
+                    res.skip(f"{tag}: completion grid", "not found: the app has no completion tab "
+                             "(no TabCompletion in src/app/i18n.rs)")
             else:
                 res.skip(f"{tag}: manager dashboard", "manager area not reached")
 
