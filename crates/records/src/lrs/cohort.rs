@@ -84,17 +84,6 @@ fn principle_list(v: Option<&Value>) -> Vec<Principle> {
         .unwrap_or_default()
 }
 
-fn outcome(key: &str) -> Option<Outcome> {
-    [
-        Outcome::Resolved,
-        Outcome::Escalated,
-        Outcome::CustomerLeft,
-        Outcome::Unresolved,
-    ]
-    .into_iter()
-    .find(|o| o.key() == key)
-}
-
 fn int(v: Option<&Value>) -> Option<i64> {
     v.and_then(|v| v.as_i64().or_else(|| v.as_str()?.parse().ok()))
 }
@@ -274,7 +263,7 @@ pub fn rebuild_attempts(statements: &[Value]) -> RebuiltAttempts {
             let rext = as_map(r.get("extensions"));
             let outcome = ext(rext, "outcome")
                 .and_then(Value::as_str)
-                .and_then(outcome);
+                .and_then(Outcome::from_key);
             let mood = int(ext(rext, "final-mood")).and_then(|v| i32::try_from(v).ok());
             outcome.is_some() && mood.is_some()
         });
@@ -337,7 +326,7 @@ pub fn rebuild_attempts(statements: &[Value]) -> RebuiltAttempts {
                     .to_string(),
                 outcome: ext(rext, "outcome")
                     .and_then(Value::as_str)
-                    .and_then(outcome)
+                    .and_then(Outcome::from_key)
                     .unwrap_or(Outcome::Unresolved),
                 passed,
                 overall,
