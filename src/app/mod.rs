@@ -139,8 +139,8 @@ impl AppError {
     /// Start-up failures are usage or environment problems (2); a crash while running is 1.
     pub fn exit_code(&self) -> u8 {
         match self {
-            AppError::Crashed(_) => crate::cli::EXIT_FINDINGS,
-            _ => crate::cli::EXIT_USAGE,
+            AppError::Crashed(_) => crate::exit::EXIT_FINDINGS,
+            _ => crate::exit::EXIT_USAGE,
         }
     }
 }
@@ -288,7 +288,12 @@ fn spawn_camera(mut commands: Commands) {
 }
 
 /// Builds the windowed app for `boot` (does not run it).
-pub fn build_app(args: &AppArgs, catalog: Vec<CatalogEntry>, boot: Boot) -> App {
+pub fn build_app(
+    args: &AppArgs,
+    scenarios_dir: &std::path::Path,
+    catalog: Vec<CatalogEntry>,
+    boot: Boot,
+) -> App {
     let (w, h) = args.size.unwrap_or((1280, 800));
     let mut app = App::new();
     app.add_plugins(
@@ -334,11 +339,7 @@ pub fn build_app(args: &AppArgs, catalog: Vec<CatalogEntry>, boot: Boot) -> App 
             mood: args.mood,
         })
         .insert_resource(hot_reload::WatchAlways(args.watch))
-        .insert_resource(hot_reload::HotReloadDir(
-            args.scenarios
-                .clone()
-                .unwrap_or_else(crate::cli::default_scenarios_dir),
-        ));
+        .insert_resource(hot_reload::HotReloadDir(scenarios_dir.to_path_buf()));
     app.add_plugins((flow_plugin, ui_plugin));
     if let Some(path) = &args.screenshot {
         app.insert_resource(screenshot::ScreenshotTo(path.clone()))
@@ -366,9 +367,11 @@ pub fn first_screen(wanted: Screen, records: &records::RecordStore) -> Screen {
 
 /// Opens the app. Returns the exit code: 0 when closed normally, 1 if the app failed,
 /// 2 for bad arguments, a missing scenario folder or no display.
-pub fn run(args: AppArgs) -> u8 {
+/// `default_dir` is the scenario folder when `--scenarios` is not given (the command
+/// line decides it; the app does not import `cli`).
+pub fn run(args: AppArgs, default_dir: PathBuf) -> u8 {
     let started = Instant::now();
-    match try_run(args, started) {
+    match try_run(args, default_dir, started) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("courtesy: {e}");
@@ -377,11 +380,8 @@ pub fn run(args: AppArgs) -> u8 {
     }
 }
 
-fn try_run(args: AppArgs, started: Instant) -> Result<u8, AppError> {
-    let dir = args
-        .scenarios
-        .clone()
-        .unwrap_or_else(crate::cli::default_scenarios_dir);
+fn try_run(args: AppArgs, default_dir: PathBuf, started: Instant) -> Result<u8, AppError> {
+    let dir = args.scenarios.clone().unwrap_or(default_dir);
     let (catalog, skipped) = loader::load_dir(&dir)?;
     for s in &skipped {
         eprintln!("courtesy: skipped {}: {}", s.path.display(), s.reason);
@@ -395,14 +395,14 @@ fn try_run(args: AppArgs, started: Instant) -> Result<u8, AppError> {
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        build_app(&args, catalog, boot)
+        build_app(&args, &dir, catalog, boot)
     }));
     std::panic::set_hook(default_hook);
     let mut app = built.map_err(|p| AppError::Window(panic_message(p.as_ref())))?;
     app.insert_resource(redraw::StartedAt(started));
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || app.run()));
     match outcome {
-        Ok(AppExit::Success) => Ok(crate::cli::EXIT_OK),
+        Ok(AppExit::Success) => Ok(crate::exit::EXIT_OK),
         Ok(AppExit::Error(code)) => Ok(code.get()),
         Err(p) => Err(AppError::Crashed(panic_message(p.as_ref()))),
     }

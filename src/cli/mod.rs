@@ -16,12 +16,7 @@ pub mod run;
 pub mod sync;
 pub mod validate;
 
-/// Exit code: success, nothing to report.
-pub const EXIT_OK: u8 = 0;
-/// Exit code: the command ran and found problems (validation findings, a failed attempt …).
-pub const EXIT_FINDINGS: u8 = 1;
-/// Exit code: bad usage or an I/O error (unreadable file, unknown scenario …).
-pub const EXIT_USAGE: u8 = 2;
+pub use crate::exit::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
 
 /// Courtesy: customer-service etiquette training. With no subcommand, opens the training-room app.
 #[derive(Debug, Parser)]
@@ -103,9 +98,9 @@ pub fn main() -> ExitCode {
         Some(Command::Manager(a)) => manager::run(a),
         Some(Command::New(a)) => new::run(a),
         #[cfg(feature = "app")]
-        Some(Command::App(a)) => crate::app::run(a),
+        Some(Command::App(a)) => crate::app::run(a, default_scenarios_dir()),
         #[cfg(feature = "app")]
-        None => crate::app::run(crate::app::AppArgs::default()),
+        None => crate::app::run(crate::app::AppArgs::default(), default_scenarios_dir()),
         #[cfg(not(feature = "app"))]
         None => {
             eprintln!(

@@ -160,8 +160,15 @@ pub fn report(args: &ReportArgs) -> Result<String, ReportError> {
                 format!(", {} skipped: unusable trainee id", cohort.skipped)
             } else {
                 String::new()
-            }
-        );
+            },
+        ) + &if rebuilt.unreadable > 0 {
+            format!(
+                "; {} attempt(s) skipped: unreadable seed, step, mood or outcome",
+                rebuilt.unreadable
+            )
+        } else {
+            String::new()
+        };
         let store = cohort
             .store()
             .ok_or(RecordsError::Missing { path: dir.clone() })?;

@@ -1,6 +1,9 @@
 //! `courtesy validate`: check scenario files and report every finding with its location.
 
-use crate::core::diagnostics::{render_json, render_text};
+use crate::core::check::{
+    CheckOptions, LocatedFlag, check, locate_flags, render_text as check_text,
+};
+use crate::core::diagnostics::{Finding, render_text};
 use crate::core::library::Library;
 use clap::Args;
 use std::io::{IsTerminal, Write};
@@ -38,24 +41,16 @@ pub fn run(args: ValidateArgs) -> u8 {
         }
     };
     let report = &library.report;
-    let out = match args.format {
-        super::Format::Text => {
-            let stdout = std::io::stdout();
-            let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            render_text(report, color)
-        }
-        super::Format::Json => {
-            let mut s = render_json(report);
-            s.push('\n');
-            eprintln!("{}", report.summary());
-            s
+    let (out, flagged) = match render(&library, args.format, args.scores) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: could not write the findings as JSON: {e}");
+            return super::EXIT_USAGE;
         }
     };
-    let (out, flagged) = if args.scores {
-        with_score_check(&library, args.format, out)
-    } else {
-        (out, false)
-    };
+    if matches!(args.format, super::Format::Json) {
+        eprintln!("{}", report.summary());
+    }
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (`| head`) is not worth a panic or an error message.
     let _ = stdout.write_all(out.as_bytes());
@@ -67,19 +62,35 @@ pub fn run(args: ValidateArgs) -> u8 {
     }
 }
 
-/// Appends the score check of every valid scenario to `out` (text: the tables and the
-/// flags with their locations; JSON: the flags merged into the findings array, with
-/// codes S001–S004). Returns the new output and whether any scenario was flagged.
-fn with_score_check(library: &Library, format: super::Format, out: String) -> (String, bool) {
-    use crate::core::check::{CheckOptions, check, locate_flags, render_text as check_text};
+/// One entry of the JSON array: a validator finding or a located score-check flag (the
+/// same fields, see docs/validation.md), serialised in their fields' order.
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum JsonItem<'a> {
+    Finding(&'a Finding),
+    Flag(LocatedFlag),
+}
+
+/// The command's output and whether the score check flagged any scenario. Text: the
+/// diagnostics, then (with `scores`) the score tables and the flags with their locations.
+/// JSON: one array built once from the validator's findings and (with `scores`) the
+/// score-check flags (codes S001–S004), never re-read from text.
+fn render(
+    library: &Library,
+    format: super::Format,
+    scores: bool,
+) -> Result<(String, bool), serde_json::Error> {
+    let report = &library.report;
     let mut flagged = false;
     let mut text = String::new();
-    let mut json_flags = Vec::new();
-    for l in &library.scenarios {
+    let mut json: Vec<JsonItem<'_>> = match format {
+        super::Format::Json => report.findings().map(JsonItem::Finding).collect(),
+        super::Format::Text => Vec::new(),
+    };
+    for l in library.scenarios.iter().filter(|_| scores) {
         let c = check(&l.scenario, CheckOptions::default());
         flagged |= !c.flags.is_empty();
-        let src = library
-            .report
+        let src = report
             .files
             .iter()
             .find(|f| f.path == l.path)
@@ -99,20 +110,53 @@ fn with_score_check(library: &Library, format: super::Format, out: String) -> (S
                 }
                 text.push('\n');
             }
-            super::Format::Json => json_flags.extend(located),
+            super::Format::Json => json.extend(located.into_iter().map(JsonItem::Flag)),
         }
     }
-    match format {
-        super::Format::Text => (format!("{out}\nscore check:\n{text}"), flagged),
-        super::Format::Json => {
-            let mut all: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap_or_default();
-            all.extend(
-                json_flags
-                    .iter()
-                    .filter_map(|f| serde_json::to_value(f).ok()),
-            );
-            let s = serde_json::to_string_pretty(&all).unwrap_or_else(|_| "[]".to_string());
-            (format!("{s}\n"), flagged)
+    let out = match format {
+        super::Format::Text => {
+            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            let mut out = render_text(report, color);
+            if scores {
+                out = format!("{out}\nscore check:\n{text}");
+            }
+            out
         }
+        super::Format::Json => format!("{}\n", serde_json::to_string_pretty(&json)?),
+    };
+    Ok((out, flagged))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file with both a validator warning (W072) and score-check flags (S001, S003).
+    fn library() -> Library {
+        let path = PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/invalid/w072-best-reply-critical.ron"
+        ));
+        Library::load_paths(&[path]).expect("fixture loads")
+    }
+
+    #[test]
+    fn json_with_scores_never_loses_the_validator_findings() {
+        let lib = library();
+        // The merge used to re-read the findings from their JSON text and turn a failure
+        // into "no findings"; now both come from typed values in one array.
+        let (out, flagged) = render(&lib, super::super::Format::Json, true).expect("renders");
+        assert!(flagged);
+        let all: Vec<serde_json::Value> = serde_json::from_str(&out).expect("one JSON array");
+        let codes: Vec<&str> = all.iter().filter_map(|f| f["code"].as_str()).collect();
+        for c in ["W072", "S001", "S003"] {
+            assert!(codes.contains(&c), "{c} missing from {codes:?}");
+        }
+        // Without --scores: the validator's findings alone.
+        let (out, flagged) = render(&lib, super::super::Format::Json, false).expect("renders");
+        assert!(
+            !flagged && out.contains("W072") && !out.contains("S001"),
+            "{out}"
+        );
     }
 }

@@ -339,6 +339,18 @@ impl Outcome {
         }
     }
 
+    /// Parses [`Outcome::key`] (the records store and xAPI statements hold it).
+    pub fn from_key(key: &str) -> Option<Outcome> {
+        [
+            Outcome::Resolved,
+            Outcome::Escalated,
+            Outcome::CustomerLeft,
+            Outcome::Unresolved,
+        ]
+        .into_iter()
+        .find(|o| o.key() == key)
+    }
+
     /// A display label in `locale`.
     pub fn label(self, locale: &str) -> &'static str {
         let zh = locale.starts_with("zh");

@@ -8,7 +8,7 @@
 //! same choices replay exactly.
 
 use crate::model::{Outcome, Principle, Reply, Scenario, Step};
-use crate::mood::{self, MoodBand};
+use crate::mood;
 use crate::scoring::{self, Scores, Visit};
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
@@ -354,10 +354,6 @@ impl Session {
 
     pub fn mood(&self) -> i32 {
         self.mood
-    }
-
-    pub fn mood_band(&self) -> MoodBand {
-        MoodBand::of(self.mood)
     }
 
     /// The steps answered so far.

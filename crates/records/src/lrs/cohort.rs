@@ -45,6 +45,9 @@ pub struct RebuiltAttempts {
     pub statements: usize,
     /// Statements that are not Courtesy's, or that could not be read (no registration …).
     pub ignored: usize,
+    /// Attempts left out because a field the aggregates need (seed, step index, mood,
+    /// outcome) is missing or unreadable: counted here rather than read as 0 / unresolved.
+    pub unreadable: usize,
 }
 
 /// The extensions object at `v`, looked up by name: the key ending in
@@ -81,17 +84,6 @@ fn principle_list(v: Option<&Value>) -> Vec<Principle> {
         .unwrap_or_default()
 }
 
-fn outcome(key: &str) -> Option<Outcome> {
-    [
-        Outcome::Resolved,
-        Outcome::Escalated,
-        Outcome::CustomerLeft,
-        Outcome::Unresolved,
-    ]
-    .into_iter()
-    .find(|o| o.key() == key)
-}
-
 fn int(v: Option<&Value>) -> Option<i64> {
     v.and_then(|v| v.as_i64().or_else(|| v.as_str()?.parse().ok()))
 }
@@ -106,6 +98,8 @@ struct Group {
     answered: BTreeMap<i64, (i64, TranscriptEntry)>,
     finished: Option<(i64, u64, Value)>,
     passed: Option<bool>,
+    /// A step index or mood that could not be read.
+    unreadable: bool,
 }
 
 /// Groups Courtesy statements by registration (the attempt) and rebuilds each attempt:
@@ -202,7 +196,15 @@ pub fn rebuild_attempts(statements: &[Value]) -> RebuiltAttempts {
                     .and_then(Value::as_str)
                     .unwrap_or_default()
                     .to_string();
-                let index = int(ext(rext, "step-index")).unwrap_or(i64::MAX);
+                let mood = |name| int(ext(rext, name)).and_then(|v| i32::try_from(v).ok());
+                let (Some(index), Some(mood_before), Some(mood_after)) = (
+                    int(ext(rext, "step-index")),
+                    mood("mood-before"),
+                    mood("mood-after"),
+                ) else {
+                    g.unreadable = true;
+                    continue;
+                };
                 let entry = TranscriptEntry {
                     step_id,
                     variant: int(ext(rext, "variant"))
@@ -228,12 +230,8 @@ pub fn rebuild_attempts(statements: &[Value]) -> RebuiltAttempts {
                         .unwrap_or(false),
                     response_ms: duration_ms,
                     ratings: principles(ext(rext, "ratings"), Value::as_i64),
-                    mood_before: int(ext(rext, "mood-before"))
-                        .and_then(|v| i32::try_from(v).ok())
-                        .unwrap_or(0),
-                    mood_after: int(ext(rext, "mood-after"))
-                        .and_then(|v| i32::try_from(v).ok())
-                        .unwrap_or(0),
+                    mood_before,
+                    mood_after,
                     best: ext(rext, "best-reply")
                         .and_then(Value::as_str)
                         .unwrap_or_default()
@@ -261,14 +259,25 @@ pub fn rebuild_attempts(statements: &[Value]) -> RebuiltAttempts {
         let Ok(id) = AttemptId::parse(&key) else {
             continue;
         };
-        let (Some(trainee), Some(scenario)) = (g.trainee, g.scenario) else {
+        let finish_readable = g.finished.as_ref().is_none_or(|(_, _, r)| {
+            let rext = as_map(r.get("extensions"));
+            let outcome = ext(rext, "outcome")
+                .and_then(Value::as_str)
+                .and_then(Outcome::from_key);
+            let mood = int(ext(rext, "final-mood")).and_then(|v| i32::try_from(v).ok());
+            outcome.is_some() && mood.is_some()
+        });
+        let (Some(trainee), Some(scenario), Some(seed), false, true) =
+            (g.trainee, g.scenario, g.seed, g.unreadable, finish_readable)
+        else {
+            out.unreadable += 1;
             continue;
         };
         let start = AttemptStart {
             trainee,
             scenario: scenario.clone(),
             content_hash: g.content_hash.clone(),
-            seed: g.seed.unwrap_or(0),
+            seed,
             locale: g.locale.clone().unwrap_or_default(),
             source: Source::Import,
         };
@@ -309,7 +318,7 @@ pub fn rebuild_attempts(statements: &[Value]) -> RebuiltAttempts {
             let result = AttemptResult {
                 scenario: scenario.clone(),
                 content_hash: g.content_hash.clone(),
-                seed: g.seed.unwrap_or(0),
+                seed,
                 locale: g.locale.clone().unwrap_or_default(),
                 ending: ext(rext, "ending")
                     .and_then(Value::as_str)
@@ -317,7 +326,7 @@ pub fn rebuild_attempts(statements: &[Value]) -> RebuiltAttempts {
                     .to_string(),
                 outcome: ext(rext, "outcome")
                     .and_then(Value::as_str)
-                    .and_then(outcome)
+                    .and_then(Outcome::from_key)
                     .unwrap_or(Outcome::Unresolved),
                 passed,
                 overall,
@@ -425,4 +434,79 @@ pub fn cohort_store(rebuilt: &RebuiltAttempts) -> Result<CohortStore, RecordsErr
     }
     cohort.store = Some(store);
     Ok(cohort)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const X: &str = "https://example.org/xapi/extensions/";
+    const REG: &str = "6f1c1c8e-4b7a-4c53-9d44-0e6a0f6f8a01";
+
+    /// One attempt's `answered` + `completed` statements as Courtesy writes them;
+    /// `edit` spoils a field before they are read back.
+    fn attempt(edit: impl Fn(&mut Value, &mut Value)) -> Vec<Value> {
+        let ctx = json!({"registration": REG, "extensions": {
+            format!("{X}scenario-id"): "lost-parcel", format!("{X}seed"): "42",
+            format!("{X}locale"): "en"}});
+        let mut answered = json!({
+            "id": "a1", "verb": {"id": Verb::Answered.iri()},
+            "actor": {"account": {"name": "wang.li"}},
+            "object": {"id": "https://example.org/scenarios/lost-parcel/steps/s1"},
+            "context": ctx.clone(), "timestamp": "2026-03-01T10:00:05Z",
+            "result": {"response": "a", "duration": "PT5S", "extensions": {
+                format!("{X}step-index"): 0, format!("{X}mood-before"): 50,
+                format!("{X}mood-after"): 60}}});
+        let mut completed = json!({
+            "id": "c1", "verb": {"id": Verb::Completed.iri()},
+            "actor": {"account": {"name": "wang.li"}},
+            "object": {"id": "https://example.org/scenarios/lost-parcel"},
+            "context": ctx, "timestamp": "2026-03-01T10:00:10Z",
+            "result": {"duration": "PT10S", "score": {"raw": 80.0}, "extensions": {
+                format!("{X}outcome"): "resolved", format!("{X}final-mood"): 60,
+                format!("{X}ending"): "done"}}});
+        edit(&mut answered, &mut completed);
+        vec![answered, completed]
+    }
+
+    #[test]
+    fn a_readable_attempt_is_rebuilt() {
+        let r = rebuild_attempts(&attempt(|_, _| {}));
+        assert_eq!((r.attempts.len(), r.unreadable), (1, 0));
+        let (_, result) = r.attempts[0].finished.as_ref().expect("finished");
+        assert_eq!((result.seed, result.final_mood), (42, 60));
+        assert_eq!(result.outcome, Outcome::Resolved);
+        assert_eq!(r.attempts[0].transcript[0].mood_after, 60);
+    }
+
+    #[test]
+    fn unreadable_fields_skip_the_attempt_instead_of_becoming_zero() {
+        let spoil: [(&str, fn(&mut Value, &mut Value)); 5] = [
+            ("seed", |a, c| {
+                a["context"]["extensions"][format!("{X}seed")] = json!("forty-two");
+                c["context"]["extensions"][format!("{X}seed")] = json!("forty-two");
+            }),
+            ("outcome", |_, c| {
+                c["result"]["extensions"][format!("{X}outcome")] = json!("sorted");
+            }),
+            ("final mood", |_, c| {
+                c["result"]["extensions"][format!("{X}final-mood")] = json!("calm");
+            }),
+            ("mood after", |a, _| {
+                a["result"]["extensions"][format!("{X}mood-after")] = json!(null);
+            }),
+            ("step index", |a, _| {
+                a["result"]["extensions"][format!("{X}step-index")] = json!("first");
+            }),
+        ];
+        for (what, edit) in spoil {
+            let r = rebuild_attempts(&attempt(edit));
+            assert!(
+                r.attempts.is_empty(),
+                "{what}: attempt fed into the aggregates"
+            );
+            assert_eq!(r.unreadable, 1, "{what}: counted as skipped");
+        }
+    }
 }

@@ -280,19 +280,22 @@ pub fn file_exposure(path: &Path) -> Option<String> {
     }
 }
 
-/// Removes the secret's value from a parse message if it appears there.
+/// Removes the secret's value from a parse message wherever it appears: every
+/// `secret: "…"` in the text counts (the word may also appear in a comment first).
 fn redact(message: &str, text: &str) -> String {
-    // Find `secret: "…"` in the text and blank its value in the message.
     let mut out = message.to_string();
-    if let Some(i) = text.find("secret") {
-        let rest = &text[i..];
-        if let (Some(a), Some(_)) = (rest.find('"'), rest.find(':')) {
-            let after = &rest[a + 1..];
-            if let Some(b) = after.find('"') {
-                let value = &after[..b];
-                if value.len() >= 3 {
-                    out = out.replace(value, "<redacted>");
-                }
+    for (i, _) in text.match_indices("secret") {
+        let rest = text[i + "secret".len()..].trim_start();
+        let Some(rest) = rest.strip_prefix(':') else {
+            continue;
+        };
+        let Some(value) = rest.trim_start().strip_prefix('"') else {
+            continue;
+        };
+        if let Some(end) = value.find('"') {
+            let value = &value[..end];
+            if value.len() >= 3 {
+                out = out.replace(value, "<redacted>");
             }
         }
     }
@@ -314,6 +317,21 @@ mod tests {
         let shown = format!("{c:?}");
         assert!(!shown.contains("hunter22"), "{shown}");
         assert!(shown.contains("<redacted>"));
+    }
+
+    #[test]
+    fn redacts_the_secret_even_after_the_word_appears_in_a_comment() {
+        let text = format!("// the secret is kept in the vault\n{GOOD}");
+        let msg = redact("1:80: unexpected string \"hunter22\"", &text);
+        assert!(!msg.contains("hunter22"), "{msg}");
+        assert!(msg.contains("<redacted>"), "{msg}");
+        // Each field named secret is blanked, not just the first.
+        let two = r#"(secret: "first-one", secret: "second-one")"#;
+        let msg = redact("duplicate field: \"first-one\" then \"second-one\"", two);
+        assert!(
+            !msg.contains("first-one") && !msg.contains("second-one"),
+            "{msg}"
+        );
     }
 
     #[test]

@@ -347,17 +347,6 @@ fn to_u64(v: i64) -> u64 {
     u64::try_from(v).unwrap_or(0)
 }
 
-fn outcome_from_key(key: &str) -> Option<Outcome> {
-    [
-        Outcome::Resolved,
-        Outcome::Escalated,
-        Outcome::CustomerLeft,
-        Outcome::Unresolved,
-    ]
-    .into_iter()
-    .find(|o| o.key() == key)
-}
-
 fn principles_from_list(col: usize, list: Option<String>) -> rusqlite::Result<Vec<Principle>> {
     let Some(list) = list else {
         return Ok(Vec::new());
@@ -405,7 +394,7 @@ fn summary(r: &Row<'_>, now: i64) -> rusqlite::Result<AttemptSummary> {
         ending: r.get(12)?,
         outcome: match outcome {
             Some(o) => Some(
-                outcome_from_key(&o).ok_or_else(|| bad(13, format!("unknown outcome `{o}`")))?,
+                Outcome::from_key(&o).ok_or_else(|| bad(13, format!("unknown outcome `{o}`")))?,
             ),
             None => None,
         },
