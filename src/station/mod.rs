@@ -190,8 +190,9 @@ pub enum ConfigError {
         #[source]
         source: std::io::Error,
     },
-    /// A located problem in the file; the message is the rendered diagnostic.
-    #[error("{rendered}")]
+    /// A located problem in the file; the message is the rendered diagnostic (without
+    /// its leading `error: `, which the caller prints).
+    #[error("{}", rendered.strip_prefix("error: ").unwrap_or(rendered))]
     Invalid {
         path: PathBuf,
         line: usize,
@@ -211,7 +212,7 @@ struct FileValues {
     data_dir: Option<PathBuf>,
     lrs_config: Option<PathBuf>,
     locale: Option<String>,
-    timers: Option<Timers>,
+    timers: Option<String>,
     manager_idle_lock_minutes: Option<u64>,
 }
 
@@ -325,7 +326,9 @@ fn read_file(path: &Path, explicit: Option<&Origin>) -> Result<Option<ReadFile>,
             path,
             &text,
             (start, end.max(start)),
-            e.code.to_string(),
+            e.code
+                .to_string()
+                .replace("`FileValues`", "the station configuration"),
             Some(
                 "the file is one RON value `( field: value, … )`; known fields: station, \
                  embedded_scenarios, scenario_folders, data_dir, lrs_config, locale, timers, \
@@ -582,9 +585,21 @@ impl StationConfig {
                     flag: "--timers".into(),
                 },
             }
-        } else if let Some(t) = fv.and_then(|v| v.timers) {
+        } else if let (Some(f), Some(t)) = (&file, fv.and_then(|v| v.timers.clone())) {
+            let value = match t.as_str() {
+                "normal" => Timers::Normal,
+                "relaxed" => Timers::Relaxed,
+                "off" => Timers::Off,
+                _ => {
+                    return Err(f.invalid(
+                        "timers",
+                        format!("`{t}` is not a timer policy"),
+                        "use \"normal\" (the scenario's limits), \"relaxed\" (doubled) or \"off\"",
+                    ));
+                }
+            };
             Setting {
-                value: t,
+                value,
                 from: from_file("timers"),
             }
         } else {
