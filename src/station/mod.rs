@@ -129,10 +129,13 @@ pub struct Flags {
     pub timers: Option<Timers>,
 }
 
+/// Reads one environment variable (`None` when unset or empty).
+pub type VarReader = dyn Fn(&str) -> Option<String>;
+
 /// Where to look for things outside the flags: the environment, the platform config and
 /// data directories, the host name. [`Env::system`] is the real one; tests build their own.
 pub struct Env {
-    pub var: Box<dyn Fn(&str) -> Option<String>>,
+    pub var: Box<VarReader>,
     pub config_dir: Option<PathBuf>,
     pub data_dir: Option<PathBuf>,
     pub host_name: String,
