@@ -134,10 +134,14 @@ impl Reloader {
     pub fn folders(&self) -> Vec<&Path> {
         self.sources
             .iter()
-            .filter_map(|s| match &s.source {
-                Source::Folder(p) => Some(p.as_path()),
-                Source::Paths(ps) => ps.first().map(PathBuf::as_path),
-                Source::Embedded(_) => None,
+            .flat_map(|s| match &s.source {
+                Source::Folder(p) => vec![p.as_path()],
+                Source::Paths(ps) => ps
+                    .iter()
+                    .map(PathBuf::as_path)
+                    .filter(|p| p.is_dir())
+                    .collect(),
+                Source::Embedded(_) => vec![],
             })
             .collect()
     }

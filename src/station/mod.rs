@@ -744,10 +744,12 @@ impl StationConfig {
         ]
     }
 
-    /// Makes the file's data folder and LRS file visible to the code that resolves them
-    /// itself (`records::resolve_data_dir`, `lrs::config_path`, which read
-    /// `COURTESY_DATA_DIR` / `COURTESY_LRS_CONFIG` when no flag is given), so that every
-    /// command honours the file with flag > environment > file > default.
+    /// Makes the file's data folder, LRS file and station name visible to the code that
+    /// resolves them itself (`records::resolve_data_dir`, `lrs::config_path`, which read
+    /// `COURTESY_DATA_DIR` / `COURTESY_LRS_CONFIG` when no flag is given, and whatever
+    /// reads `COURTESY_STATION`), so that every command honours the file with
+    /// flag > environment > file > default. Only values that came from the file are set
+    /// (an environment value is already there).
     ///
     /// # Safety
     /// Sets environment variables: call it only while the process has a single thread
@@ -761,6 +763,11 @@ impl StationConfig {
                 // SAFETY: the caller guarantees a single-threaded process.
                 unsafe { std::env::set_var(var, p) };
             }
+        }
+        // Code that reads COURTESY_STATION directly sees the file's name too.
+        if let Origin::File { .. } = self.station.from {
+            // SAFETY: as above.
+            unsafe { std::env::set_var(STATION_ENV, &self.station.value) };
         }
     }
 }
