@@ -21,3 +21,4 @@ pub mod core {
     pub use courtesy_engine::*;
     pub use courtesy_records::{lrs, records, untrusted, xapi};
 }
+pub mod station;

@@ -6,8 +6,9 @@ use bevy::prelude::*;
 use bevy::state::app::StatesPlugin;
 use courtesy::app::author::{AuthorAction, AuthorMode, Preview};
 use courtesy::app::flow::{Action, Catalog, Play, Screen, Seeds, Selected, Settings};
-use courtesy::app::hot_reload::{HotReloadDir, ReloadPanel, Reloader, WatchAlways, Watcher};
+use courtesy::app::hot_reload::{HotReloadSources, ReloadPanel, Reloader, WatchAlways, Watcher};
 use courtesy::app::i18n::Lang;
+use courtesy::core::library::Source;
 use courtesy::core::session::Current;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -103,6 +104,73 @@ fn files_can_be_added_and_removed() {
     assert!(r.poll().is_none());
 }
 
+/// A file that lost a duplicate-id clash comes back as soon as the clash is gone, without
+/// being edited itself (it used to stay out until it changed).
+#[test]
+fn the_loser_of_an_id_clash_returns_when_the_clash_is_gone() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    write(dir, "a.ron", &good());
+    write(dir, "b.ron", &edited());
+    let mut r = Reloader::new(dir);
+    let s = r.snapshot();
+    assert_eq!(s.entries.len(), 1, "one of the two is offered");
+    assert!(s.entries[0].path.ends_with("a.ron"));
+    assert_eq!(s.problems.len(), 1, "{:?}", s.problems);
+    assert!(s.problems[0].file.ends_with("b.ron"));
+
+    // Something else changes: the clash is reported once, not once more per poll.
+    write(dir, "notes.ron", "(id: ");
+    let s = r.poll().expect("noticed");
+    let clashes = s
+        .problems
+        .iter()
+        .filter(|p| p.file.ends_with("b.ron"))
+        .count();
+    assert_eq!(clashes, 1, "{:?}", s.problems);
+
+    // The winner goes away: b.ron, unchanged, is offered now.
+    std::fs::remove_file(dir.join("a.ron")).expect("remove");
+    std::fs::remove_file(dir.join("notes.ron")).expect("remove");
+    let s = r.poll().expect("the removal is noticed");
+    assert_eq!(s.entries.len(), 1, "{:?}", s.problems);
+    assert!(s.entries[0].path.ends_with("b.ron"));
+    assert_eq!(done_text(&s.entries[0]), "Solved, thank you!");
+    assert!(s.problems.is_empty(), "{:?}", s.problems);
+}
+
+static EMBEDDED: &[courtesy::core::library::EmbeddedFile] =
+    &[courtesy::core::library::EmbeddedFile {
+        name: "case.ron",
+        bytes: GOOD.as_bytes(),
+    }];
+
+/// A folder's copy replaces the embedded scenario while it is there; removing it brings
+/// the embedded one back.
+#[test]
+fn a_folder_copy_replaces_the_embedded_scenario_while_it_exists() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    let mut r = Reloader::with_sources(vec![
+        Source::Embedded(EMBEDDED),
+        Source::Folder(dir.to_path_buf()),
+    ]);
+    let s = r.snapshot();
+    assert_eq!(s.entries.len(), 1);
+    assert_eq!(done_text(&s.entries[0]), "Solved.");
+
+    write(dir, "mine.ron", &edited());
+    let s = r.poll().expect("the copy is noticed");
+    assert_eq!(s.entries.len(), 1, "replaced, not added");
+    assert_eq!(done_text(&s.entries[0]), "Solved, thank you!");
+    assert!(s.problems.is_empty(), "{:?}", s.problems);
+
+    std::fs::remove_file(dir.join("mine.ron")).expect("remove");
+    let s = r.poll().expect("the removal is noticed");
+    assert_eq!(s.entries.len(), 1);
+    assert_eq!(done_text(&s.entries[0]), "Solved.");
+}
+
 fn app(dir: &Path) -> App {
     app_with(dir, true, false)
 }
@@ -117,7 +185,7 @@ fn app_with(dir: &Path, author: bool, watch: bool) -> App {
             lang: Lang::En,
             ..Default::default()
         })
-        .insert_resource(HotReloadDir(dir.to_path_buf()))
+        .insert_resource(HotReloadSources(vec![Source::Folder(dir.to_path_buf())]))
         .insert_resource(AuthorMode(author))
         .insert_resource(WatchAlways(watch))
         .add_plugins(courtesy::app::flow_plugin);

@@ -275,6 +275,8 @@ fn fixture() -> CatalogEntry {
     CatalogEntry {
         scenario: Arc::new(parse_str(&src).expect("fixture parses")),
         content_hash: content_hash(&src),
+        origin: courtesy::core::library::Origin::File(path.clone()),
+        source: src.as_str().into(),
         path,
     }
 }

@@ -1,9 +1,14 @@
-//! Hot reload: the OS tells a background thread when the scenario folder changes, and the app swaps in edited scenarios, keeping the last good version of a broken file.
+//! Hot reload: the OS tells a background thread when a scenario folder changes, and the app swaps in edited scenarios, keeping the last good version of a broken file.
 //!
-//! [`Reloader`] is the UI-free part (tested in `tests/app_hot_reload.rs`): it remembers
-//! each `*.ron` file's size and modification time, re-validates only the files that
-//! changed and keeps, per file, the last version that passed validation. A broken edit
-//! leaves that version in the catalog and reports the errors as [`Problem`]s.
+//! [`Reloader`] is the UI-free part (tested in `tests/app_hot_reload.rs`): it reads the
+//! same sources as the app (embedded scenarios, then the station's folders) through the
+//! one loader in `core::library`, remembers each folder file's size and modification
+//! time, re-validates only the files that changed and keeps, per file, the last version
+//! that passed validation. A broken edit leaves that version in the catalog and reports
+//! the errors as [`Problem`]s. After every change the library is put together again from
+//! all files (`core::library::assemble`), so a duplicate id, or a folder's copy replacing
+//! an embedded scenario, is decided afresh: a file that lost an id clash comes back as
+//! soon as the clash is gone.
 //!
 //! In the app (author mode or `--watch` only) a thread waits for the OS's file
 //! notifications and then calls [`Reloader::poll`]; only when something changed does it
@@ -13,9 +18,8 @@
 use crate::app::flow::{Catalog, FlowSet, Play, Screen, Selected, Settings};
 use crate::app::i18n::T;
 use crate::app::loader::CatalogEntry;
-use crate::core::diagnostics::Severity;
-use crate::core::load::content_hash;
-use crate::core::validate::validate_bytes;
+use crate::core::diagnostics::{Code, FileReport, Severity};
+use crate::core::library::{LibraryError, Origin, Source, SourceFile, assemble, source_files};
 use bevy::prelude::*;
 use bevy_egui::egui;
 use std::collections::BTreeMap;
@@ -50,10 +54,11 @@ impl Problem {
     }
 }
 
-/// What the folder holds now: the scenarios to offer and the errors to show.
+/// What the sources hold now: the scenarios to offer and the errors to show.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
-    /// One entry per file with a good version (the newest good one), sorted by file name.
+    /// One entry per scenario id with a good version (the newest good one), in source
+    /// order, files sorted by name within a folder.
     pub entries: Vec<CatalogEntry>,
     pub problems: Vec<Problem>,
 }
@@ -64,163 +69,247 @@ struct Stamp {
     len: u64,
 }
 
-#[derive(Debug, Default)]
+/// One file as last read.
+#[derive(Debug)]
 struct FileState {
+    origin: Origin,
     stamp: Option<Stamp>,
-    hash: String,
-    good: Option<CatalogEntry>,
-    problems: Vec<Problem>,
+    /// The latest version's report (`None`: the file could not be read).
+    current: Option<FileReport>,
+    /// The last version without errors.
+    good: Option<FileReport>,
+    /// Why the file could not be read, if it could not.
+    unreadable: Option<String>,
 }
 
-/// Watches one scenario folder (see the module docs).
+impl FileState {
+    /// The version the catalog is built from: the latest if it has no errors, else the
+    /// last good one, else the latest (so that its id still takes part in the checks).
+    fn effective(&self) -> Option<&FileReport> {
+        match &self.current {
+            Some(c) if !c.has_errors() => Some(c),
+            _ => self.good.as_ref().or(self.current.as_ref()),
+        }
+    }
+}
+
+/// One source and its files (embedded ones are read once; folders are re-scanned).
+#[derive(Debug)]
+struct SourceState {
+    source: Source,
+    files: BTreeMap<PathBuf, FileState>,
+    /// Why the folder could not be listed at the last look.
+    problem: Option<String>,
+}
+
+/// Watches the scenario sources (see the module docs).
 #[derive(Debug)]
 pub struct Reloader {
-    dir: PathBuf,
-    files: BTreeMap<PathBuf, FileState>,
+    sources: Vec<SourceState>,
 }
 
 impl Reloader {
-    /// Reads the folder once (the state the app started with).
+    /// Watches the one folder `dir` (no embedded scenarios).
     pub fn new(dir: impl Into<PathBuf>) -> Reloader {
+        Reloader::with_sources(vec![Source::Folder(dir.into())])
+    }
+
+    /// Reads `sources` once (the state the app started with).
+    pub fn with_sources(sources: Vec<Source>) -> Reloader {
         let mut r = Reloader {
-            dir: dir.into(),
-            files: BTreeMap::new(),
+            sources: sources
+                .into_iter()
+                .map(|source| SourceState {
+                    source,
+                    files: BTreeMap::new(),
+                    problem: None,
+                })
+                .collect(),
         };
         r.poll();
         r
     }
 
-    /// The folder watched.
-    pub fn dir(&self) -> &Path {
-        &self.dir
+    /// The folders watched.
+    pub fn folders(&self) -> Vec<&Path> {
+        self.sources
+            .iter()
+            .flat_map(|s| match &s.source {
+                Source::Folder(p) => vec![p.as_path()],
+                Source::Paths(ps) => ps
+                    .iter()
+                    .map(PathBuf::as_path)
+                    .filter(|p| p.is_dir())
+                    .collect(),
+                Source::Embedded(_) => vec![],
+            })
+            .collect()
     }
 
     /// Looks for added, changed and removed files; returns the new snapshot if anything
     /// changed (a file rewritten with the same bytes is no change).
     pub fn poll(&mut self) -> Option<Snapshot> {
-        let mut seen: Vec<(PathBuf, Stamp)> = Vec::new();
-        if let Ok(rd) = std::fs::read_dir(&self.dir) {
-            for e in rd.flatten() {
-                let path = e.path();
-                if path.extension().is_some_and(|x| x == "ron")
-                    && let Ok(meta) = e.metadata()
-                    && meta.is_file()
-                {
-                    let stamp = Stamp {
-                        modified: meta.modified().ok(),
-                        len: meta.len(),
-                    };
-                    seen.push((path, stamp));
-                }
-            }
-        }
         let mut changed = false;
-        let before = self.files.len();
-        self.files.retain(|p, _| seen.iter().any(|(q, _)| q == p));
-        changed |= self.files.len() != before;
-        for (path, stamp) in seen {
-            let state = self.files.entry(path.clone()).or_default();
-            if state.stamp == Some(stamp) {
-                continue;
-            }
-            state.stamp = Some(stamp);
-            changed |= reload_file(&path, state);
+        for st in &mut self.sources {
+            changed |= rescan(st);
         }
-        if changed {
-            self.check_duplicate_ids();
-            Some(self.snapshot())
-        } else {
-            None
-        }
+        changed.then(|| self.snapshot())
     }
 
     /// The current state, whether or not it changed.
     pub fn snapshot(&self) -> Snapshot {
-        let mut s = Snapshot::default();
-        for st in self.files.values() {
-            if let Some(g) = &st.good {
-                s.entries.push(g.clone());
-            }
-            s.problems.extend(st.problems.iter().cloned());
-        }
-        s
-    }
-
-    /// Two files with the same scenario id: the later file (by name) loses its new version.
-    fn check_duplicate_ids(&mut self) {
-        let mut owner: BTreeMap<String, PathBuf> = BTreeMap::new();
-        for (path, st) in self.files.iter_mut() {
-            let Some(g) = &st.good else { continue };
-            let id = g.scenario.id.clone();
-            if let Some(first) = owner.get(&id) {
-                st.problems.push(Problem {
-                    file: path.clone(),
+        let groups: Vec<Vec<(Origin, FileReport)>> = self
+            .sources
+            .iter()
+            .map(|st| {
+                st.files
+                    .values()
+                    .filter_map(|f| f.effective().map(|r| (f.origin.clone(), r.clone())))
+                    .collect()
+            })
+            .collect();
+        let library = assemble(groups);
+        let mut problems = Vec::new();
+        let mut assembled = library.report.files.iter();
+        for st in &self.sources {
+            if let Some(p) = &st.problem {
+                problems.push(Problem {
+                    file: PathBuf::from(st.source.describe()),
                     line: 0,
                     column: 0,
-                    message: format!(
-                        "scenario id `{id}` is already used by {}; give this scenario another id",
-                        first.display()
-                    ),
+                    message: p.clone(),
                 });
-                st.good = None;
-            } else {
-                owner.insert(id, path.clone());
             }
+            for (path, f) in &st.files {
+                if let Some(why) = &f.unreadable {
+                    problems.push(Problem {
+                        file: path.clone(),
+                        line: 0,
+                        column: 0,
+                        message: why.clone(),
+                    });
+                }
+                // The latest version's own errors …
+                if let Some(c) = &f.current {
+                    problems.extend(errors(c, |_| true));
+                }
+                // … and the cross-file ones (duplicate ids) decided just now.
+                if f.effective().is_some()
+                    && let Some(r) = assembled.next()
+                {
+                    problems.extend(errors(r, |code| code == Code::E010));
+                }
+            }
+        }
+        Snapshot {
+            entries: library.scenarios,
+            problems,
         }
     }
 }
 
-/// Re-reads one file; returns whether its entry or its problems changed.
-fn reload_file(path: &Path, state: &mut FileState) -> bool {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => {
-            let p = vec![Problem {
-                file: path.to_path_buf(),
-                line: 0,
-                column: 0,
-                message: format!("cannot read the file: {e}"),
-            }];
-            let changed = state.problems != p;
-            state.problems = p;
-            state.hash.clear();
-            return changed;
-        }
-    };
-    let report = validate_bytes(path, &bytes);
-    let hash = content_hash(&report.source);
-    if hash == state.hash {
-        return false;
-    }
-    state.hash = hash.clone();
-    state.problems = report
+fn errors(report: &FileReport, keep: impl Fn(Code) -> bool) -> Vec<Problem> {
+    report
         .findings
         .iter()
-        .filter(|f| f.severity == Severity::Error)
+        .filter(|f| f.severity == Severity::Error && keep(f.code))
         .map(|f| Problem {
-            file: path.to_path_buf(),
+            file: report.path.clone(),
             line: f.line,
             column: f.column,
             message: f.message.clone(),
         })
-        .collect();
-    if !report.has_errors()
-        && let Some(sc) = report.scenario
-    {
-        state.good = Some(CatalogEntry {
-            scenario: sc,
-            path: path.to_path_buf(),
-            content_hash: hash,
-        });
+        .collect()
+}
+
+/// Re-lists one source and re-reads its changed files; returns whether anything changed.
+fn rescan(st: &mut SourceState) -> bool {
+    let listed = match source_files(&st.source) {
+        Ok(files) => {
+            let changed = st.problem.take().is_some();
+            (files, changed)
+        }
+        Err(e) => {
+            let msg = match &e {
+                LibraryError::FolderNotFound { .. } => {
+                    "the scenario folder is not there (any more); its scenarios are kept until it is back".to_string()
+                }
+                other => other.to_string(),
+            };
+            let changed = st.problem.as_ref() != Some(&msg);
+            st.problem = Some(msg);
+            // Keep the files as last read: a network folder that drops out for a moment
+            // does not empty the catalog.
+            return changed;
+        }
+    };
+    let (files, mut changed) = listed;
+    let before = st.files.len();
+    st.files.retain(|p, _| files.iter().any(|f| &f.path == p));
+    changed |= st.files.len() != before;
+    for file in files {
+        changed |= reload_file(st, file);
     }
-    true
+    changed
+}
+
+/// Re-reads one file if its stamp changed; returns whether its state changed.
+fn reload_file(st: &mut SourceState, file: SourceFile) -> bool {
+    let stamp = if file.is_embedded() {
+        None
+    } else {
+        match std::fs::metadata(&file.path) {
+            Ok(meta) => Some(Stamp {
+                modified: meta.modified().ok(),
+                len: meta.len(),
+            }),
+            Err(_) => None,
+        }
+    };
+    if let Some(known) = st.files.get(&file.path)
+        && (file.is_embedded() || (stamp.is_some() && known.stamp == stamp))
+    {
+        return false;
+    }
+    let state = st.files.entry(file.path.clone()).or_insert(FileState {
+        origin: file.origin.clone(),
+        stamp: None,
+        current: None,
+        good: None,
+        unreadable: None,
+    });
+    state.stamp = stamp;
+    match file.report() {
+        Ok(report) => {
+            let same = state
+                .current
+                .as_ref()
+                .is_some_and(|c| c.source == report.source);
+            if same && state.unreadable.is_none() {
+                return false;
+            }
+            state.unreadable = None;
+            if !report.has_errors() {
+                state.good = Some(report.clone());
+            }
+            state.current = Some(report);
+            true
+        }
+        Err(e) => {
+            let why = format!("cannot read the file: {e}");
+            let changed = state.unreadable.as_ref() != Some(&why);
+            state.unreadable = Some(why);
+            state.current = None;
+            changed
+        }
+    }
 }
 
 /// After a file-system event, wait until the folder has been quiet this long before
 /// re-reading it (an editor's save is often several events: write, rename, chmod).
 pub const SETTLE: Duration = Duration::from_millis(80);
 
-/// Starts the watcher: the OS reports changes in `dir` (inotify, FSEvents,
+/// Starts the watcher: the OS reports changes in the reloader's folders (inotify, FSEvents,
 /// ReadDirectoryChangesW through the `notify` crate), a thread re-reads the folder once
 /// the events settle and, when something changed, sends the snapshot and calls `wake`.
 /// Nothing runs between events: no polling. The thread ends when the receiver is dropped
@@ -232,9 +321,16 @@ pub fn spawn_watcher(
     use notify::Watcher as _;
     let (events_tx, events) = mpsc::channel::<notify::Result<notify::Event>>();
     let mut os_watch = notify::recommended_watcher(events_tx).map_err(WatchError::Notify)?;
-    os_watch
-        .watch(reloader.dir(), notify::RecursiveMode::NonRecursive)
-        .map_err(WatchError::Notify)?;
+    let mut watched = 0;
+    for dir in reloader.folders() {
+        match os_watch.watch(dir, notify::RecursiveMode::NonRecursive) {
+            Ok(()) => watched += 1,
+            Err(e) => warn!("hot reload: cannot watch {}: {e}", dir.display()),
+        }
+    }
+    if watched == 0 {
+        return Err(WatchError::NothingToWatch);
+    }
     let (tx, rx) = mpsc::channel();
     std::thread::Builder::new()
         .name("courtesy-hot-reload".into())
@@ -262,15 +358,18 @@ pub fn spawn_watcher(
 /// Why hot reload could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum WatchError {
+    #[error("there is no scenario folder that can be watched (only the embedded scenarios)")]
+    NothingToWatch,
     #[error("the operating system refused to watch the folder: {0}")]
     Notify(notify::Error),
     #[error("cannot start the watcher thread: {0}")]
     Thread(std::io::Error),
 }
 
-/// The folder to watch (inserted by the app; without it nothing is watched).
+/// The scenario sources the app was started with (inserted by the app; without it nothing
+/// is watched). Only the folders among them are watched.
 #[derive(Resource, Debug, Clone)]
-pub struct HotReloadDir(pub PathBuf);
+pub struct HotReloadSources(pub Vec<Source>);
 
 /// Watch the folder even outside author mode (`courtesy app --watch`, for a station whose
 /// shared scenario folder changes during the day). Without it, only author mode watches.
@@ -367,7 +466,7 @@ pub fn ui_plugin(app: &mut App) {
 #[allow(clippy::too_many_arguments)]
 pub fn drain(
     mut commands: Commands,
-    dir: Option<Res<HotReloadDir>>,
+    sources: Option<Res<HotReloadSources>>,
     watcher: Option<Res<Watcher>>,
     proxy: Option<Res<bevy::winit::EventLoopProxyWrapper>>,
     mut started: Local<bool>,
@@ -389,7 +488,7 @@ pub fn drain(
         let wanted = always.is_some_and(|a| a.0) || author.is_some_and(|a| a.0);
         if !*started
             && wanted
-            && let Some(dir) = dir
+            && let Some(sources) = sources
         {
             *started = true;
             let proxy = proxy.map(|p| (**p).clone());
@@ -398,7 +497,7 @@ pub fn drain(
                     let _ = p.send_event(bevy::winit::WinitUserEvent::WakeUp);
                 }
             };
-            let reloader = Reloader::new(dir.0.clone());
+            let reloader = Reloader::with_sources(sources.0.clone());
             // Files already broken at start-up are shown too.
             let problems = reloader.snapshot().problems;
             if !problems.is_empty() {

@@ -1,21 +1,19 @@
-//! Loading the scenario folder for the app, through `core::library` (validated scenarios only).
+//! The app's scenario catalogue, read through the one loader in `core::library` (validated scenarios only).
 
-use crate::core::library::{Library, LibraryError};
+use crate::core::library::{Library, LibraryError, Source};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 /// One scenario the library screen offers.
 pub type CatalogEntry = crate::core::library::LoadedScenario;
 
-/// Why the scenario folder could not be used.
+/// Why the scenarios could not be used.
 #[derive(Debug, Error)]
 pub enum LoadError {
-    #[error("scenario folder `{0}` does not exist; pass --scenarios <DIR>")]
-    MissingDir(PathBuf),
     #[error(transparent)]
     Library(#[from] LibraryError),
-    #[error("no valid scenario in `{0}`; run `courtesy validate {0}` to see why")]
-    Empty(PathBuf),
+    #[error("no valid scenario in {0}; run `courtesy validate` to see why")]
+    Empty(String),
 }
 
 /// A file left out because it has errors (shown on stderr, not fatal).
@@ -25,13 +23,11 @@ pub struct Skipped {
     pub reason: String,
 }
 
-/// Loads and validates every `*.ron` file in `dir` (sorted by file name). Files with
-/// errors are left out and reported; it is an error only if nothing valid remains.
-pub fn load_dir(dir: &Path) -> Result<(Vec<CatalogEntry>, Vec<Skipped>), LoadError> {
-    if !dir.is_dir() {
-        return Err(LoadError::MissingDir(dir.to_path_buf()));
-    }
-    let library = Library::load_dir(dir)?;
+/// Loads and validates the scenarios of `sources` (in order; see `core::library`).
+/// Files with errors are left out and reported; a missing or unreadable folder is an
+/// error, and so is having nothing valid.
+pub fn load_sources(sources: &[Source]) -> Result<(Vec<CatalogEntry>, Vec<Skipped>), LoadError> {
+    let library = Library::load_strict(sources)?;
     let skipped = library
         .report
         .files
@@ -46,9 +42,15 @@ pub fn load_dir(dir: &Path) -> Result<(Vec<CatalogEntry>, Vec<Skipped>), LoadErr
         })
         .collect();
     if library.scenarios.is_empty() {
-        return Err(LoadError::Empty(dir.to_path_buf()));
+        let described: Vec<String> = sources.iter().map(Source::describe).collect();
+        return Err(LoadError::Empty(described.join(", ")));
     }
     Ok((library.scenarios, skipped))
+}
+
+/// Loads the one folder `dir` (no embedded scenarios), like [`load_sources`].
+pub fn load_dir(dir: &Path) -> Result<(Vec<CatalogEntry>, Vec<Skipped>), LoadError> {
+    load_sources(&[Source::Folder(dir.to_path_buf())])
 }
 
 /// Finds a scenario by id (or by file name without `.ron`).

@@ -38,7 +38,8 @@ use thiserror::Error;
 /// `courtesy app` options. All optional: with none, the app opens on sign-in.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct AppArgs {
-    /// Scenario folder (default: ./scenarios, else the one bundled with the source).
+    /// Scenario folder, read after the embedded scenarios (default: the station's
+    /// configured folders; see `courtesy config`).
     #[arg(long, value_name = "DIR")]
     pub scenarios: Option<PathBuf>,
     /// Open this scenario (id or file name without .ron) as a signed-in trainee.
@@ -339,7 +340,15 @@ pub fn build_app(
             mood: args.mood,
         })
         .insert_resource(hot_reload::WatchAlways(args.watch))
-        .insert_resource(hot_reload::HotReloadDir(scenarios_dir.to_path_buf()));
+        .insert_resource(hot_reload::HotReloadSources(
+            crate::station::current().sources_with(args.scenarios.as_deref()),
+        ))
+        .insert_resource(manager::Manager {
+            gate: crate::core::records::ManagerGate::new(
+                crate::station::current().manager_idle_lock(),
+            ),
+            ..Default::default()
+        });
     app.add_plugins((flow_plugin, ui_plugin));
     if let Some(path) = &args.screenshot {
         app.insert_resource(screenshot::ScreenshotTo(path.clone()))
@@ -367,11 +376,21 @@ pub fn first_screen(wanted: Screen, records: &records::RecordStore) -> Screen {
 
 /// Opens the app. Returns the exit code: 0 when closed normally, 1 if the app failed,
 /// 2 for bad arguments, a missing scenario folder or no display.
-/// `default_dir` is the scenario folder when `--scenarios` is not given (the command
-/// line decides it; the app does not import `cli`).
-pub fn run(args: AppArgs, default_dir: PathBuf) -> u8 {
+pub fn run(mut args: AppArgs) -> u8 {
     let started = Instant::now();
-    match try_run(args, default_dir, started) {
+    // The station's defaults for what the command line leaves open.
+    let station = crate::station::current();
+    if args.locale.is_none() {
+        args.locale = <Lang as clap::ValueEnum>::from_str(&station.locale.value, true).ok();
+    }
+    if args.timers.is_none() {
+        args.timers = Some(match station.timers.value {
+            crate::station::Timers::Normal => TimerMode::Normal,
+            crate::station::Timers::Relaxed => TimerMode::Relaxed,
+            crate::station::Timers::Off => TimerMode::Off,
+        });
+    }
+    match try_run(args, started) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("courtesy: {e}");
@@ -380,9 +399,9 @@ pub fn run(args: AppArgs, default_dir: PathBuf) -> u8 {
     }
 }
 
-fn try_run(args: AppArgs, default_dir: PathBuf, started: Instant) -> Result<u8, AppError> {
-    let dir = args.scenarios.clone().unwrap_or(default_dir);
-    let (catalog, skipped) = loader::load_dir(&dir)?;
+fn try_run(args: AppArgs, started: Instant) -> Result<u8, AppError> {
+    let sources = crate::station::current().sources_with(args.scenarios.as_deref());
+    let (catalog, skipped) = loader::load_sources(&sources)?;
     for s in &skipped {
         eprintln!("courtesy: skipped {}: {}", s.path.display(), s.reason);
     }

@@ -92,10 +92,10 @@ pub fn run(args: CheckArgs) -> u8 {
         let c = check(&l.scenario, opts);
         let q = quality::assess(&l.scenario, qopts);
         flagged |= !c.flags.is_empty() || q.has_errors();
-        // Only for placing the flags; a file that cannot be re-read is placed at 1:1.
-        let src = std::fs::read_to_string(&l.path).unwrap_or_default();
-        let mut findings = locate_flags(&c, &l.scenario, &l.path, &src);
-        let qf = quality::locate_flags(&q, &l.scenario, &l.path, &src);
+        // The text the scenario was read from (embedded scenarios have no file to re-read).
+        let src: &str = &l.source;
+        let mut findings = locate_flags(&c, &l.scenario, &l.path, src);
+        let qf = quality::locate_flags(&q, &l.scenario, &l.path, src);
         match args.format {
             Format::Text => {
                 // The score table prints the S flags itself; add where they point.

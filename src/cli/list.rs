@@ -8,7 +8,8 @@ use std::path::PathBuf;
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// Files or folders to list (default: scenarios/).
+    /// Files or folders to list (default: the station's scenarios: the embedded ones, then
+    /// the configured folders; see `courtesy config`).
     pub paths: Vec<PathBuf>,
     /// Locale for titles and labels.
     #[arg(long, default_value = "en")]
@@ -39,15 +40,19 @@ struct Row<'a> {
     steps: usize,
     endings: usize,
     path: String,
+    /// Where it came from: `embedded`, or the folder (or file) path.
+    origin: String,
+    /// Where the scenario it replaced came from (a folder's copy of an embedded one).
+    replaces: Option<String>,
 }
 
 pub fn run(args: ListArgs) -> u8 {
-    let paths = if args.paths.is_empty() {
-        vec![super::default_scenarios_dir()]
+    let loaded = if args.paths.is_empty() {
+        Library::load_strict(&super::load::sources(None))
     } else {
-        args.paths.clone()
+        Library::load_paths(&args.paths)
     };
-    let lib = match Library::load_paths(&paths) {
+    let lib = match loaded {
         Ok(l) => l,
         Err(e) => {
             eprintln!("error: {e}");
@@ -121,6 +126,12 @@ pub fn run(args: ListArgs) -> u8 {
                 steps: s.steps.len(),
                 endings: s.endings.len(),
                 path: l.path.display().to_string(),
+                origin: l.origin.to_string(),
+                replaces: lib
+                    .replaced
+                    .iter()
+                    .rfind(|r| r.id == s.id && r.by == l.path)
+                    .map(|r| r.was.to_string()),
             }
         })
         .collect();
@@ -134,12 +145,16 @@ pub fn run(args: ListArgs) -> u8 {
         },
         Format::Text => {
             println!(
-                "{:<24} {:<36} {:<13} {:>4}  {:<10} {}",
+                "{:<24} {:<36} {:<13} {:>4}  {:<10} {:>5}  from",
                 "id", "title", "difficulty", "min", "locales", "steps"
             );
             for (r, l) in rows.iter().zip(&lib.scenarios) {
+                let from = match &r.replaces {
+                    Some(was) => format!("{} (replaces {was})", r.origin),
+                    None => r.origin.clone(),
+                };
                 println!(
-                    "{:<24} {:<36} {:<13} {:>4}  {:<10} {}",
+                    "{:<24} {:<36} {:<13} {:>4}  {:<10} {:>5}  {from}",
                     r.id,
                     r.title,
                     l.scenario.difficulty.label(loc),

@@ -1,31 +1,49 @@
-//! Finding the scenario(s) a command names: a path to a `.ron` file, or an id in a folder.
+//! Finding the scenario(s) a command names: a path to a `.ron` file, or an id among the station's scenarios.
 //! Scenarios must pass validation; errors say what to run to see why.
 
-use crate::core::library::{Library, LibraryError, LoadedScenario, resolve_scenario};
-use std::path::{Path, PathBuf};
+use crate::core::library::{
+    Library, LibraryError, LoadedScenario, Source, find_id, looks_like_path,
+};
+use std::path::Path;
 
-/// Resolves `arg` (a path, or an id in `dir`, default `scenarios/`).
-pub fn resolve(arg: &str, dir: Option<&Path>) -> Result<LoadedScenario, LibraryError> {
-    let dir = dir
-        .map(Path::to_path_buf)
-        .unwrap_or_else(super::default_scenarios_dir);
-    resolve_scenario(arg, &dir)
+/// The scenario sources of a command: the embedded scenarios (unless the station turns
+/// them off), then `folder` if the command was given `--scenarios DIR`, else the
+/// station's configured folders.
+pub fn sources(folder: Option<&Path>) -> Vec<Source> {
+    crate::station::current().sources_with(folder)
 }
 
-/// Resolves each of `args` like [`resolve`]; with no args, every valid scenario in `dir`
-/// (default `scenarios/`), sorted by file name. Files with errors are skipped with a
-/// note on stderr.
+/// Resolves `arg` (a path, or an id among [`sources`]`(dir)`).
+pub fn resolve(arg: &str, dir: Option<&Path>) -> Result<LoadedScenario, LibraryError> {
+    crate::core::library::resolve_in(arg, &sources(dir))
+}
+
+/// Resolves each of `args` like [`resolve`] (the library is read once); with no args,
+/// every valid scenario of [`sources`]`(dir)`. Files with errors are skipped with a note
+/// on stderr.
 pub fn resolve_many(
     args: &[String],
     dir: Option<&Path>,
 ) -> Result<Vec<LoadedScenario>, LibraryError> {
+    let sources = sources(dir);
     if !args.is_empty() {
-        return args.iter().map(|a| resolve(a, dir)).collect();
+        let mut lib: Option<Library> = None;
+        let mut out = Vec::with_capacity(args.len());
+        for a in args {
+            if looks_like_path(a) {
+                out.push(crate::core::library::resolve_in(a, &sources)?);
+                continue;
+            }
+            if lib.is_none() {
+                lib = Some(Library::load_strict(&sources)?);
+            }
+            if let Some(lib) = &lib {
+                out.push(find_id(lib, a, &sources)?);
+            }
+        }
+        return Ok(out);
     }
-    let dir: PathBuf = dir
-        .map(Path::to_path_buf)
-        .unwrap_or_else(super::default_scenarios_dir);
-    let lib = Library::load_dir(&dir)?;
+    let lib = Library::load_strict(&sources)?;
     for f in lib.report.files.iter().filter(|f| f.has_errors()) {
         eprintln!(
             "note: skipping {}, which has errors (run `courtesy validate {}`)",

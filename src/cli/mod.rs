@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 pub mod check;
+pub mod config;
 pub mod export;
 pub mod graph;
 pub mod list;
@@ -22,6 +23,10 @@ pub use crate::exit::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
 #[derive(Debug, Parser)]
 #[command(name = "courtesy", version, about, long_about = None)]
 pub struct Cli {
+    /// The station configuration file (default: $COURTESY_CONFIG, else station.ron in the
+    /// platform config directory; see `courtesy config`).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -46,6 +51,8 @@ pub enum Command {
     Sync(sync::SyncArgs),
     /// Write the xAPI statements to a JSON file, for rooms with no network.
     Export(export::ExportArgs),
+    /// Print the station's effective configuration and where each value came from.
+    Config(config::ConfigArgs),
     /// The manager password: `courtesy manager set-password`.
     Manager(manager::ManagerArgs),
     /// Open the training-room app (the default when no subcommand is given).
@@ -59,17 +66,6 @@ pub enum Format {
     #[default]
     Text,
     Json,
-}
-
-/// The default scenario folder: `./scenarios` if present, else the one bundled next to
-/// the crate at build time (so `cargo run` works from anywhere in the checkout).
-pub fn default_scenarios_dir() -> PathBuf {
-    let local = PathBuf::from("scenarios");
-    if local.is_dir() {
-        local
-    } else {
-        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"))
-    }
 }
 
 /// Parses the command line and runs the command; returns the process exit code.
@@ -86,6 +82,23 @@ pub fn main() -> ExitCode {
             };
         }
     };
+    if let Some(Command::Config(a)) = &cli.command {
+        return ExitCode::from(config::run(a, cli.config.clone()));
+    }
+    match crate::station::StationConfig::load(&crate::station::Flags {
+        config: cli.config.clone(),
+        ..Default::default()
+    }) {
+        Ok(station) => {
+            // SAFETY: nothing has started a thread yet (this runs first thing in `main`).
+            unsafe { station.export_file_values() };
+            crate::station::set_current(station);
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    }
     let code = match cli.command {
         Some(Command::Validate(a)) => validate::run(a),
         Some(Command::Run(a)) => run::run(a),
@@ -97,10 +110,11 @@ pub fn main() -> ExitCode {
         Some(Command::Export(a)) => export::run(a),
         Some(Command::Manager(a)) => manager::run(a),
         Some(Command::New(a)) => new::run(a),
+        Some(Command::Config(_)) => EXIT_OK,
         #[cfg(feature = "app")]
-        Some(Command::App(a)) => crate::app::run(a, default_scenarios_dir()),
+        Some(Command::App(a)) => crate::app::run(a),
         #[cfg(feature = "app")]
-        None => crate::app::run(crate::app::AppArgs::default(), default_scenarios_dir()),
+        None => crate::app::run(crate::app::AppArgs::default()),
         #[cfg(not(feature = "app"))]
         None => {
             eprintln!(

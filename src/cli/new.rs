@@ -14,9 +14,13 @@ pub struct NewArgs {
     /// Locales to write every text in.
     #[arg(long, value_delimiter = ',', default_value = "zh-CN,en")]
     pub locales: Vec<String>,
-    /// Folder to write `ID.ron` into (default: scenarios/).
-    #[arg(long)]
+    /// Folder to write `ID.ron` into (default: ./scenarios, created if needed). Never the
+    /// scenarios embedded in the binary.
+    #[arg(long, conflicts_with = "path")]
     pub dir: Option<PathBuf>,
+    /// The file to write instead (e.g. `/mnt/training/scenarios/noisy-neighbour.ron`).
+    #[arg(long, value_name = "FILE")]
+    pub path: Option<PathBuf>,
 }
 
 pub fn run(args: NewArgs) -> u8 {
@@ -47,12 +51,19 @@ pub fn run(args: NewArgs) -> u8 {
         );
         return EXIT_USAGE;
     }
-    let dir = args.dir.unwrap_or_else(super::default_scenarios_dir);
-    if let Err(e) = std::fs::create_dir_all(&dir) {
-        eprintln!("error: cannot create {}: {e}", dir.display());
+    let path = match (&args.path, &args.dir) {
+        (Some(p), _) => p.clone(),
+        (None, Some(d)) => d.join(format!("{}.ron", args.id)),
+        (None, None) => {
+            PathBuf::from(crate::station::DEFAULT_SCENARIO_FOLDER).join(format!("{}.ron", args.id))
+        }
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && let Err(e) = std::fs::create_dir_all(dir)
+    {
+        eprintln!("error: cannot create the folder {}: {e}", dir.display());
         return EXIT_USAGE;
     }
-    let path = dir.join(format!("{}.ron", args.id));
     // create_new: never overwrite a trainer's work.
     let mut file = match std::fs::OpenOptions::new()
         .write(true)
@@ -76,7 +87,8 @@ pub fn run(args: NewArgs) -> u8 {
         eprintln!("error: cannot write {}: {e}", path.display());
         return EXIT_USAGE;
     }
-    println!("wrote {}", path.display());
+    let shown = std::path::absolute(&path).unwrap_or_else(|_| path.clone());
+    println!("wrote {}", shown.display());
     println!(
         "next: edit it, then `courtesy validate {}` and `courtesy check {}`",
         path.display(),

@@ -11,7 +11,8 @@ use std::path::PathBuf;
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// Files or folders to check; a folder means every `*.ron` in it (default: scenarios/).
+    /// Files or folders to check; a folder means every `*.ron` in it (default: the
+    /// station's scenarios, embedded and configured folders).
     pub paths: Vec<PathBuf>,
     /// Output format: `text` (diagnostics with source lines) or `json` (one array of
     /// findings, see docs/validation.md).
@@ -28,12 +29,12 @@ pub struct ValidateArgs {
 /// Runs the command. Exit code 0 when no file has an error (warnings allowed), 1 when
 /// some file has one, 2 when a path is missing or unreadable.
 pub fn run(args: ValidateArgs) -> u8 {
-    let paths = if args.paths.is_empty() {
-        vec![super::default_scenarios_dir()]
+    let loaded = if args.paths.is_empty() {
+        Library::load_strict(&super::load::sources(None))
     } else {
-        args.paths
+        Library::load_paths(&args.paths)
     };
-    let library = match Library::load_paths(&paths) {
+    let library = match loaded {
         Ok(lib) => lib,
         Err(e) => {
             eprintln!("error: {e}");
