@@ -1,6 +1,7 @@
 //! Fonts (egui's defaults plus a bundled CJK fallback), text size and the high-contrast theme.
 
 use crate::app::flow::Settings;
+use crate::app::i18n::{Lang, T};
 use crate::app::screens::UiSet;
 use bevy::prelude::*;
 use bevy_egui::egui::{
@@ -60,19 +61,27 @@ impl Palette {
     }
 }
 
-/// egui's default fonts with the CJK font appended as the last fallback of both families.
+/// egui's default fonts with the CJK font as the last fallback of both families (the
+/// fonts of the English UI).
 pub fn fonts() -> FontDefinitions {
+    fonts_for(Lang::En)
+}
+
+/// The fonts for `lang`. In Chinese the CJK font comes first, so that the punctuation
+/// Latin fonts also have (“”：…—·) is drawn full-width with the Chinese text around it;
+/// in English it comes last and only draws what the Latin fonts lack.
+pub fn fonts_for(lang: Lang) -> FontDefinitions {
     let mut fonts = FontDefinitions::default();
     fonts.font_data.insert(
         CJK_FONT_NAME.to_string(),
         Arc::new(FontData::from_static(CJK_FONT)),
     );
     for family in [FontFamily::Proportional, FontFamily::Monospace] {
-        fonts
-            .families
-            .entry(family)
-            .or_default()
-            .push(CJK_FONT_NAME.to_string());
+        let list = fonts.families.entry(family).or_default();
+        match lang {
+            Lang::Zh => list.insert(0, CJK_FONT_NAME.to_string()),
+            Lang::En => list.push(CJK_FONT_NAME.to_string()),
+        }
     }
     fonts
 }
@@ -147,13 +156,21 @@ fn apply_theme(
     mut contexts: EguiContexts,
     settings: Res<Settings>,
     mut applied: Local<Option<Settings>>,
-    mut fonts_done: Local<bool>,
+    mut fonts_for_lang: Local<Option<Lang>>,
     mut clear: ResMut<ClearColor>,
+    mut windows: Query<&mut Window, With<bevy::window::PrimaryWindow>>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
-    if !*fonts_done {
-        ctx.set_fonts(fonts());
-        *fonts_done = true;
+    if *fonts_for_lang != Some(settings.lang) {
+        ctx.set_fonts(fonts_for(settings.lang));
+        *fonts_for_lang = Some(settings.lang);
+        // The window title follows the language too.
+        let title = T::AppTitle.get(settings.lang);
+        for mut w in &mut windows {
+            if w.title != title {
+                w.title = title.to_string();
+            }
+        }
     }
     if applied.as_ref() != Some(&*settings) {
         let mut s = style(&settings);

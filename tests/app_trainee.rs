@@ -1,0 +1,244 @@
+//! The trainee's loop as egui_kittest sees it, with the app's own fonts and text sizes at
+//! 1280×800: the newest customer line stays in view after every step and feedback, the
+//! transcript scrolls with keys, the status bar covers nothing, Esc leaves with a confirm.
+#![cfg(feature = "app")]
+
+use bevy_egui::egui::{self, Key};
+use courtesy::app::flow::{Action, Attempt, Catalog, Play, Screen, Settings, TextSize};
+use courtesy::app::i18n::Lang;
+use courtesy::app::loader::{self, CatalogEntry};
+use courtesy::app::screens::{conversation, feedback};
+use courtesy::app::theme;
+use courtesy::core::session::Current;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+const W: f32 = 1280.0;
+const H: f32 = 800.0;
+
+fn shipped() -> Vec<CatalogEntry> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let (catalog, skipped) = loader::load_dir(&dir).expect("the shipped scenarios load");
+    assert!(skipped.is_empty(), "skipped: {skipped:?}");
+    catalog
+}
+
+/// The app's fonts and style for `settings` on a harness context.
+pub fn themed(ctx: &egui::Context, settings: &Settings) {
+    ctx.set_fonts(theme::fonts_for(settings.lang));
+    let s = theme::style(settings);
+    ctx.set_style_of(egui::Theme::Light, s.clone());
+    ctx.set_style_of(egui::Theme::Dark, s);
+}
+
+/// What the harness plays: the attempt and which screen of the loop shows.
+struct Loop {
+    play: Play,
+    catalog: Catalog,
+    settings: Settings,
+    screen: Screen,
+    action: Option<Action>,
+}
+
+fn loop_harness<'a>(state: Loop) -> Harness<'a, Loop> {
+    let settings = state.settings;
+    let h = Harness::builder()
+        .with_size(egui::vec2(W, H))
+        .with_max_steps(60)
+        .build_ui_state(
+            |ui, s: &mut Loop| {
+                let out = match s.screen {
+                    Screen::Conversation => {
+                        conversation::view_model(&s.play, &s.catalog, &s.settings)
+                            .and_then(|vm| conversation::ui(ui, &vm))
+                    }
+                    Screen::Feedback => feedback::view_model(&s.play, &s.catalog, &s.settings)
+                        .and_then(|vm| feedback::ui(ui, &vm)),
+                    _ => None,
+                };
+                if out.is_some() {
+                    s.action = out;
+                }
+            },
+            state,
+        );
+    themed(&h.ctx, &settings);
+    h
+}
+
+/// The visible part of the transcript, as the conversation screen left it.
+fn view(h: &Harness<'_, Loop>) -> egui::Rect {
+    h.ctx
+        .data(|d| d.get_temp::<egui::Rect>(conversation::transcript_view_id()))
+        .expect("the conversation stored its transcript view")
+}
+
+fn current_line(a: &Attempt) -> String {
+    match a.session.current() {
+        Current::Step(v) => v.customer_line.clone(),
+        Current::Ended(_) => panic!("the conversation has ended"),
+    }
+}
+
+/// Asserts that the customer's newest line is drawn inside the visible transcript.
+fn assert_newest_in_view(h: &Harness<'_, Loop>, what: &str) {
+    let a = h.state().play.0.as_ref().expect("attempt");
+    let line = current_line(a);
+    let view = view(h);
+    let rect = h
+        .get_all_by_label(&line)
+        .last()
+        .unwrap_or_else(|| panic!("{what}: the newest line `{line}` is not drawn"))
+        .rect();
+    assert!(
+        rect.top() >= view.top() - 1.0 && rect.bottom() <= view.bottom() + 1.0,
+        "{what}: the newest customer line {rect:?} is outside the visible transcript {view:?}"
+    );
+}
+
+/// The longest path through `entry` with the first offered reply at each step, played
+/// as the app plays it (conversation, feedback, conversation …), checking the newest
+/// line after each step.
+fn play_checking(entry: &CatalogEntry, settings: Settings) -> usize {
+    let a = Attempt::start(0, entry, 11, settings.lang).expect("start");
+    let mut h = loop_harness(Loop {
+        play: Play(Some(a)),
+        catalog: Catalog(vec![entry.clone()]),
+        settings,
+        screen: Screen::Conversation,
+        action: None,
+    });
+    h.run();
+    let mut steps = 0;
+    loop {
+        let what = format!(
+            "{} at {:?}/{:?}, step {}",
+            entry.scenario.id,
+            settings.text_size,
+            settings.lang,
+            steps + 1
+        );
+        assert_newest_in_view(&h, &what);
+        // Pick the first reply with its key, as a keyboard user does.
+        h.key_press(Key::Num1);
+        h.run();
+        let chosen = h.state_mut().action.take();
+        let Some(Action::Choose(id)) = chosen else {
+            panic!("{what}: key 1 did not choose a reply: {chosen:?}");
+        };
+        let s = h.state_mut();
+        let a = s.play.0.as_mut().expect("attempt");
+        a.answer(Some(&id)).expect("answer");
+        s.screen = Screen::Feedback;
+        h.run();
+        h.key_press(Key::Enter);
+        h.run();
+        assert_eq!(
+            h.state_mut().action.take(),
+            Some(Action::Continue),
+            "{what}"
+        );
+        steps += 1;
+        let s = h.state_mut();
+        let a = s.play.0.as_mut().expect("attempt");
+        if a.proceed().expect("proceed") == Screen::Debrief {
+            return steps;
+        }
+        s.screen = Screen::Conversation;
+        h.run();
+    }
+}
+
+#[test]
+fn the_newest_customer_line_stays_in_view_at_every_step_and_text_size() {
+    let catalog = shipped();
+    // The scenarios with the most text per step fill the transcript fastest.
+    let mut longest = 0;
+    for id in ["public-complaint", "provocative-chat", "home-visit"] {
+        let entry = catalog
+            .iter()
+            .find(|e| e.scenario.id == id)
+            .unwrap_or_else(|| panic!("no scenario {id}"));
+        for lang in Lang::ALL {
+            for text_size in TextSize::ALL {
+                let settings = Settings {
+                    lang,
+                    text_size,
+                    ..Default::default()
+                };
+                longest = longest.max(play_checking(entry, settings));
+            }
+        }
+    }
+    assert!(longest >= 5, "only {longest} steps: not a long enough test");
+}
+
+#[test]
+fn the_transcript_scrolls_with_home_end_and_page_keys() {
+    let catalog = shipped();
+    let entry = catalog
+        .iter()
+        .find(|e| e.scenario.id == "public-complaint")
+        .expect("public-complaint");
+    let settings = Settings {
+        lang: Lang::En,
+        text_size: TextSize::ExtraLarge,
+        ..Default::default()
+    };
+    let mut a = Attempt::start(0, entry, 11, settings.lang).expect("start");
+    for _ in 0..3 {
+        let id = match a.session.current() {
+            Current::Step(v) => v.replies[0].id.clone(),
+            Current::Ended(_) => panic!("ended early"),
+        };
+        a.answer(Some(&id)).expect("answer");
+        assert_eq!(a.proceed().expect("proceed"), Screen::Conversation);
+    }
+    let first = a.history[0].text.clone();
+    let newest = current_line(&a);
+    let mut h = loop_harness(Loop {
+        play: Play(Some(a)),
+        catalog: Catalog(vec![entry.clone()]),
+        settings,
+        screen: Screen::Conversation,
+        action: None,
+    });
+    h.run();
+    let inside = |h: &Harness<'_, Loop>, text: &str| {
+        let r = h.get_all_by_label(text).next().expect("drawn").rect();
+        let v = view(h);
+        r.bottom() > v.top() && r.top() < v.bottom()
+    };
+    assert!(inside(&h, &newest), "opens on the newest line");
+    assert!(
+        !inside(&h, &first),
+        "the first line is scrolled away at this size"
+    );
+    h.key_press(Key::Home);
+    h.run();
+    assert!(inside(&h, &first), "Home shows the first line");
+    assert!(!inside(&h, &newest), "… and not the newest");
+    let top = |h: &Harness<'_, Loop>| {
+        h.get_all_by_label(&first)
+            .next()
+            .expect("drawn")
+            .rect()
+            .top()
+    };
+    let before = top(&h);
+    h.key_press(Key::PageDown);
+    h.run();
+    let moved = before - top(&h);
+    assert!(
+        moved >= view(&h).height() * 0.5,
+        "PageDown scrolls most of a page: moved {moved} of {}",
+        view(&h).height()
+    );
+    h.key_press(Key::End);
+    h.run();
+    assert!(inside(&h, &newest), "End shows the newest line again");
+    h.key_press(Key::PageUp);
+    h.run();
+    assert!(!inside(&h, &newest), "PageUp moves back");
+    assert_eq!(h.state().action, None, "scrolling chose nothing");
+}
