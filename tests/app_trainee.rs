@@ -3,15 +3,19 @@
 //! transcript scrolls with keys, the status bar covers nothing, Esc leaves with a confirm.
 #![cfg(feature = "app")]
 
-use bevy_egui::egui::{self, Key};
-use courtesy::app::flow::{Action, Attempt, Catalog, Play, Screen, Settings, TextSize};
-use courtesy::app::i18n::Lang;
+use bevy_egui::egui::{self, Key, accesskit::Role};
+use courtesy::app::flow::{
+    Action, Attempt, Catalog, Play, Screen, Selected, Settings, TextSize, Trainee,
+};
+use courtesy::app::i18n::{Lang, T};
 use courtesy::app::loader::{self, CatalogEntry};
-use courtesy::app::screens::{conversation, feedback};
+use courtesy::app::screens::{self, briefing, conversation, debrief, feedback, library, sign_in};
+use courtesy::app::sync_status::StatusVm;
 use courtesy::app::theme;
+use courtesy::core::lrs::{SyncState, SyncStatus};
 use courtesy::core::session::Current;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 
 const W: f32 = 1280.0;
 const H: f32 = 800.0;
@@ -241,4 +245,149 @@ fn the_transcript_scrolls_with_home_end_and_page_keys() {
     h.run();
     assert!(!inside(&h, &newest), "PageUp moves back");
     assert_eq!(h.state().action, None, "scrolling chose nothing");
+}
+
+/// A status that has something to say (the longest line the bar shows).
+fn busy_status(lang: Lang) -> StatusVm {
+    StatusVm {
+        lang,
+        sync: Some(SyncStatus {
+            state: SyncState::Retrying,
+            endpoint: None,
+            pending: 37,
+            parked: 0,
+            sent: 0,
+            last_error: Some("could not reach the LRS".into()),
+            last_success_ms: None,
+            next_try_ms: None,
+            failures: 2,
+        }),
+        ..Default::default()
+    }
+}
+
+/// Draws `screen` under the app's status bar at 1280×800 and checks that the status is
+/// in the window and that the screen's fixed buttons and key hint (`must_see`) are in
+/// view above it, none covered.
+fn assert_status_covers_nothing(
+    what: &str,
+    settings: Settings,
+    must_see: &[&str],
+    mut screen: impl FnMut(&mut egui::Ui) -> Option<Action>,
+) {
+    let status = busy_status(settings.lang);
+    let line = T::StatusRetrying.get(settings.lang);
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(W, H))
+        .with_max_steps(60)
+        .build_ui(move |ui| {
+            screens::frame(ui, Some(&status), &mut screen);
+        });
+    themed(&h.ctx, &settings);
+    h.run();
+    let badge = h.get_by_label(line).rect();
+    // (kittest draws inside its own panel margin: allow a pixel or two.)
+    let window = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(W, H)).expand(2.0);
+    assert!(
+        window.contains_rect(badge),
+        "{what}: the status {badge:?} is off the window"
+    );
+    // Buttons in scroll areas may lie below the bar, scrolled out of view (and clipped);
+    // the ones a screen keeps in place, and its key hint, must be in view above it.
+    for label in must_see {
+        let nodes: Vec<_> = h
+            .get_all_by_label(label)
+            .map(|n| (n.rect(), n.accesskit_node().role()))
+            .collect();
+        for (r, role) in nodes {
+            assert!(
+                !r.intersects(badge) && r.bottom() <= badge.top() + 0.5,
+                "{what}: the {role:?} `{label}` {r:?} is covered by or below the status {badge:?}"
+            );
+        }
+    }
+    let buttons = h.get_all_by_role(Role::Button).count();
+    assert!(buttons > 0, "{what}: no buttons found");
+}
+
+#[test]
+fn the_status_bar_covers_no_button_on_any_screen() {
+    let catalog = Catalog(shipped());
+    let index = catalog
+        .0
+        .iter()
+        .position(|e| e.scenario.id == "special-medical-needs")
+        .expect("special-medical-needs");
+    let entry = catalog.0[index].clone();
+    for lang in Lang::ALL {
+        for text_size in TextSize::ALL {
+            let settings = Settings {
+                lang,
+                text_size,
+                ..Default::default()
+            };
+            let at = |s: &str| format!("{s} at {text_size:?}/{lang:?}");
+            let mut form = sign_in::SignInForm::new(settings);
+            let must = [T::SignIn.get(lang)];
+            assert_status_covers_nothing(&at("sign-in"), settings, &must, move |ui| {
+                sign_in::ui(ui, &mut form)
+            });
+            let trainee = Trainee {
+                name: "Li Lei".into(),
+            };
+            let vm = library::view_model(&catalog, &trainee, &settings);
+            let must = [T::HintLibrary.get(lang), T::SignOut.get(lang)];
+            assert_status_covers_nothing(&at("library"), settings, &must, move |ui| {
+                library::ui(ui, &vm)
+            });
+            let vm = briefing::view_model(&catalog, &Selected(Some(index)), &settings)
+                .expect("briefing");
+            let must = [
+                T::HintBriefing.get(lang),
+                T::Start.get(lang),
+                T::BackToLibrary.get(lang),
+            ];
+            assert_status_covers_nothing(&at("briefing"), settings, &must, move |ui| {
+                briefing::ui(ui, &vm)
+            });
+            // A conversation two steps in, a feedback, and the debrief at the end.
+            let first_reply = |a: &Attempt| match a.session.current() {
+                Current::Step(v) => v.replies[0].id.clone(),
+                Current::Ended(_) => panic!("ended early"),
+            };
+            let mut a = Attempt::start(index, &entry, 5, lang).expect("start");
+            for _ in 0..2 {
+                a.answer(Some(&first_reply(&a))).expect("answer");
+                assert_eq!(a.proceed().expect("proceed"), Screen::Conversation);
+            }
+            let vm = conversation::view_model(&Play(Some(a)), &catalog, &settings)
+                .expect("conversation");
+            let must = [T::HintConversation.get(lang)];
+            assert_status_covers_nothing(&at("conversation"), settings, &must, move |ui| {
+                conversation::ui(ui, &vm)
+            });
+            let mut a = Attempt::start(index, &entry, 5, lang).expect("start");
+            a.answer(Some(&first_reply(&a))).expect("answer");
+            let mut play = Play(Some(a));
+            let vm = feedback::view_model(&play, &catalog, &settings).expect("feedback");
+            let must = [T::HintContinue.get(lang), T::Continue.get(lang)];
+            assert_status_covers_nothing(&at("feedback"), settings, &must, move |ui| {
+                feedback::ui(ui, &vm)
+            });
+            let mut a = play.0.take().expect("attempt");
+            while a.proceed().expect("proceed") != Screen::Debrief {
+                a.answer(Some(&first_reply(&a))).expect("answer");
+            }
+            play.0 = Some(a);
+            let vm = debrief::view_model(&play, &catalog, &settings).expect("debrief");
+            let must = [
+                T::HintDebrief.get(lang),
+                T::Retry.get(lang),
+                T::BackToLibrary.get(lang),
+            ];
+            assert_status_covers_nothing(&at("debrief"), settings, &must, move |ui| {
+                debrief::ui(ui, &vm)
+            });
+        }
+    }
 }

@@ -243,6 +243,15 @@ strings! {
     ReplayFailed => ("Could not replay: {}", "无法重放：{}"),
     TimedOutShort => ("(time ran out)", "（超时）"),
     MoodFromTo => ("mood {} → {}", "情绪 {} → {}"),
+    // t12 (issue 12, the trainee's loop): status bar, leaving a conversation, library keys,
+    // past attempts.
+    StatusSavedHere => ("Results saved on this computer", "成绩已保存在本机"),
+    StatusAllSent => ("Results saved and sent to the training records", "成绩已保存并已发送到培训记录"),
+    StatusSending => ("Results saved on this computer; sending them to the training records", "成绩已保存在本机，正在发送到培训记录"),
+    StatusRetrying => ("Results saved on this computer; the training records can't be reached just now, sending will be tried again", "成绩已保存在本机；暂时连不上培训记录，稍后会重新发送"),
+    StatusRefused => ("Results saved on this computer; some could not be sent — please tell your trainer", "成绩已保存在本机；部分成绩发送失败，请告诉培训师"),
+    StatusSetupProblem => ("Results saved on this computer; sending is not set up correctly — please tell your trainer", "成绩已保存在本机；发送设置有问题，请告诉培训师"),
+    StatusDetails => ("{} records waiting, {} sent, {} refused", "待发送 {} 条，已发送 {} 条，被拒收 {} 条"),
 }
 
 impl T {

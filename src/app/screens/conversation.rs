@@ -4,7 +4,9 @@
 use crate::app::face::{face, mood_meter};
 use crate::app::flow::{Action, Catalog, Line, Play, Screen, Settings, Speaker};
 use crate::app::i18n::{Lang, T};
-use crate::app::screens::{add_screen_system, digit_pressed, hint, show, wide_button};
+use crate::app::screens::{
+    add_screen_system, bottom_panel, digit_pressed, hint, show, wide_button,
+};
 use crate::app::theme::Palette;
 use crate::core::mood::MoodBand;
 use crate::core::session::Current;
@@ -280,53 +282,50 @@ pub fn ui(ui: &mut egui::Ui, vm: &ConversationVm) -> Option<Action> {
         .show(ui, |ui| {
             customer_panel(ui, &vm.customer, lang, vm.high_contrast)
         });
-    egui::Panel::bottom("replies")
-        .resizable(false)
-        .show(ui, |ui| {
-            ui.add_space(6.0);
-            if let Some(t) = vm.timer {
-                let frac = t.bar_fraction();
-                let secs = t.seconds_shown();
-                let colour = if frac < 0.25 {
-                    palette.bad
-                } else {
-                    palette.accent
-                };
-                ui.label(
-                    RichText::new(format!("⏱ {}", T::SecondsLeft.fmt(lang, &[&secs])))
-                        .color(colour),
-                );
-                ui.add(
-                    egui::ProgressBar::new(frac)
-                        .fill(colour)
-                        .desired_height(10.0),
-                );
-                // One redraw when the shown second changes, none in between (see
-                // `app::redraw`); the last one lands on the deadline, where the flow
-                // takes the timeout reply.
-                ui.ctx()
-                    .request_repaint_after(t.until_next_change() + PAST_BOUNDARY);
-            }
-            ui.label(RichText::new(T::YourReply.get(lang)).strong());
-            // At the largest text sizes the replies could fill the window: they scroll
-            // in at most half of it, so that the conversation keeps the rest.
-            let most = ui.ctx().content_rect().height() * 0.5;
-            egui::ScrollArea::vertical()
-                .id_salt("replies")
-                .max_height(most)
-                .show(ui, |ui| {
-                    for (i, (id, text)) in vm.replies.iter().enumerate() {
-                        let b = wide_button(ui, format!("{}. {}", i + 1, text));
-                        if b.gained_focus() {
-                            b.scroll_to_me(None);
-                        }
-                        if b.clicked() {
-                            out = Some(Action::Choose(id.clone()));
-                        }
+    bottom_panel(ui, "replies", |ui| {
+        ui.add_space(6.0);
+        if let Some(t) = vm.timer {
+            let frac = t.bar_fraction();
+            let secs = t.seconds_shown();
+            let colour = if frac < 0.25 {
+                palette.bad
+            } else {
+                palette.accent
+            };
+            ui.label(
+                RichText::new(format!("⏱ {}", T::SecondsLeft.fmt(lang, &[&secs]))).color(colour),
+            );
+            ui.add(
+                egui::ProgressBar::new(frac)
+                    .fill(colour)
+                    .desired_height(10.0),
+            );
+            // One redraw when the shown second changes, none in between (see
+            // `app::redraw`); the last one lands on the deadline, where the flow
+            // takes the timeout reply.
+            ui.ctx()
+                .request_repaint_after(t.until_next_change() + PAST_BOUNDARY);
+        }
+        ui.label(RichText::new(T::YourReply.get(lang)).strong());
+        // At the largest text sizes the replies could fill the window: they scroll
+        // in at most half of it, so that the conversation keeps the rest.
+        let most = ui.ctx().content_rect().height() * 0.5;
+        egui::ScrollArea::vertical()
+            .id_salt("replies")
+            .max_height(most)
+            .show(ui, |ui| {
+                for (i, (id, text)) in vm.replies.iter().enumerate() {
+                    let b = wide_button(ui, format!("{}. {}", i + 1, text));
+                    if b.gained_focus() {
+                        b.scroll_to_me(None);
                     }
-                });
-            hint(ui, lang, T::HintConversation);
-        });
+                    if b.clicked() {
+                        out = Some(Action::Choose(id.clone()));
+                    }
+                }
+            });
+        hint(ui, lang, T::HintConversation);
+    });
     egui::CentralPanel::default().show(ui, |ui| {
         ui.heading(&vm.title);
         let current = Line {

@@ -5,7 +5,7 @@
 use crate::app::flow::{Action, Catalog, Play, Screen, Settings};
 use crate::app::i18n::{Lang, T};
 use crate::app::screens::feedback::signed;
-use crate::app::screens::{add_screen_system, caption, hint, show};
+use crate::app::screens::{add_screen_system, bottom_panel, caption, hint, show};
 use crate::app::theme::Palette;
 use bevy::prelude::*;
 use bevy_egui::EguiContexts;
@@ -137,23 +137,21 @@ pub fn ui(ui: &mut egui::Ui, vm: &DebriefVm) -> Option<Action> {
     let lang = vm.lang;
     let palette = Palette::of(vm.high_contrast);
     let mut out = None;
-    egui::Panel::bottom("debrief-actions")
-        .resizable(false)
-        .show(ui, |ui| {
-            ui.add_space(6.0);
-            ui.horizontal(|ui| {
-                if ui
-                    .button(RichText::new(T::Retry.get(lang)).strong())
-                    .clicked()
-                {
-                    out = Some(Action::Retry);
-                }
-                if ui.button(T::BackToLibrary.get(lang)).clicked() {
-                    out = Some(Action::BackToLibrary);
-                }
-            });
-            hint(ui, lang, T::HintDebrief);
+    bottom_panel(ui, "debrief-actions", |ui| {
+        ui.add_space(6.0);
+        ui.horizontal(|ui| {
+            if ui
+                .button(RichText::new(T::Retry.get(lang)).strong())
+                .clicked()
+            {
+                out = Some(Action::Retry);
+            }
+            if ui.button(T::BackToLibrary.get(lang)).clicked() {
+                out = Some(Action::BackToLibrary);
+            }
         });
+        hint(ui, lang, T::HintDebrief);
+    });
     egui::CentralPanel::default().show(ui, |ui| {
         egui::ScrollArea::vertical()
             .auto_shrink([false, false])
