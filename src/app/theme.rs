@@ -1,4 +1,4 @@
-//! Fonts (egui's defaults plus a bundled CJK fallback), text size and the high-contrast theme.
+//! Fonts (egui's defaults plus a bundled CJK font and a symbol fallback), text size, the high-contrast theme and the window title.
 
 use crate::app::flow::Settings;
 use crate::app::i18n::{Lang, T};
@@ -16,6 +16,14 @@ pub const CJK_FONT: &[u8] = include_bytes!("../../assets/fonts/DroidSansFallback
 
 /// The font name the CJK fallback is registered under.
 pub const CJK_FONT_NAME: &str = "droid-sans-fallback";
+
+/// DejaVu Sans (Bitstream Vera licence, see `assets/fonts/LICENSE-DejaVuSans.txt`): the
+/// last fallback, for the arrows and marks (→ ✓ …) neither egui's fonts nor the CJK
+/// font have, which would otherwise be drawn as boxes.
+pub const SYMBOL_FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+
+/// The font name the symbol fallback is registered under.
+pub const SYMBOL_FONT_NAME: &str = "dejavu-sans";
 
 /// Colours with a meaning, per theme.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -61,8 +69,7 @@ impl Palette {
     }
 }
 
-/// egui's default fonts with the CJK font as the last fallback of both families (the
-/// fonts of the English UI).
+/// The fonts of the English UI: egui's defaults, then the CJK font, then the symbols.
 pub fn fonts() -> FontDefinitions {
     fonts_for(Lang::En)
 }
@@ -76,12 +83,17 @@ pub fn fonts_for(lang: Lang) -> FontDefinitions {
         CJK_FONT_NAME.to_string(),
         Arc::new(FontData::from_static(CJK_FONT)),
     );
+    fonts.font_data.insert(
+        SYMBOL_FONT_NAME.to_string(),
+        Arc::new(FontData::from_static(SYMBOL_FONT)),
+    );
     for family in [FontFamily::Proportional, FontFamily::Monospace] {
         let list = fonts.families.entry(family).or_default();
         match lang {
             Lang::Zh => list.insert(0, CJK_FONT_NAME.to_string()),
             Lang::En => list.push(CJK_FONT_NAME.to_string()),
         }
+        list.push(SYMBOL_FONT_NAME.to_string());
     }
     fonts
 }
