@@ -228,3 +228,66 @@ fn relaxed_timers_double_the_limit_and_off_never_times_out() {
     app.update();
     assert_eq!(screen(&app), Screen::Conversation);
 }
+
+/// The flow app with a records store in `dir` (recording on, as in the training room).
+fn recorded_app(dir: &std::path::Path) -> App {
+    use courtesy::app::records::RecordStore;
+    let store = courtesy::core::records::Store::open_in(Some(dir)).expect("store");
+    let mut app = App::new();
+    app.add_plugins((MinimalPlugins, StatesPlugin))
+        .insert_resource(Catalog(vec![fixture()]))
+        .insert_resource(Seeds::starting_at(7))
+        .insert_resource(RecordStore::with_store(store))
+        .add_plugins(courtesy::app::flow_plugin);
+    app.update();
+    app
+}
+
+fn statuses(dir: &std::path::Path) -> Vec<courtesy::core::records::AttemptStatus> {
+    let reader = courtesy::core::records::Store::open_in(Some(dir)).expect("reader");
+    reader
+        .attempts(&courtesy::core::records::Filter::all(), 10)
+        .expect("attempts")
+        .into_iter()
+        .map(|a| a.status)
+        .collect()
+}
+
+#[test]
+fn leaving_a_conversation_records_it_abandoned() {
+    use courtesy::core::records::AttemptStatus;
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let mut app = recorded_app(tmp.path());
+    sign_in(&mut app, TimerMode::Off);
+    send(&mut app, Action::OpenScenario(0));
+    send(&mut app, Action::StartConversation);
+    send(&mut app, Action::Choose("a".into()));
+    assert_eq!(screen(&app), Screen::Feedback);
+    send(&mut app, Action::Continue);
+    assert_eq!(statuses(tmp.path()), [AttemptStatus::InProgress]);
+
+    // Leaving is only for a conversation under way.
+    send(&mut app, Action::LeaveConversation);
+    assert_eq!(screen(&app), Screen::Library);
+    assert!(app.world().resource::<Play>().0.is_none());
+    app.update();
+    assert_eq!(statuses(tmp.path()), [AttemptStatus::Abandoned]);
+
+    // From the feedback screen too; and a finished attempt is never marked abandoned.
+    send(&mut app, Action::OpenScenario(0));
+    send(&mut app, Action::StartConversation);
+    send(&mut app, Action::Choose("a".into()));
+    send(&mut app, Action::LeaveConversation);
+    assert_eq!(screen(&app), Screen::Library);
+    app.update();
+    assert_eq!(
+        statuses(tmp.path()),
+        [AttemptStatus::Abandoned, AttemptStatus::Abandoned]
+    );
+    send(&mut app, Action::LeaveConversation);
+    assert_eq!(
+        screen(&app),
+        Screen::Library,
+        "nothing to leave in the library"
+    );
+}

@@ -391,3 +391,139 @@ fn the_status_bar_covers_no_button_on_any_screen() {
         }
     }
 }
+
+/// A conversation two steps into lost-parcel, as the loop harness plays it.
+fn loop_at_conversation(lang: Lang) -> Harness<'static, Loop> {
+    let catalog = shipped();
+    let entry = catalog
+        .iter()
+        .find(|e| e.scenario.id == "lost-parcel")
+        .expect("lost-parcel")
+        .clone();
+    let settings = Settings {
+        lang,
+        ..Default::default()
+    };
+    let a = Attempt::start(0, &entry, 3, lang).expect("start");
+    let mut h = loop_harness(Loop {
+        play: Play(Some(a)),
+        catalog: Catalog(vec![entry]),
+        settings,
+        screen: Screen::Conversation,
+        action: None,
+    });
+    h.run();
+    h
+}
+
+#[test]
+fn esc_asks_before_leaving_a_conversation() {
+    let mut h = loop_at_conversation(Lang::En);
+    h.key_press(Key::Escape);
+    h.run();
+    h.get_by_label("Leave this conversation?");
+    h.get_by_label_contains("The reply timer keeps running");
+    // The replies' keys are off while it asks.
+    h.key_press(Key::Num1);
+    h.run();
+    assert_eq!(
+        h.state().action,
+        None,
+        "a digit chose a reply behind the question"
+    );
+    // Enter keeps going (the safe button has the focus).
+    h.key_press(Key::Enter);
+    h.run();
+    assert!(h.query_by_label("Leave this conversation?").is_none());
+    assert_eq!(h.state().action, None);
+    // Esc again, then Esc once more: closed, still playing.
+    h.key_press(Key::Escape);
+    h.run();
+    h.get_by_label("Leave this conversation?");
+    h.key_press(Key::Escape);
+    h.run();
+    assert!(h.query_by_label("Leave this conversation?").is_none());
+    assert_eq!(h.state().action, None);
+    // Tab to Leave and press Enter: the action to leave.
+    h.key_press(Key::Escape);
+    h.run();
+    h.key_press(Key::Tab);
+    h.run();
+    h.key_press(Key::Enter);
+    h.run();
+    assert_eq!(h.state().action, Some(Action::LeaveConversation));
+
+    // The same question on the feedback screen, in Chinese; a click on 离开 leaves.
+    let mut h = loop_at_conversation(Lang::Zh);
+    h.key_press(Key::Num1);
+    h.run();
+    let Some(Action::Choose(id)) = h.state_mut().action.take() else {
+        panic!("no reply chosen")
+    };
+    let s = h.state_mut();
+    s.play
+        .0
+        .as_mut()
+        .expect("attempt")
+        .answer(Some(&id))
+        .expect("answer");
+    s.screen = Screen::Feedback;
+    h.run();
+    h.key_press(Key::Escape);
+    h.run();
+    h.get_by_label("要离开这次对话吗？");
+    // Space presses the focused 继续对话 (keep going), not the screen's Continue.
+    h.key_press(Key::Space);
+    h.run();
+    assert_eq!(
+        h.state().action,
+        None,
+        "Space continued behind the question"
+    );
+    assert!(h.query_by_label("要离开这次对话吗？").is_none());
+    h.key_press(Key::Escape);
+    h.run();
+    h.get_by_label("离开").click();
+    h.run();
+    assert_eq!(h.state().action, Some(Action::LeaveConversation));
+}
+
+#[test]
+fn esc_on_the_debrief_goes_back_to_the_library() {
+    let catalog = Catalog(shipped());
+    let settings = Settings {
+        lang: Lang::En,
+        ..Default::default()
+    };
+    let i = catalog
+        .0
+        .iter()
+        .position(|e| e.scenario.id == "lost-parcel")
+        .expect("lost-parcel");
+    let mut a = Attempt::start(i, &catalog.0[i], 3, Lang::En).expect("start");
+    loop {
+        let id = match a.session.current() {
+            Current::Step(v) => v.replies[0].id.clone(),
+            Current::Ended(_) => unreachable!(),
+        };
+        a.answer(Some(&id)).expect("answer");
+        if a.proceed().expect("proceed") == Screen::Debrief {
+            break;
+        }
+    }
+    let vm = debrief::view_model(&Play(Some(a)), &catalog, &settings).expect("debrief");
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(W, H))
+        .build_ui_state(
+            |ui, s: &mut (debrief::DebriefVm, Option<Action>)| {
+                if let Some(a) = debrief::ui(ui, &s.0) {
+                    s.1 = Some(a);
+                }
+            },
+            (vm, None),
+        );
+    h.run();
+    h.key_press(Key::Escape);
+    h.run();
+    assert_eq!(h.state().1, Some(Action::BackToLibrary));
+}

@@ -47,6 +47,9 @@ pub enum Action {
     /// Play the same scenario again with a new seed.
     Retry,
     BackToLibrary,
+    /// Leave the conversation before its end (Esc, then confirm): back to the library,
+    /// the attempt recorded as abandoned.
+    LeaveConversation,
     /// Open the manager's area (password first); from the sign-in screen.
     OpenManager,
 }
@@ -288,6 +291,19 @@ impl Attempt {
 #[derive(Resource, Debug, Default)]
 pub struct Play(pub Option<Attempt>);
 
+/// An attempt was dropped before its end (the trainee left it, or its scenario file was
+/// removed): `app::records` marks it abandoned (its answered steps stay recorded).
+#[derive(Message, Debug, Clone, PartialEq)]
+pub struct Abandoned(pub crate::app::records::AttemptRecord);
+
+impl Abandoned {
+    /// The message for dropping `a`, unless it had ended (a finished attempt is not
+    /// abandoned) or is an author's preview.
+    pub fn of(a: &Attempt) -> Option<Abandoned> {
+        (a.result.is_none() && !a.preview).then(|| Abandoned(a.record.clone()))
+    }
+}
+
 /// The screen the app opens on (set by `--screen`; sign-in otherwise).
 #[derive(Resource, Debug, Clone, Copy, Default)]
 pub struct StartScreen(pub Screen);
@@ -304,6 +320,7 @@ pub fn plugin(app: &mut App) {
         .copied()
         .unwrap_or_default();
     app.add_message::<Action>()
+        .add_message::<Abandoned>()
         .init_resource::<Settings>()
         .init_resource::<Trainee>()
         .init_resource::<Catalog>()
@@ -345,6 +362,7 @@ pub fn apply_actions(
     mut selected: ResMut<Selected>,
     mut seeds: ResMut<Seeds>,
     mut play: ResMut<Play>,
+    mut abandoned: MessageWriter<Abandoned>,
 ) {
     let current = *screen.get();
     for action in actions.read() {
@@ -372,6 +390,12 @@ pub fn apply_actions(
             }
             (Screen::Briefing | Screen::Debrief, Action::BackToLibrary) => {
                 play.0 = None;
+                Some(Screen::Library)
+            }
+            (Screen::Conversation | Screen::Feedback, Action::LeaveConversation) => {
+                if let Some(gone) = play.0.take().as_ref().and_then(Abandoned::of) {
+                    abandoned.write(gone);
+                }
                 Some(Screen::Library)
             }
             (Screen::Briefing, Action::StartConversation) | (Screen::Debrief, Action::Retry) => {

@@ -161,7 +161,7 @@ pub fn plugin(app: &mut App) {
     app.add_message::<Recorded>()
         .init_resource::<RecordIssue>()
         .init_resource::<TraineeRecords>()
-        .add_systems(Update, record_attempt.after(FlowSet))
+        .add_systems(Update, (record_attempt, record_abandoned).after(FlowSet))
         .add_systems(Last, abandon_on_exit)
         .add_systems(OnEnter(Screen::Library), refresh_trainee_records);
 }
@@ -265,6 +265,27 @@ pub fn refresh_trainee_records(
         bests,
         history,
     };
+}
+
+/// Marks the attempts the flow dropped before their end abandoned (left with Esc, or
+/// their scenario file removed).
+pub fn record_abandoned(
+    mut gone: MessageReader<crate::app::flow::Abandoned>,
+    records: Option<Res<RecordStore>>,
+    mut recorded: MessageWriter<Recorded>,
+) {
+    for crate::app::flow::Abandoned(record) in gone.read() {
+        if let Some(store) = records.as_ref().and_then(|r| r.store.as_ref())
+            && let AttemptRecord::Recording(rec) = record
+        {
+            match rec.abandon(store) {
+                Ok(()) => {
+                    recorded.write(Recorded);
+                }
+                Err(e) => warn!("cannot mark the attempt abandoned: {e}"),
+            }
+        }
+    }
 }
 
 /// Marks an unfinished attempt abandoned when the app closes (its steps stay recorded).

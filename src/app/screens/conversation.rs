@@ -271,6 +271,55 @@ pub fn transcript(
     });
 }
 
+/// Esc in a conversation (or its feedback) asks "Leave this conversation?": Leave gives
+/// [`Action::LeaveConversation`]; Keep going, Enter or Esc again close the question.
+/// Returns the action and whether the question is open (the screen's own keys are off
+/// then). The reply timer is not paused while it is open (see docs/design.md).
+pub fn leave_confirm(ui: &mut egui::Ui, lang: Lang) -> (Option<Action>, bool) {
+    let id = egui::Id::new("leave-conversation");
+    let open: bool = ui.data(|d| d.get_temp(id)).unwrap_or(false);
+    if !open {
+        if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+            ui.data_mut(|d| d.insert_temp(id, true));
+            ui.ctx().request_repaint();
+            // The question shows from the next frame; nothing else takes this Esc.
+            return (None, true);
+        }
+        return (None, false);
+    }
+    let mut out = None;
+    let mut close = false;
+    let modal = egui::Modal::new(id.with("modal")).show(ui.ctx(), |ui| {
+        ui.set_max_width(520.0);
+        ui.heading(T::LeaveTitle.get(lang));
+        ui.label(T::LeaveBody.get(lang));
+        ui.label(RichText::new(T::LeaveTimerNote.get(lang)).italics());
+        ui.add_space(8.0);
+        ui.horizontal_wrapped(|ui| {
+            let stay = ui.button(RichText::new(T::LeaveNo.get(lang)).strong());
+            // Keep going has the focus: Enter stays, a deliberate Tab + Enter leaves.
+            if !ui.memory(|m| m.focused().is_some()) {
+                stay.request_focus();
+            }
+            if stay.clicked() {
+                close = true;
+            }
+            if ui.button(T::LeaveYes.get(lang)).clicked() {
+                out = Some(Action::LeaveConversation);
+            }
+        });
+        hint(ui, lang, T::HintLeaveDialog);
+    });
+    if modal.should_close() || out.is_some() {
+        close = true;
+    }
+    if close {
+        ui.data_mut(|d| d.insert_temp(id, false));
+        ui.ctx().request_repaint();
+    }
+    (out, true)
+}
+
 /// Draws the screen; returns [`Action::Choose`] for a clicked reply or a pressed digit.
 pub fn ui(ui: &mut egui::Ui, vm: &ConversationVm) -> Option<Action> {
     let lang = vm.lang;
@@ -335,6 +384,12 @@ pub fn ui(ui: &mut egui::Ui, vm: &ConversationVm) -> Option<Action> {
         };
         transcript(ui, &vm.history, &current, lang, &palette, &vm.customer.name);
     });
+    let (leave, asking) = leave_confirm(ui, lang);
+    if asking {
+        // The question is open: its buttons only (a click on a reply cannot get here,
+        // the question's backdrop takes it).
+        return leave;
+    }
     if let Some(i) = digit_pressed(ui)
         && let Some((id, _)) = vm.replies.get(i)
     {

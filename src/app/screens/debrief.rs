@@ -273,7 +273,7 @@ pub fn ui(ui: &mut egui::Ui, vm: &DebriefVm) -> Option<Action> {
     });
     if ui.input(|i| i.key_pressed(Key::R)) {
         out = Some(Action::Retry);
-    } else if ui.input(|i| i.key_pressed(Key::Enter)) {
+    } else if ui.input(|i| i.key_pressed(Key::Enter) || i.key_pressed(Key::Escape)) {
         out = Some(Action::BackToLibrary);
     }
     out

@@ -166,6 +166,10 @@ pub fn ui(ui: &mut egui::Ui, vm: &FeedbackVm) -> Option<Action> {
                 }
             });
     });
+    let (leave, asking) = crate::app::screens::conversation::leave_confirm(ui, lang);
+    if asking {
+        return leave;
+    }
     if continue_pressed(ui) {
         out = Some(Action::Continue);
     }
