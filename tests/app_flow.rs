@@ -291,3 +291,34 @@ fn leaving_a_conversation_records_it_abandoned() {
         "nothing to leave in the library"
     );
 }
+
+#[test]
+fn signing_out_clears_the_sign_in_form() {
+    use courtesy::app::screens::sign_in::{SignInForm, reset_on_arrival};
+    let mut app = App::new();
+    app.add_plugins((MinimalPlugins, StatesPlugin))
+        .insert_resource(Catalog(vec![fixture()]))
+        .init_resource::<SignInForm>()
+        .add_plugins(courtesy::app::flow_plugin)
+        .add_systems(OnEnter(Screen::SignIn), reset_on_arrival);
+    app.update();
+    {
+        let mut form = app.world_mut().resource_mut::<SignInForm>();
+        form.name = "Li Lei".into();
+        form.pin = "4821".into();
+        form.focused = true;
+    }
+    sign_in(&mut app, TimerMode::Off);
+    assert_eq!(screen(&app), Screen::Library);
+    send(&mut app, Action::SignOut);
+    assert_eq!(screen(&app), Screen::SignIn);
+    let form = app.world().resource::<SignInForm>();
+    assert!(
+        form.name.is_empty(),
+        "the last name is still there: {:?}",
+        form.name
+    );
+    assert!(form.pin.is_empty());
+    assert!(!form.focused, "the name field is focused again on arrival");
+    assert_eq!(form.settings.lang, Lang::En, "the settings stay");
+}

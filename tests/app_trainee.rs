@@ -527,3 +527,50 @@ fn esc_on_the_debrief_goes_back_to_the_library() {
     h.run();
     assert_eq!(h.state().1, Some(Action::BackToLibrary));
 }
+
+#[test]
+fn the_sign_in_form_is_empty_and_focused_for_the_next_person() {
+    let settings = Settings {
+        lang: Lang::En,
+        text_size: TextSize::Large,
+        ..Default::default()
+    };
+    let mut form = sign_in::SignInForm::new(settings);
+    form.name = "Li Lei".into();
+    form.pin = "4821".into();
+    form.bad_name = Some("wrong PIN".into());
+    form.focused = true;
+    form.arrive(settings);
+    assert!(form.name.is_empty() && form.pin.is_empty() && form.bad_name.is_none());
+    assert_eq!(form.settings, settings, "the settings stay");
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(W, H))
+        .build_ui_state(
+            |ui, s: &mut (sign_in::SignInForm, Option<Action>)| {
+                if let Some(a) = sign_in::ui(ui, &mut s.0) {
+                    s.1 = Some(a);
+                }
+            },
+            (form, None),
+        );
+    themed(&h.ctx, &settings);
+    h.run();
+    let name_field = h
+        .get_all_by_role(Role::TextInput)
+        .next()
+        .expect("the name field");
+    assert!(
+        name_field.is_focused(),
+        "the name field has the keyboard focus"
+    );
+    // Typing goes straight into it, Enter signs in.
+    h.event(egui::Event::Text("A1027".into()));
+    h.run();
+    h.key_press(Key::Enter);
+    h.run();
+    assert!(
+        matches!(&h.state().1, Some(Action::SignIn { name, .. }) if name == "A1027"),
+        "{:?}",
+        h.state().1
+    );
+}
