@@ -106,7 +106,10 @@ fn sign_in_to_debrief_and_back() {
 
     send(&mut app, Action::OpenScenario(0));
     assert_eq!(screen(&app), Screen::Briefing);
-    assert_eq!(*app.world().resource::<Selected>(), Selected(Some(0)));
+    assert_eq!(
+        *app.world().resource::<Selected>(),
+        Selected(Some("scoring-case".into()))
+    );
 
     send(&mut app, Action::StartConversation);
     assert_eq!(screen(&app), Screen::Conversation);

@@ -104,7 +104,7 @@ fn assert_newest_in_view(h: &Harness<'_, Loop>, what: &str) {
 /// as the app plays it (conversation, feedback, conversation …), checking the newest
 /// line after each step.
 fn play_checking(entry: &CatalogEntry, settings: Settings) -> usize {
-    let a = Attempt::start(0, entry, 11, settings.lang).expect("start");
+    let a = Attempt::start(entry, 11, settings.lang).expect("start");
     let mut h = loop_harness(Loop {
         play: Play(Some(a)),
         catalog: Catalog(vec![entry.clone()]),
@@ -189,7 +189,7 @@ fn the_transcript_scrolls_with_home_end_and_page_keys() {
         text_size: TextSize::ExtraLarge,
         ..Default::default()
     };
-    let mut a = Attempt::start(0, entry, 11, settings.lang).expect("start");
+    let mut a = Attempt::start(entry, 11, settings.lang).expect("start");
     for _ in 0..3 {
         let id = match a.session.current() {
             Current::Step(v) => v.replies[0].id.clone(),
@@ -340,8 +340,12 @@ fn the_status_bar_covers_no_button_on_any_screen() {
             assert_status_covers_nothing(&at("library"), settings, &must, move |ui| {
                 library::ui(ui, &vm)
             });
-            let vm = briefing::view_model(&catalog, &Selected(Some(index)), &settings)
-                .expect("briefing");
+            let vm = briefing::view_model(
+                &catalog,
+                &Selected(Some(entry.scenario.id.clone())),
+                &settings,
+            )
+            .expect("briefing");
             let must = [
                 T::HintBriefing.get(lang),
                 T::Start.get(lang),
@@ -355,7 +359,7 @@ fn the_status_bar_covers_no_button_on_any_screen() {
                 Current::Step(v) => v.replies[0].id.clone(),
                 Current::Ended(_) => panic!("ended early"),
             };
-            let mut a = Attempt::start(index, &entry, 5, lang).expect("start");
+            let mut a = Attempt::start(&entry, 5, lang).expect("start");
             for _ in 0..2 {
                 a.answer(Some(&first_reply(&a))).expect("answer");
                 assert_eq!(a.proceed().expect("proceed"), Screen::Conversation);
@@ -366,7 +370,7 @@ fn the_status_bar_covers_no_button_on_any_screen() {
             assert_status_covers_nothing(&at("conversation"), settings, &must, move |ui| {
                 conversation::ui(ui, &vm)
             });
-            let mut a = Attempt::start(index, &entry, 5, lang).expect("start");
+            let mut a = Attempt::start(&entry, 5, lang).expect("start");
             a.answer(Some(&first_reply(&a))).expect("answer");
             let mut play = Play(Some(a));
             let vm = feedback::view_model(&play, &catalog, &settings).expect("feedback");
@@ -404,7 +408,7 @@ fn loop_at_conversation(lang: Lang) -> Harness<'static, Loop> {
         lang,
         ..Default::default()
     };
-    let a = Attempt::start(0, &entry, 3, lang).expect("start");
+    let a = Attempt::start(&entry, 3, lang).expect("start");
     let mut h = loop_harness(Loop {
         play: Play(Some(a)),
         catalog: Catalog(vec![entry]),
@@ -500,7 +504,7 @@ fn esc_on_the_debrief_goes_back_to_the_library() {
         .iter()
         .position(|e| e.scenario.id == "lost-parcel")
         .expect("lost-parcel");
-    let mut a = Attempt::start(i, &catalog.0[i], 3, Lang::En).expect("start");
+    let mut a = Attempt::start(&catalog.0[i], 3, Lang::En).expect("start");
     loop {
         let id = match a.session.current() {
             Current::Step(v) => v.replies[0].id.clone(),

@@ -35,7 +35,8 @@ pub enum Action {
         settings: Settings,
     },
     SignOut,
-    /// Open the briefing of the scenario at this index of the [`Catalog`].
+    /// Open the briefing of the scenario on this card (0-based position in the
+    /// [`Catalog`] as shown when the key was pressed; the selection keeps its id).
     OpenScenario(usize),
     StartConversation,
     /// Reply with the reply of this id.
@@ -113,13 +114,28 @@ pub struct Trainee {
     pub name: String,
 }
 
-/// The scenarios on offer.
+/// The scenarios on offer, in the order of the library's cards.
 #[derive(Resource, Debug, Clone, Default)]
 pub struct Catalog(pub Vec<CatalogEntry>);
 
-/// Which catalog entry the briefing, conversation and debrief are about.
-#[derive(Resource, Debug, Clone, Copy, Default, PartialEq)]
-pub struct Selected(pub Option<usize>);
+impl Catalog {
+    /// The scenario with this id.
+    pub fn get(&self, id: &str) -> Option<&CatalogEntry> {
+        self.0.iter().find(|e| e.scenario.id == id)
+    }
+}
+
+/// The id of the scenario the briefing, conversation and debrief are about (an id, not
+/// a position: a hot reload can add and remove files under a running app).
+#[derive(Resource, Debug, Clone, Default, PartialEq)]
+pub struct Selected(pub Option<String>);
+
+impl Selected {
+    /// The selected scenario, if it is still in `catalog`.
+    pub fn entry<'c>(&self, catalog: &'c Catalog) -> Option<&'c CatalogEntry> {
+        catalog.get(self.0.as_deref()?)
+    }
+}
 
 /// Where seeds for new attempts come from: `--seed` for the first one, then a fixed
 /// sequence from it, so that runs are reproducible but every retry differs.
@@ -181,7 +197,8 @@ pub struct Line {
 /// The attempt being played.
 #[derive(Debug)]
 pub struct Attempt {
-    pub scenario: usize,
+    /// The id of the scenario played (see [`Catalog::get`]).
+    pub scenario: String,
     pub session: Session,
     /// Lines already answered (the current customer line is in `session.current()`).
     pub history: Vec<Line>,
@@ -200,12 +217,7 @@ pub struct Attempt {
 impl Attempt {
     /// Starts an attempt at `entry` in the trainee's language (or the scenario's first
     /// language if it lacks that one).
-    pub fn start(
-        index: usize,
-        entry: &CatalogEntry,
-        seed: u64,
-        lang: Lang,
-    ) -> Result<Attempt, SessionError> {
+    pub fn start(entry: &CatalogEntry, seed: u64, lang: Lang) -> Result<Attempt, SessionError> {
         let sc = &entry.scenario;
         let locale = if sc.locales.iter().any(|l| l == lang.code()) {
             lang.code().to_string()
@@ -218,7 +230,7 @@ impl Attempt {
         let session = Session::start(sc.clone(), seed, &locale)?
             .with_content_hash(entry.content_hash.clone());
         Ok(Attempt {
-            scenario: index,
+            scenario: sc.id.clone(),
             session,
             history: Vec::new(),
             feedback: None,
@@ -384,10 +396,13 @@ pub fn apply_actions(
                 trainee.name.clear();
                 Some(Screen::SignIn)
             }
-            (Screen::Library, Action::OpenScenario(i)) if *i < catalog.0.len() => {
-                selected.0 = Some(*i);
-                Some(Screen::Briefing)
-            }
+            (Screen::Library, Action::OpenScenario(i)) => match catalog.0.get(*i) {
+                Some(e) => {
+                    selected.0 = Some(e.scenario.id.clone());
+                    Some(Screen::Briefing)
+                }
+                None => None,
+            },
             (Screen::Briefing | Screen::Debrief, Action::BackToLibrary) => {
                 play.0 = None;
                 Some(Screen::Library)
@@ -399,11 +414,10 @@ pub fn apply_actions(
                 Some(Screen::Library)
             }
             (Screen::Briefing, Action::StartConversation) | (Screen::Debrief, Action::Retry) => {
-                let Some((i, entry)) = selected.0.and_then(|i| catalog.0.get(i).map(|e| (i, e)))
-                else {
+                let Some(entry) = selected.entry(&catalog) else {
                     continue;
                 };
-                match Attempt::start(i, entry, seeds.take(), settings.lang) {
+                match Attempt::start(entry, seeds.take(), settings.lang) {
                     Ok(a) => {
                         play.0 = Some(a);
                         Some(Screen::Conversation)

@@ -101,7 +101,7 @@ strings! {
     BestSoFar => ("Your best so far: {}", "你的最好成绩：{}"),
     Open => ("Open", "打开"),
     NoScenarios => ("No scenarios found.", "没有找到情景。"),
-    HintLibrary => ("Keys 1–9 open a scenario.", "按数字键 1–9 打开情景。"),
+    HintLibrary => ("Keys 1–9 open a scenario · ↑/↓ or Tab: move between the scenarios, Enter: open", "数字键 1–9 打开情景 · ↑/↓ 或 Tab：在情景间移动，回车：打开"),
     BriefingTitle => ("Briefing", "情景简介"),
     Situation => ("The situation", "情况"),
     TheCustomer => ("The customer", "顾客"),

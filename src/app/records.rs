@@ -138,6 +138,7 @@ impl TraineeRecords {
 
     /// Puts the trainee's best result on each library card that has one.
     pub fn fill_bests(&self, catalog: &Catalog, vm: &mut LibraryVm) {
+        // The cards are the catalog's entries, in its order.
         for (card, entry) in vm.cards.iter_mut().zip(&catalog.0) {
             card.best = self
                 .best(&entry.scenario.id)
@@ -203,7 +204,7 @@ pub fn record_attempt(
         }
     };
     if a.record == AttemptRecord::NotStarted {
-        let hash = catalog.0.get(a.scenario).map(|e| e.content_hash.as_str());
+        let hash = catalog.get(&a.scenario).map(|e| e.content_hash.as_str());
         a.record = match Recorder::begin(store, &trainee.name, &a.session, hash, Source::App) {
             Ok(rec) => {
                 recorded.write(Recorded);

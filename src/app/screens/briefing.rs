@@ -27,7 +27,7 @@ pub fn view_model(
     selected: &Selected,
     settings: &Settings,
 ) -> Option<BriefingVm> {
-    let entry = catalog.0.get(selected.0?)?;
+    let entry = selected.entry(catalog)?;
     let s = &entry.scenario;
     let loc = settings.lang.code();
     Some(BriefingVm {

@@ -84,7 +84,7 @@ pub struct ConversationVm {
 
 pub fn view_model(play: &Play, catalog: &Catalog, settings: &Settings) -> Option<ConversationVm> {
     let a = play.0.as_ref()?;
-    let entry = catalog.0.get(a.scenario)?;
+    let entry = catalog.get(&a.scenario)?;
     let Current::Step(step) = a.session.current() else {
         return None;
     };

@@ -66,7 +66,7 @@ pub struct DebriefVm {
 pub fn view_model(play: &Play, catalog: &Catalog, settings: &Settings) -> Option<DebriefVm> {
     let a = play.0.as_ref()?;
     let r = a.result.as_ref()?;
-    let sc = &catalog.0.get(a.scenario)?.scenario;
+    let sc = &catalog.get(&a.scenario)?.scenario;
     let loc = a.session.locale();
     let ui_loc = settings.lang.code();
     let ending_text = sc

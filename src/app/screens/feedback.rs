@@ -33,7 +33,7 @@ pub struct FeedbackVm {
 pub fn view_model(play: &Play, catalog: &Catalog, settings: &Settings) -> Option<FeedbackVm> {
     let a = play.0.as_ref()?;
     let fb = a.feedback.as_ref()?;
-    let entry = catalog.0.get(a.scenario)?;
+    let entry = catalog.get(&a.scenario)?;
     let loc = a.session.locale();
     let ui_loc = settings.lang.code();
     let band = |m: i32| (m, MoodBand::of(m).label(ui_loc).to_string());

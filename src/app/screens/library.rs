@@ -1,4 +1,5 @@
-//! The scenario library: one card per scenario, opened by click or by the keys 1–9.
+//! The scenario library: one card per scenario, opened by click, by the keys 1–9, or by
+//! moving between the cards with the arrow keys (or Tab) and pressing Enter.
 
 use crate::app::flow::{Action, Catalog, Screen, Settings, Trainee};
 use crate::app::i18n::{Lang, T};
@@ -73,11 +74,43 @@ pub fn ui(ui: &mut egui::Ui, vm: &LibraryVm) -> Option<Action> {
     if vm.cards.is_empty() {
         ui.label(T::NoScenarios.get(lang));
     }
+    // Up/Down (or Tab) move between the cards' Open buttons, Enter opens the focused
+    // one: the way to cards beyond 9. The list scrolls to the card reached.
+    let focus_id = egui::Id::new("library-focused-card");
+    // (card index, Open button id) of the card focused last frame, or last reached.
+    let last: Option<(usize, egui::Id)> = ui.data(|d| d.get_temp(focus_id)).flatten();
+    let focus = ui.memory(|m| m.focused());
+    let on_card = last.filter(|(_, id)| focus == Some(*id)).map(|(i, _)| i);
+    let (down, up) = ui.input(|i| {
+        let plain = i.modifiers.is_none();
+        (
+            plain && i.key_pressed(egui::Key::ArrowDown),
+            plain && i.key_pressed(egui::Key::ArrowUp),
+        )
+    });
+    let n = vm.cards.len();
+    // From a card: the next or previous one. From nothing focused: the card last
+    // reached (back from its briefing), else the first (Down) or the last (Up).
+    let move_to = match (on_card, focus.is_none(), down, up) {
+        _ if n == 0 => None,
+        (Some(i), _, true, _) => Some((i + 1).min(n - 1)),
+        (Some(i), _, _, true) => Some(i.saturating_sub(1)),
+        (None, true, true, _) => Some(last.map_or(0, |(i, _)| i.min(n - 1))),
+        (None, true, _, true) => Some(last.map_or(n - 1, |(i, _)| i.min(n - 1))),
+        _ => None,
+    };
+    if move_to.is_some() {
+        // The list moves the focus itself (egui's own arrow navigation would pick the
+        // nearest widget in any direction, e.g. the Sign out button).
+        ui.memory_mut(|m| m.move_focus(egui::FocusDirection::None));
+    }
+    let mut focused = None;
+    let mut reached = None;
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {
             for (i, card) in vm.cards.iter().enumerate() {
-                egui::Frame::group(ui.style())
+                let frame = egui::Frame::group(ui.style())
                     .inner_margin(12.0)
                     .show(ui, |ui| {
                         ui.set_width(ui.available_width());
@@ -102,18 +135,32 @@ pub fn ui(ui: &mut egui::Ui, vm: &LibraryVm) -> Option<Action> {
                                         RichText::new(T::BestSoFar.fmt(lang, &[best])).strong(),
                                     );
                                 }
-                                if ui
-                                    .button(format!("{} {}", T::Open.get(lang), card.title))
-                                    .clicked()
-                                {
+                                let open =
+                                    ui.button(format!("{} {}", T::Open.get(lang), card.title));
+                                if open.gained_focus() {
+                                    // Tab or an arrow key reached this card: show it all.
+                                    reached = Some(i);
+                                }
+                                if move_to == Some(i) {
+                                    open.request_focus();
+                                }
+                                if open.has_focus() || move_to == Some(i) {
+                                    focused = Some((i, open.id));
+                                }
+                                if open.clicked() {
                                     out = Some(Action::OpenScenario(i));
                                 }
                             });
                         });
                     });
+                if reached == Some(i) || move_to == Some(i) {
+                    // The whole card in view, not only its button.
+                    ui.scroll_to_rect(frame.response.rect, None);
+                }
                 ui.add_space(6.0);
             }
         });
+    ui.data_mut(|d| d.insert_temp(focus_id, focused.or(last)));
     if let Some(i) = digit_pressed(ui)
         && i < vm.cards.len()
     {
