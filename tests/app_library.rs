@@ -252,3 +252,128 @@ fn a_new_file_gets_the_next_card_number_and_the_selection_follows_its_id() {
     assert_eq!(a.0.as_ref().map(|a| a.scenario.as_str()), Some("charlie"));
     assert_eq!(screen(&app), Screen::Conversation, "the attempt goes on");
 }
+
+#[test]
+fn my_attempts_open_read_only_in_local_time_and_chinese_titles_wrap() {
+    use bevy_egui::egui;
+    use courtesy::app::records::TraineeRecords;
+    use courtesy::app::screens::history::{self, PastAttempt};
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (dir, data) = (tmp.path().join("scenarios"), tmp.path().join("data"));
+    std::fs::create_dir_all(&dir).expect("dir");
+    write(&dir, "a.ron", &scenario("alpha"));
+    let mut app = app(&dir, &data);
+    let settings = Settings {
+        lang: Lang::Zh,
+        ..Default::default()
+    };
+    send(
+        &mut app,
+        Action::SignIn {
+            name: "Li Lei".into(),
+            settings,
+        },
+    );
+    // One finished attempt, one left half-way.
+    open(&mut app, "alpha");
+    send(&mut app, Action::StartConversation);
+    send(&mut app, Action::Choose("a".into()));
+    send(&mut app, Action::Continue);
+    send(&mut app, Action::Choose("x".into()));
+    send(&mut app, Action::Continue);
+    assert_eq!(screen(&app), Screen::Debrief);
+    send(&mut app, Action::BackToLibrary);
+    open(&mut app, "alpha");
+    send(&mut app, Action::StartConversation);
+    send(&mut app, Action::Choose("b".into()));
+    send(&mut app, Action::LeaveConversation);
+    assert_eq!(screen(&app), Screen::Library);
+    app.update();
+    // The library reloads the trainee's records on entering it.
+    send(&mut app, Action::OpenScenario(0));
+    app.world_mut().write_message(Action::BackToLibrary);
+    app.update();
+    app.update();
+    let mine = app.world().resource::<TraineeRecords>().clone();
+    assert_eq!(mine.history.len(), 2, "{mine:?}");
+    let catalog = app.world().resource::<Catalog>().clone();
+    let store = Store::open_in(Some(&data)).expect("reader");
+    let finished = mine
+        .history
+        .iter()
+        .find(|a| a.overall.is_some())
+        .expect("finished");
+    let left = mine
+        .history
+        .iter()
+        .find(|a| a.overall.is_none())
+        .expect("left");
+    match history::load_past(&store, &finished.id, &catalog, &settings) {
+        PastAttempt::Debrief(vm) => {
+            assert_eq!(vm.transcript.len(), 2);
+            assert_eq!(Some(vm.overall), finished.overall);
+        }
+        other => panic!("not a debrief: {other:?}"),
+    }
+    match history::load_past(&store, &left.id, &catalog, &settings) {
+        PastAttempt::Unfinished { replies, .. } => assert_eq!(replies.len(), 1),
+        other => panic!("not an unfinished attempt: {other:?}"),
+    }
+
+    // The list: local "today" times, a long Chinese title wrapped inside the panel, and
+    // a click (or Enter) opens the attempt.
+    let long = "回访电话：“已解决”的单子，没解决的问题，顾客第三次打来";
+    let lines = history::lines(
+        &mine.history,
+        Lang::Zh,
+        courtesy::core::records::time::now_ms(),
+        |_| long.to_string(),
+    );
+    assert!(lines[0].when.starts_with("今天 "), "{}", lines[0].when);
+    assert!(!lines[0].when.contains('T') && !lines[0].when.contains('Z'));
+    let want = lines[1].id.clone();
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(
+            move |ui, opened: &mut Option<courtesy::core::records::AttemptId>| {
+                if let Some(id) = history::side_panel(ui, Lang::Zh, &lines) {
+                    *opened = Some(id);
+                }
+            },
+            None,
+        );
+    let s = Settings {
+        lang: Lang::Zh,
+        ..Default::default()
+    };
+    h.ctx.set_fonts(courtesy::app::theme::fonts_for(Lang::Zh));
+    h.ctx
+        .set_style_of(egui::Theme::Light, courtesy::app::theme::style(&s));
+    h.ctx
+        .set_style_of(egui::Theme::Dark, courtesy::app::theme::style(&s));
+    h.run();
+    let buttons: Vec<_> = h
+        .get_all_by_label_contains(long)
+        .map(|n| n.rect())
+        .collect();
+    assert_eq!(buttons.len(), 2);
+    for r in &buttons {
+        assert!(r.right() <= 1280.0, "the title runs off the window: {r:?}");
+        assert!(
+            r.width() <= 300.0,
+            "the title is wider than the panel: {r:?}"
+        );
+        assert!(
+            r.height() > 60.0,
+            "a long title wraps onto more lines: {r:?}"
+        );
+    }
+    h.get_all_by_label_contains(long)
+        .nth(1)
+        .expect("second")
+        .click();
+    h.run();
+    assert_eq!(h.state().as_ref(), Some(&want));
+}

@@ -258,6 +258,14 @@ strings! {
     LeaveYes => ("Leave", "离开"),
     LeaveNo => ("Keep going", "继续对话"),
     HintLeaveDialog => ("Enter: keep going · Tab then Enter: leave · Esc: keep going", "回车：继续对话 · Tab 再回车：离开 · Esc：继续对话"),
+    Today => ("Today {}", "今天 {}"),
+    Yesterday => ("Yesterday {}", "昨天 {}"),
+    PastAttemptTitle => ("Your attempt of {}", "你在{}的练习"),
+    PastNotFinished => ("This attempt was not finished, so it has no score. Your replies:", "这次练习没有完成，所以没有得分。你的回复："),
+    PastCannotShow => ("This attempt cannot be shown: {}", "无法显示这次练习：{}"),
+    Close => ("Close", "关闭"),
+    HintPastAttempt => ("Enter or Esc: close", "回车或 Esc：关闭"),
+    HintHistory => ("Click an attempt (or Tab to it, Enter) to see its debrief.", "点击一条练习记录（或用 Tab 选中后按回车）查看总结。"),
 }
 
 impl T {

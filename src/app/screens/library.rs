@@ -173,6 +173,7 @@ pub fn plugin(app: &mut App) {
     add_screen_system(app, Screen::Library, draw);
 }
 
+#[allow(clippy::too_many_arguments)]
 fn draw(
     mut contexts: EguiContexts,
     catalog: Res<Catalog>,
@@ -180,23 +181,52 @@ fn draw(
     settings: Res<Settings>,
     mut actions: MessageWriter<Action>,
     mine: Option<Res<crate::app::records::TraineeRecords>>,
+    records: Option<Res<crate::app::records::RecordStore>>,
+    mut past: Local<Option<crate::app::screens::history::PastAttempt>>,
 ) -> Result {
+    use crate::app::screens::history;
     let mut vm = view_model(&catalog, &trainee, &settings);
     // The trainee's own records (app::records): best per card, history beside the cards.
-    let mut history = Vec::new();
+    let mut lines = Vec::new();
     if let Some(mine) = mine.as_deref().filter(|m| m.trainee == trainee.name.trim()) {
         mine.fill_bests(&catalog, &mut vm);
-        history = crate::app::screens::history::lines(&mine.history, |id| {
-            catalog
-                .0
-                .iter()
-                .find(|e| e.scenario.id == id)
-                .map(|e| e.scenario.title.get(settings.lang.code()).to_string())
-                .unwrap_or_else(|| id.to_string())
-        });
+        lines = history::lines(
+            &mine.history,
+            settings.lang,
+            crate::core::records::time::now_ms(),
+            |id| {
+                catalog
+                    .get(id)
+                    .map(|e| e.scenario.title.get(settings.lang.code()).to_string())
+                    .unwrap_or_else(|| id.to_string())
+            },
+        );
     }
+    if let Some(p) = past.as_ref() {
+        // A past attempt is open over the library: its window has the keys.
+        let ctx = contexts.ctx_mut()?.clone();
+        show(&mut contexts, &mut actions, |u| {
+            history::side_panel(u, vm.lang, &lines);
+            u.disable();
+            ui(u, &vm);
+            None
+        })?;
+        if history::past_attempt_ui(&ctx, p, settings.lang) {
+            *past = None;
+            ctx.request_repaint();
+        }
+        return Ok(());
+    }
+    let mut opened = None;
     show(&mut contexts, &mut actions, |u| {
-        crate::app::screens::history::side_panel(u, vm.lang, &history);
+        opened = history::side_panel(u, vm.lang, &lines);
         ui(u, &vm)
-    })
+    })?;
+    if let Some(id) = opened
+        && let Some(store) = records.as_deref().and_then(|r| r.store.as_deref())
+    {
+        *past = Some(history::load_past(store, &id, &catalog, &settings));
+        contexts.ctx_mut()?.request_repaint();
+    }
+    Ok(())
 }
