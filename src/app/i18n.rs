@@ -283,6 +283,14 @@ impl T {
     }
 }
 
+/// The colon after a label: "Outcome: …" in English, "结果：…" (full-width) in Chinese.
+pub fn colon(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => ": ",
+        Lang::Zh => "：",
+    }
+}
+
 /// Replaces each `{}` in `template` with the next argument (missing ones stay empty).
 pub fn fill(template: &str, args: &[&dyn Display]) -> String {
     let mut out = String::with_capacity(template.len() + 16);

@@ -161,7 +161,26 @@ fn high_contrast_visuals() -> egui::Visuals {
 
 /// Installs fonts once and the style whenever the settings change.
 pub fn plugin(app: &mut App) {
-    app.add_systems(EguiPrimaryContextPass, apply_theme.in_set(UiSet::Theme));
+    app.add_systems(EguiPrimaryContextPass, apply_theme.in_set(UiSet::Theme))
+        .add_systems(
+            PostUpdate,
+            redraw_after_new_glyphs.after(bevy_egui::EguiPostUpdateSet::ProcessOutput),
+        );
+}
+
+/// A frame that adds glyphs to egui's font texture (text or digits seen for the first
+/// time at a size: a countdown's next second, a new screen's hint) can be drawn before
+/// the texture update reaches the GPU, and those characters come out blank ("1_ s
+/// left"). The app draws no frame until something happens, so the blank could stay:
+/// ask for one more frame whenever the texture changed.
+fn redraw_after_new_glyphs(
+    mut contexts: Query<(&mut bevy_egui::EguiContext, &bevy_egui::EguiRenderOutput)>,
+) {
+    for (mut ctx, out) in &mut contexts {
+        if !out.textures_delta.set.is_empty() {
+            ctx.get_mut().request_repaint();
+        }
+    }
 }
 
 fn apply_theme(

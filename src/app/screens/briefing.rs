@@ -1,7 +1,7 @@
 //! The briefing: the situation, the customer (with any special needs) and a good outcome.
 
 use crate::app::flow::{Action, Catalog, Screen, Selected, Settings, TimerMode};
-use crate::app::i18n::{Lang, T};
+use crate::app::i18n::{Lang, T, colon};
 use crate::app::screens::{add_screen_system, bottom_panel, caption, continue_pressed, hint, show};
 use bevy::prelude::*;
 use bevy_egui::EguiContexts;
@@ -86,12 +86,17 @@ pub fn ui(ui: &mut egui::Ui, vm: &BriefingVm) -> Option<Action> {
                 ui.add_space(8.0);
                 caption(ui, T::TheCustomer.get(lang));
                 ui.label(&vm.customer);
-                ui.label(format!("{}: {}", T::Wants.get(lang), vm.wants));
+                ui.label(format!("{}{}{}", T::Wants.get(lang), colon(lang), vm.wants));
                 if let Some(needs) = &vm.special_needs {
                     egui::Frame::group(ui.style()).show(ui, |ui| {
                         ui.label(
-                            RichText::new(format!("⚠ {}: {}", T::SpecialNeeds.get(lang), needs))
-                                .strong(),
+                            RichText::new(format!(
+                                "⚠ {}{}{}",
+                                T::SpecialNeeds.get(lang),
+                                colon(lang),
+                                needs
+                            ))
+                            .strong(),
                         );
                     });
                 }

@@ -3,7 +3,7 @@
 //! reactions) with the best reply at each step and why. Retry or back to the library.
 
 use crate::app::flow::{Action, Catalog, Play, Screen, Settings};
-use crate::app::i18n::{Lang, T};
+use crate::app::i18n::{Lang, T, colon};
 use crate::app::screens::feedback::signed;
 use crate::app::screens::{add_screen_system, bottom_panel, caption, hint, show};
 use crate::app::theme::Palette;
@@ -193,13 +193,18 @@ pub fn body(ui: &mut egui::Ui, vm: &DebriefVm) {
         ui.label(RichText::new(format!("({})", T::PassMark.fmt(lang, &[&vm.pass_mark]))).weak());
     });
     ui.label(
-        RichText::new(format!("{}: {}", T::Outcome.get(lang), vm.outcome))
-            .strong()
-            .color(if vm.outcome_good {
-                palette.good
-            } else {
-                palette.bad
-            }),
+        RichText::new(format!(
+            "{}{}{}",
+            T::Outcome.get(lang),
+            colon(lang),
+            vm.outcome
+        ))
+        .strong()
+        .color(if vm.outcome_good {
+            palette.good
+        } else {
+            palette.bad
+        }),
     );
     ui.label(&vm.ending_text);
     ui.add_space(8.0);
@@ -255,8 +260,9 @@ pub fn body(ui: &mut egui::Ui, vm: &DebriefVm) {
             };
             ui.label(
                 RichText::new(format!(
-                    "{}: {chosen} ({})",
+                    "{}{}{chosen} ({})",
                     T::YouChose.get(lang),
+                    colon(lang),
                     signed(t.total)
                 ))
                 .color(palette.signed(t.total)),
@@ -273,7 +279,10 @@ pub fn body(ui: &mut egui::Ui, vm: &DebriefVm) {
             }
             match &t.best {
                 Some((best, why)) => {
-                    ui.label(RichText::new(format!("{}: {best}", T::BestReply.get(lang))).strong());
+                    ui.label(
+                        RichText::new(format!("{}{}{best}", T::BestReply.get(lang), colon(lang)))
+                            .strong(),
+                    );
                     ui.label(RichText::new(why).italics());
                 }
                 None => {
@@ -300,11 +309,18 @@ fn critical_panel(ui: &mut egui::Ui, vm: &DebriefVm, palette: &Palette) {
             for c in &vm.critical {
                 ui.add_space(4.0);
                 ui.label(
-                    RichText::new(format!("{}: “{}”", T::YouSaid.get(lang), c.reply_text)).strong(),
+                    RichText::new(format!(
+                        "{}{}“{}”",
+                        T::YouSaid.get(lang),
+                        colon(lang),
+                        c.reply_text
+                    ))
+                    .strong(),
                 );
                 ui.label(RichText::new(format!(
-                    "{}: {}",
+                    "{}{}{}",
                     T::CriticalWhy.get(lang),
+                    colon(lang),
                     c.why
                 )));
             }

@@ -2,7 +2,7 @@
 //! moving between the cards with the arrow keys (or Tab) and pressing Enter.
 
 use crate::app::flow::{Action, Catalog, Screen, Settings, Trainee};
-use crate::app::i18n::{Lang, T};
+use crate::app::i18n::{Lang, T, colon};
 use crate::app::screens::{add_screen_system, digit_pressed, hint, show};
 use bevy::prelude::*;
 use bevy_egui::EguiContexts;
@@ -126,8 +126,9 @@ pub fn ui(ui: &mut egui::Ui, vm: &LibraryVm) -> Option<Action> {
                                     T::AboutMinutes.fmt(lang, &[&card.minutes])
                                 ));
                                 ui.label(format!(
-                                    "{}: {}",
+                                    "{}{}{}",
                                     T::Principles.get(lang),
+                                    colon(lang),
                                     card.principles.join(" · ")
                                 ));
                                 if let Some(best) = &card.best {
