@@ -42,7 +42,7 @@ fn settings() -> Settings {
 /// The author view model of a preview of the fixture after `choices`.
 fn vm(spec: PreviewSpec) -> AuthorVm {
     let entry = fixture();
-    let a = author::preview_attempt(0, &entry, Lang::En, &spec).expect("preview starts");
+    let a = author::preview_attempt(&entry, Lang::En, &spec).expect("preview starts");
     author::view_model(
         &Play(Some(a)),
         &Preview(Some(spec)),
@@ -294,7 +294,10 @@ fn preview_from_a_chosen_step_and_mood_and_back_reproduces_it() {
         Screen::Library
     );
     assert!(app.world().resource::<Play>().0.is_none());
-    assert_eq!(*app.world().resource::<Selected>(), Selected(Some(0)));
+    assert_eq!(
+        *app.world().resource::<Selected>(),
+        Selected(Some("scoring-case".into()))
+    );
 }
 
 #[test]

@@ -51,7 +51,7 @@ fn play(catalog: &Catalog, scenario: &str, lang: Lang, swap: (&str, &str)) -> At
         .position(|e| e.scenario.id == scenario)
         .expect("shipped scenario");
     let entry = &catalog.0[index];
-    let mut a = Attempt::start(index, entry, 11, lang).expect("starts");
+    let mut a = Attempt::start(entry, 11, lang).expect("starts");
     for _ in 0..40 {
         let step_id = match a.session.current() {
             Current::Step(v) => v.step_id.clone(),
@@ -141,7 +141,7 @@ fn conversation_shows_the_reaction_as_a_customer_line_after_the_reply() {
         .expect("shipped");
     let entry = &catalog.0[index];
     for lang in [Lang::En, Lang::Zh] {
-        let mut a = Attempt::start(index, entry, 5, lang).expect("starts");
+        let mut a = Attempt::start(entry, 5, lang).expect("starts");
         let fb = a.answer(Some("policy-first")).expect("answers").clone();
         a.proceed().expect("proceeds");
         let reaction = fb.reaction.clone().expect("policy-first has a reaction");

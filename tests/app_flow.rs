@@ -108,7 +108,10 @@ fn sign_in_to_debrief_and_back() {
 
     send(&mut app, Action::OpenScenario(0));
     assert_eq!(screen(&app), Screen::Briefing);
-    assert_eq!(*app.world().resource::<Selected>(), Selected(Some(0)));
+    assert_eq!(
+        *app.world().resource::<Selected>(),
+        Selected(Some("scoring-case".into()))
+    );
 
     send(&mut app, Action::StartConversation);
     assert_eq!(screen(&app), Screen::Conversation);
@@ -229,4 +232,98 @@ fn relaxed_timers_double_the_limit_and_off_never_times_out() {
     app.update();
     app.update();
     assert_eq!(screen(&app), Screen::Conversation);
+}
+
+/// The flow app with a records store in `dir` (recording on, as in the training room).
+fn recorded_app(dir: &std::path::Path) -> App {
+    use courtesy::app::records::RecordStore;
+    let store = courtesy::core::records::Store::open_in(Some(dir)).expect("store");
+    let mut app = App::new();
+    app.add_plugins((MinimalPlugins, StatesPlugin))
+        .insert_resource(Catalog(vec![fixture()]))
+        .insert_resource(Seeds::starting_at(7))
+        .insert_resource(RecordStore::with_store(store))
+        .add_plugins(courtesy::app::flow_plugin);
+    app.update();
+    app
+}
+
+fn statuses(dir: &std::path::Path) -> Vec<courtesy::core::records::AttemptStatus> {
+    let reader = courtesy::core::records::Store::open_in(Some(dir)).expect("reader");
+    reader
+        .attempts(&courtesy::core::records::Filter::all(), 10)
+        .expect("attempts")
+        .into_iter()
+        .map(|a| a.status)
+        .collect()
+}
+
+#[test]
+fn leaving_a_conversation_records_it_abandoned() {
+    use courtesy::core::records::AttemptStatus;
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let mut app = recorded_app(tmp.path());
+    sign_in(&mut app, TimerMode::Off);
+    send(&mut app, Action::OpenScenario(0));
+    send(&mut app, Action::StartConversation);
+    send(&mut app, Action::Choose("a".into()));
+    assert_eq!(screen(&app), Screen::Feedback);
+    send(&mut app, Action::Continue);
+    assert_eq!(statuses(tmp.path()), [AttemptStatus::InProgress]);
+
+    // Leaving is only for a conversation under way.
+    send(&mut app, Action::LeaveConversation);
+    assert_eq!(screen(&app), Screen::Library);
+    assert!(app.world().resource::<Play>().0.is_none());
+    app.update();
+    assert_eq!(statuses(tmp.path()), [AttemptStatus::Abandoned]);
+
+    // From the feedback screen too; and a finished attempt is never marked abandoned.
+    send(&mut app, Action::OpenScenario(0));
+    send(&mut app, Action::StartConversation);
+    send(&mut app, Action::Choose("a".into()));
+    send(&mut app, Action::LeaveConversation);
+    assert_eq!(screen(&app), Screen::Library);
+    app.update();
+    assert_eq!(
+        statuses(tmp.path()),
+        [AttemptStatus::Abandoned, AttemptStatus::Abandoned]
+    );
+    send(&mut app, Action::LeaveConversation);
+    assert_eq!(
+        screen(&app),
+        Screen::Library,
+        "nothing to leave in the library"
+    );
+}
+
+#[test]
+fn signing_out_clears_the_sign_in_form() {
+    use courtesy::app::screens::sign_in::{SignInForm, reset_on_arrival};
+    let mut app = App::new();
+    app.add_plugins((MinimalPlugins, StatesPlugin))
+        .insert_resource(Catalog(vec![fixture()]))
+        .init_resource::<SignInForm>()
+        .add_plugins(courtesy::app::flow_plugin)
+        .add_systems(OnEnter(Screen::SignIn), reset_on_arrival);
+    app.update();
+    {
+        let mut form = app.world_mut().resource_mut::<SignInForm>();
+        form.name = "Li Lei".into();
+        form.pin = "4821".into();
+        form.focused = true;
+    }
+    sign_in(&mut app, TimerMode::Off);
+    assert_eq!(screen(&app), Screen::Library);
+    send(&mut app, Action::SignOut);
+    assert_eq!(screen(&app), Screen::SignIn);
+    let form = app.world().resource::<SignInForm>();
+    assert!(
+        form.name.is_empty(),
+        "the last name is still there: {:?}",
+        form.name
+    );
+    assert!(form.pin.is_empty());
+    assert!(!form.focused, "the name field is focused again on arrival");
+    assert_eq!(form.settings.lang, Lang::En, "the settings stay");
 }

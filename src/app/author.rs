@@ -89,7 +89,6 @@ pub enum AuthorAction {
 
 /// Builds the preview attempt for `spec`: starts at its step and mood, then replays its choices.
 pub fn preview_attempt(
-    index: usize,
     entry: &CatalogEntry,
     lang: Lang,
     spec: &PreviewSpec,
@@ -112,7 +111,7 @@ pub fn preview_attempt(
     )?
     .with_content_hash(entry.content_hash.clone());
     let mut a = Attempt {
-        scenario: index,
+        scenario: sc.id.clone(),
         session,
         history: Vec::new(),
         feedback: None,
@@ -160,14 +159,13 @@ pub fn update_spec(spec: &mut PreviewSpec, action: &AuthorAction, seeds: &mut Se
 pub fn after_reload(
     applied: &Applied,
     catalog: &Catalog,
-    selected: &Selected,
     play: &mut Play,
     preview: &mut Preview,
     lang: Lang,
 ) -> Option<String> {
     let a = play.0.as_ref().filter(|a| a.preview)?;
     let spec = preview.0.as_mut()?;
-    let entry = catalog.0.get(a.scenario)?;
+    let entry = catalog.get(&a.scenario)?;
     let id = entry.scenario.id.clone();
     if !applied.changed.contains(&id) {
         return None;
@@ -176,7 +174,6 @@ pub fn after_reload(
         Current::Step(v) => (v.step_id.clone(), v.mood),
         Current::Ended(e) => (e.ending_id.clone(), e.mood),
     };
-    let index = selected.0.unwrap_or(a.scenario);
     let (step, notice) = if entry.scenario.step(&at).is_some() {
         (at.clone(), T::ReloadRestartedAt.fmt(lang, &[&id, &at]))
     } else {
@@ -198,11 +195,11 @@ pub fn after_reload(
         },
         &mut Seeds::starting_at(spec.seed),
     );
-    match preview_attempt(index, entry, lang, spec) {
+    match preview_attempt(entry, lang, spec) {
         Ok(a) => play.0 = Some(a),
         Err(e) => {
             *spec = PreviewSpec::from_start(entry, spec.seed);
-            play.0 = preview_attempt(index, entry, lang, spec).ok();
+            play.0 = preview_attempt(entry, lang, spec).ok();
             return Some(format!("{notice} ({e})"));
         }
     }
@@ -248,7 +245,7 @@ pub fn apply_author(
 ) {
     let here = *screen.get();
     let lang = settings.lang;
-    let entry = selected.0.and_then(|i| catalog.0.get(i).map(|e| (i, e)));
+    let entry = selected.entry(&catalog);
     let start_wanted = mode.0
         && here == Screen::Briefing
         && flow_actions
@@ -257,7 +254,7 @@ pub fn apply_author(
     flow_actions.clear();
     let missing = here == Screen::Author && !play.0.as_ref().is_some_and(|a| a.preview);
     if (start_wanted || missing)
-        && let Some((i, e)) = entry
+        && let Some(e) = entry
     {
         let mut spec = PreviewSpec::from_start(e, seeds.take());
         if let Some(at) = start_at.as_mut().map(|s| std::mem::take(&mut **s)) {
@@ -275,7 +272,7 @@ pub fn apply_author(
             spec.pick_step = spec.start_step.clone();
             spec.pick_mood = spec.start_mood;
         }
-        match preview_attempt(i, e, lang, &spec) {
+        match preview_attempt(e, lang, &spec) {
             Ok(a) => {
                 play.0 = Some(a);
                 preview.0 = Some(spec);
@@ -293,7 +290,7 @@ pub fn apply_author(
                 next.set(Screen::Library);
             }
             _ if here == Screen::Author => {
-                let (Some((i, e)), Some(spec)) = (entry, preview.0.as_mut()) else {
+                let (Some(e), Some(spec)) = (entry, preview.0.as_mut()) else {
                     continue;
                 };
                 let before = spec.clone();
@@ -303,7 +300,7 @@ pub fn apply_author(
                 if matches!(action, AuthorAction::Pick { .. }) {
                     continue;
                 }
-                match preview_attempt(i, e, lang, spec) {
+                match preview_attempt(e, lang, spec) {
                     Ok(a) => play.0 = Some(a),
                     Err(err) => {
                         warn!("preview refused: {err}");
@@ -361,7 +358,7 @@ pub fn view_model(
 ) -> Option<AuthorVm> {
     let a = play.0.as_ref().filter(|a| a.preview)?;
     let spec = preview.0.as_ref()?;
-    let entry = catalog.0.get(a.scenario)?;
+    let entry = catalog.get(&a.scenario)?;
     let sc = a.session.scenario();
     let loc = a.session.locale();
     let lang = settings.lang;

@@ -35,7 +35,8 @@ pub enum Action {
         settings: Settings,
     },
     SignOut,
-    /// Open the briefing of the scenario at this index of the [`Catalog`].
+    /// Open the briefing of the scenario on this card (0-based position in the
+    /// [`Catalog`] as shown when the key was pressed; the selection keeps its id).
     OpenScenario(usize),
     StartConversation,
     /// Reply with the reply of this id.
@@ -47,6 +48,9 @@ pub enum Action {
     /// Play the same scenario again with a new seed.
     Retry,
     BackToLibrary,
+    /// Leave the conversation before its end (Esc, then confirm): back to the library,
+    /// the attempt recorded as abandoned.
+    LeaveConversation,
     /// Open the manager's area (password first); from the sign-in screen.
     OpenManager,
 }
@@ -110,13 +114,28 @@ pub struct Trainee {
     pub name: String,
 }
 
-/// The scenarios on offer.
+/// The scenarios on offer, in the order of the library's cards.
 #[derive(Resource, Debug, Clone, Default)]
 pub struct Catalog(pub Vec<CatalogEntry>);
 
-/// Which catalog entry the briefing, conversation and debrief are about.
-#[derive(Resource, Debug, Clone, Copy, Default, PartialEq)]
-pub struct Selected(pub Option<usize>);
+impl Catalog {
+    /// The scenario with this id.
+    pub fn get(&self, id: &str) -> Option<&CatalogEntry> {
+        self.0.iter().find(|e| e.scenario.id == id)
+    }
+}
+
+/// The id of the scenario the briefing, conversation and debrief are about (an id, not
+/// a position: a hot reload can add and remove files under a running app).
+#[derive(Resource, Debug, Clone, Default, PartialEq)]
+pub struct Selected(pub Option<String>);
+
+impl Selected {
+    /// The selected scenario, if it is still in `catalog`.
+    pub fn entry<'c>(&self, catalog: &'c Catalog) -> Option<&'c CatalogEntry> {
+        catalog.get(self.0.as_deref()?)
+    }
+}
 
 /// Where seeds for new attempts come from: `--seed` for the first one, then a fixed
 /// sequence from it, so that runs are reproducible but every retry differs.
@@ -178,7 +197,8 @@ pub struct Line {
 /// The attempt being played.
 #[derive(Debug)]
 pub struct Attempt {
-    pub scenario: usize,
+    /// The id of the scenario played (see [`Catalog::get`]).
+    pub scenario: String,
     pub session: Session,
     /// Lines already answered (the current customer line is in `session.current()`).
     pub history: Vec<Line>,
@@ -197,12 +217,7 @@ pub struct Attempt {
 impl Attempt {
     /// Starts an attempt at `entry` in the trainee's language (or the scenario's first
     /// language if it lacks that one).
-    pub fn start(
-        index: usize,
-        entry: &CatalogEntry,
-        seed: u64,
-        lang: Lang,
-    ) -> Result<Attempt, SessionError> {
+    pub fn start(entry: &CatalogEntry, seed: u64, lang: Lang) -> Result<Attempt, SessionError> {
         let sc = &entry.scenario;
         let locale = if sc.locales.iter().any(|l| l == lang.code()) {
             lang.code().to_string()
@@ -215,7 +230,7 @@ impl Attempt {
         let session = Session::start(sc.clone(), seed, &locale)?
             .with_content_hash(entry.content_hash.clone());
         Ok(Attempt {
-            scenario: index,
+            scenario: sc.id.clone(),
             session,
             history: Vec::new(),
             feedback: None,
@@ -288,6 +303,19 @@ impl Attempt {
 #[derive(Resource, Debug, Default)]
 pub struct Play(pub Option<Attempt>);
 
+/// An attempt was dropped before its end (the trainee left it, or its scenario file was
+/// removed): `app::records` marks it abandoned (its answered steps stay recorded).
+#[derive(Message, Debug, Clone, PartialEq)]
+pub struct Abandoned(pub crate::app::records::AttemptRecord);
+
+impl Abandoned {
+    /// The message for dropping `a`, unless it had ended (a finished attempt is not
+    /// abandoned) or is an author's preview.
+    pub fn of(a: &Attempt) -> Option<Abandoned> {
+        (a.result.is_none() && !a.preview).then(|| Abandoned(a.record.clone()))
+    }
+}
+
 /// The screen the app opens on (set by `--screen`; sign-in otherwise).
 #[derive(Resource, Debug, Clone, Copy, Default)]
 pub struct StartScreen(pub Screen);
@@ -304,6 +332,7 @@ pub fn plugin(app: &mut App) {
         .copied()
         .unwrap_or_default();
     app.add_message::<Action>()
+        .add_message::<Abandoned>()
         .init_resource::<Settings>()
         .init_resource::<Trainee>()
         .init_resource::<Catalog>()
@@ -345,6 +374,7 @@ pub fn apply_actions(
     mut selected: ResMut<Selected>,
     mut seeds: ResMut<Seeds>,
     mut play: ResMut<Play>,
+    mut abandoned: MessageWriter<Abandoned>,
 ) {
     let current = *screen.get();
     for action in actions.read() {
@@ -366,20 +396,28 @@ pub fn apply_actions(
                 trainee.name.clear();
                 Some(Screen::SignIn)
             }
-            (Screen::Library, Action::OpenScenario(i)) if *i < catalog.0.len() => {
-                selected.0 = Some(*i);
-                Some(Screen::Briefing)
-            }
+            (Screen::Library, Action::OpenScenario(i)) => match catalog.0.get(*i) {
+                Some(e) => {
+                    selected.0 = Some(e.scenario.id.clone());
+                    Some(Screen::Briefing)
+                }
+                None => None,
+            },
             (Screen::Briefing | Screen::Debrief, Action::BackToLibrary) => {
                 play.0 = None;
                 Some(Screen::Library)
             }
+            (Screen::Conversation | Screen::Feedback, Action::LeaveConversation) => {
+                if let Some(gone) = play.0.take().as_ref().and_then(Abandoned::of) {
+                    abandoned.write(gone);
+                }
+                Some(Screen::Library)
+            }
             (Screen::Briefing, Action::StartConversation) | (Screen::Debrief, Action::Retry) => {
-                let Some((i, entry)) = selected.0.and_then(|i| catalog.0.get(i).map(|e| (i, e)))
-                else {
+                let Some(entry) = selected.entry(&catalog) else {
                     continue;
                 };
-                match Attempt::start(i, entry, seeds.take(), settings.lang) {
+                match Attempt::start(entry, seeds.take(), settings.lang) {
                     Ok(a) => {
                         play.0 = Some(a);
                         Some(Screen::Conversation)

@@ -15,7 +15,7 @@
 //! send a [`Snapshot`] over a channel and wake the event loop, so an idle app stays idle
 //! and nothing is polled. [`drain`] applies the snapshot to the catalog and asks egui to repaint.
 
-use crate::app::flow::{Catalog, FlowSet, Play, Screen, Selected, Settings};
+use crate::app::flow::{Abandoned, Catalog, FlowSet, Play, Screen, Selected, Settings};
 use crate::app::i18n::T;
 use crate::app::loader::CatalogEntry;
 use crate::core::diagnostics::{Code, FileReport, Severity};
@@ -403,20 +403,23 @@ pub struct Applied {
     pub changed: Vec<String>,
     /// Ids that are no longer offered.
     pub removed: Vec<String>,
+    /// The attempt in progress was at a removed scenario: it was dropped, and is to be
+    /// recorded abandoned.
+    pub abandoned: Option<Abandoned>,
 }
 
-/// Puts `snap` into the catalog, keeping `selected` and the attempt pointing at the same
-/// scenario ids. If the selected scenario is gone, `selected` and the attempt are cleared.
+/// Puts `snap` into the catalog. Scenarios already offered keep their place (and so
+/// their card number); new ones are added at the end. The selection and the attempt
+/// are kept by scenario id; if their scenario is gone, they are cleared (an unfinished
+/// attempt is handed back in [`Applied::abandoned`]).
 pub fn apply_snapshot(
     snap: &Snapshot,
     catalog: &mut Catalog,
     selected: &mut Selected,
     play: &mut Play,
 ) -> Applied {
-    let id_at = |i: usize| catalog.0.get(i).map(|e| e.scenario.id.clone());
-    let sel_id = selected.0.and_then(id_at);
-    let play_id = play.0.as_ref().and_then(|a| id_at(a.scenario));
     let mut applied = Applied::default();
+    let mut entries = Vec::with_capacity(snap.entries.len());
     for old in &catalog.0 {
         match snap
             .entries
@@ -424,25 +427,29 @@ pub fn apply_snapshot(
             .find(|e| e.scenario.id == old.scenario.id)
         {
             None => applied.removed.push(old.scenario.id.clone()),
-            Some(new) if new.content_hash != old.content_hash => {
-                applied.changed.push(old.scenario.id.clone())
+            Some(new) => {
+                if new.content_hash != old.content_hash {
+                    applied.changed.push(old.scenario.id.clone());
+                }
+                entries.push(new.clone());
             }
-            Some(_) => {}
         }
     }
-    catalog.0 = snap.entries.clone();
-    let index_of = |id: &Option<String>| {
-        id.as_ref()
-            .and_then(|id| catalog.0.iter().position(|e| &e.scenario.id == id))
-    };
-    selected.0 = index_of(&sel_id);
-    match index_of(&play_id) {
-        Some(i) => {
-            if let Some(a) = play.0.as_mut() {
-                a.scenario = i;
-            }
+    for new in &snap.entries {
+        if catalog.get(&new.scenario.id).is_none() {
+            entries.push(new.clone());
         }
-        None => play.0 = None,
+    }
+    catalog.0 = entries;
+    if selected.entry(catalog).is_none() {
+        selected.0 = None;
+    }
+    if play
+        .0
+        .as_ref()
+        .is_some_and(|a| catalog.get(&a.scenario).is_none())
+    {
+        applied.abandoned = play.0.take().as_ref().and_then(Abandoned::of);
     }
     applied
 }
@@ -479,6 +486,7 @@ pub fn drain(
     screen: Res<State<Screen>>,
     mut next: ResMut<NextState<Screen>>,
     mut contexts: Query<&mut bevy_egui::EguiContext, With<bevy_egui::PrimaryEguiContext>>,
+    mut abandoned: MessageWriter<Abandoned>,
     (author, always): (
         Option<Res<crate::app::author::AuthorMode>>,
         Option<Res<WatchAlways>>,
@@ -520,15 +528,12 @@ pub fn drain(
     };
     let Some(snap) = latest else { return };
     let lang = settings.lang;
-    let applied = apply_snapshot(&snap, &mut catalog, &mut selected, &mut play);
-    let mut notice = crate::app::author::after_reload(
-        &applied,
-        &catalog,
-        &selected,
-        &mut play,
-        &mut preview,
-        lang,
-    );
+    let mut applied = apply_snapshot(&snap, &mut catalog, &mut selected, &mut play);
+    if let Some(gone) = applied.abandoned.take() {
+        abandoned.write(gone);
+    }
+    let mut notice =
+        crate::app::author::after_reload(&applied, &catalog, &mut play, &mut preview, lang);
     let here = *screen.get();
     if selected.0.is_none()
         && matches!(

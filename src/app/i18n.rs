@@ -101,7 +101,7 @@ strings! {
     BestSoFar => ("Your best so far: {}", "你的最好成绩：{}"),
     Open => ("Open", "打开"),
     NoScenarios => ("No scenarios found.", "没有找到情景。"),
-    HintLibrary => ("Keys 1–9 open a scenario.", "按数字键 1–9 打开情景。"),
+    HintLibrary => ("Keys 1–9 open a scenario · ↑/↓ or Tab: move between the scenarios, Enter: open", "数字键 1–9 打开情景 · ↑/↓ 或 Tab：在情景间移动，回车：打开"),
     BriefingTitle => ("Briefing", "情景简介"),
     Situation => ("The situation", "情况"),
     TheCustomer => ("The customer", "顾客"),
@@ -116,7 +116,7 @@ strings! {
     You => ("You", "你"),
     YourReply => ("Your reply", "你的回复"),
     SecondsLeft => ("{} s left", "剩余 {} 秒"),
-    HintConversation => ("Keys 1–9 choose a reply.", "按数字键 1–9 选择回复。"),
+    HintConversation => ("Keys 1–9 choose a reply · End, PageUp, PageDown: scroll the conversation · Esc: leave", "数字键 1–9 选择回复 · End、PageUp、PageDown：滚动对话 · Esc：离开"),
     FeedbackTitle => ("Feedback", "点评"),
     YouSaid => ("You said", "你说"),
     TimedOut => ("Time ran out before you replied.", "时间到了，你没有作出回复。"),
@@ -124,7 +124,7 @@ strings! {
     Why => ("Why", "原因"),
     CitedRules => ("Rules applied", "相关规范"),
     Continue => ("Continue", "继续"),
-    HintContinue => ("Enter or Space: continue", "回车或空格：继续"),
+    HintContinue => ("Enter or Space: continue · Esc: leave", "回车或空格：继续 · Esc：离开"),
     DebriefTitle => ("Debrief", "总结"),
     Overall => ("Overall score", "总分"),
     Passed => ("Passed", "通过"),
@@ -144,7 +144,7 @@ strings! {
     CriticalWhy => ("Why this is serious", "为什么这很严重"),
     CriticalBadge => ("Serious mistake: this reply fails the conversation", "严重错误：这句回复会让本次对话判为不通过"),
     Retry => ("Retry", "再试一次"),
-    HintDebrief => ("R: retry · Enter: back to the library", "R：再试一次 · 回车：返回情景库"),
+    HintDebrief => ("R: retry · Enter or Esc: back to the library", "R：再试一次 · 回车或 Esc：返回情景库"),
     ReloadProblems => ("Scenario file errors — the last good version is still in use", "情景文件有错误——仍在使用上一个正确版本"),
     Dismiss => ("Dismiss", "关闭"),
     ReloadRestartedAt => ("“{}” changed; the preview restarted at step {}.", "“{}”已更新，预览已从步骤 {} 重新开始。"),
@@ -243,6 +243,29 @@ strings! {
     ReplayFailed => ("Could not replay: {}", "无法重放：{}"),
     TimedOutShort => ("(time ran out)", "（超时）"),
     MoodFromTo => ("mood {} → {}", "情绪 {} → {}"),
+    // t12 (issue 12, the trainee's loop): status bar, leaving a conversation, library keys,
+    // past attempts.
+    StatusSavedHere => ("Results saved on this computer", "成绩已保存在本机"),
+    StatusAllSent => ("Results saved and sent to the training records", "成绩已保存并已发送到培训记录"),
+    StatusSending => ("Results saved on this computer; sending them to the training records", "成绩已保存在本机，正在发送到培训记录"),
+    StatusRetrying => ("Results saved on this computer; the training records can't be reached just now, sending will be tried again", "成绩已保存在本机；暂时连不上培训记录，稍后会重新发送"),
+    StatusRefused => ("Results saved on this computer; some could not be sent — please tell your trainer", "成绩已保存在本机；部分成绩发送失败，请告诉培训师"),
+    StatusSetupProblem => ("Results saved on this computer; sending is not set up correctly — please tell your trainer", "成绩已保存在本机；发送设置有问题，请告诉培训师"),
+    StatusDetails => ("{} records waiting, {} sent, {} refused", "待发送 {} 条，已发送 {} 条，被拒收 {} 条"),
+    LeaveTitle => ("Leave this conversation?", "要离开这次对话吗？"),
+    LeaveBody => ("It is saved as not finished; the replies you gave so far stay in your attempts.", "本次练习会记为未完成，已经作答的部分仍会保存在练习记录里。"),
+    LeaveTimerNote => ("The reply timer keeps running while you decide.", "决定期间，回复计时不会暂停。"),
+    LeaveYes => ("Leave", "离开"),
+    LeaveNo => ("Keep going", "继续对话"),
+    HintLeaveDialog => ("Enter: keep going · Tab then Enter: leave · Esc: keep going", "回车：继续对话 · Tab 再回车：离开 · Esc：继续对话"),
+    Today => ("Today {}", "今天 {}"),
+    Yesterday => ("Yesterday {}", "昨天 {}"),
+    PastAttemptTitle => ("Your attempt of {}", "你在{}的练习"),
+    PastNotFinished => ("This attempt was not finished, so it has no score. Your replies:", "这次练习没有完成，所以没有得分。你的回复："),
+    PastCannotShow => ("This attempt cannot be shown: {}", "无法显示这次练习：{}"),
+    Close => ("Close", "关闭"),
+    HintPastAttempt => ("Enter or Esc: close", "回车或 Esc：关闭"),
+    HintHistory => ("Click an attempt (or Tab to it, Enter) to see its debrief.", "点击一条练习记录（或用 Tab 选中后按回车）查看总结。"),
 }
 
 impl T {
@@ -257,6 +280,14 @@ impl T {
     /// The text in `lang` with each `{}` replaced by the next argument.
     pub fn fmt(self, lang: Lang, args: &[&dyn Display]) -> String {
         fill(self.get(lang), args)
+    }
+}
+
+/// The colon after a label: "Outcome: …" in English, "结果：…" (full-width) in Chinese.
+pub fn colon(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => ": ",
+        Lang::Zh => "：",
     }
 }
 

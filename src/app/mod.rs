@@ -209,10 +209,10 @@ pub fn boot(args: &AppArgs, catalog: &[CatalogEntry]) -> Result<Boot, AppError> 
         }
         None => None,
     };
-    let selected = Selected(found.map(|(i, _)| i));
+    let selected = Selected(found.map(|(_, e)| e.scenario.id.clone()));
     let mut play = Play::default();
-    if plays && let Some((i, entry)) = found {
-        let mut a = Attempt::start(i, entry, seeds.take(), settings.lang)?;
+    if plays && let Some((_, entry)) = found {
+        let mut a = Attempt::start(entry, seeds.take(), settings.lang)?;
         replay(&mut a, &args.choose, screen)?;
         play.0 = Some(a);
     }

@@ -138,6 +138,7 @@ impl TraineeRecords {
 
     /// Puts the trainee's best result on each library card that has one.
     pub fn fill_bests(&self, catalog: &Catalog, vm: &mut LibraryVm) {
+        // The cards are the catalog's entries, in its order.
         for (card, entry) in vm.cards.iter_mut().zip(&catalog.0) {
             card.best = self
                 .best(&entry.scenario.id)
@@ -161,7 +162,7 @@ pub fn plugin(app: &mut App) {
     app.add_message::<Recorded>()
         .init_resource::<RecordIssue>()
         .init_resource::<TraineeRecords>()
-        .add_systems(Update, record_attempt.after(FlowSet))
+        .add_systems(Update, (record_attempt, record_abandoned).after(FlowSet))
         .add_systems(Last, abandon_on_exit)
         .add_systems(OnEnter(Screen::Library), refresh_trainee_records);
 }
@@ -203,7 +204,7 @@ pub fn record_attempt(
         }
     };
     if a.record == AttemptRecord::NotStarted {
-        let hash = catalog.0.get(a.scenario).map(|e| e.content_hash.as_str());
+        let hash = catalog.get(&a.scenario).map(|e| e.content_hash.as_str());
         a.record = match Recorder::begin(store, &trainee.name, &a.session, hash, Source::App) {
             Ok(rec) => {
                 recorded.write(Recorded);
@@ -265,6 +266,27 @@ pub fn refresh_trainee_records(
         bests,
         history,
     };
+}
+
+/// Marks the attempts the flow dropped before their end abandoned (left with Esc, or
+/// their scenario file removed).
+pub fn record_abandoned(
+    mut gone: MessageReader<crate::app::flow::Abandoned>,
+    records: Option<Res<RecordStore>>,
+    mut recorded: MessageWriter<Recorded>,
+) {
+    for crate::app::flow::Abandoned(record) in gone.read() {
+        if let Some(store) = records.as_ref().and_then(|r| r.store.as_ref())
+            && let AttemptRecord::Recording(rec) = record
+        {
+            match rec.abandon(store) {
+                Ok(()) => {
+                    recorded.write(Recorded);
+                }
+                Err(e) => warn!("cannot mark the attempt abandoned: {e}"),
+            }
+        }
+    }
 }
 
 /// Marks an unfinished attempt abandoned when the app closes (its steps stay recorded).

@@ -1,4 +1,4 @@
-//! The LRS sync worker (a background thread, never the frame loop) and the small records / sync status shown in a corner of every screen.
+//! The LRS sync worker (a background thread, never the frame loop) and the records / sync status in the status bar at the bottom of every screen.
 
 use crate::app::flow::{Play, Settings};
 use crate::app::i18n::{Lang, T};
@@ -40,50 +40,62 @@ impl StatusVm {
     }
 }
 
-/// Draws the status lines (pure; used inside a small corner area).
+/// Draws the status in one line, in words a trainee understands (pure; the status bar
+/// of [`crate::app::screens::frame`]). Counts and raw errors are in the hover text, for
+/// the trainer.
 pub fn ui(ui: &mut egui::Ui, vm: &StatusVm) {
     let lang = vm.lang;
     let err = ui.visuals().error_fg_color;
-    if let Some(e) = &vm.store_error {
-        ui.colored_label(err, RichText::new(T::RecordsUnavailable.get(lang)).strong())
-            .on_hover_text(e);
-    } else if let Some(e) = &vm.unrecorded {
-        ui.colored_label(err, RichText::new(T::NotRecorded.get(lang)).strong())
-            .on_hover_text(e);
-    }
-    if let Some(e) = &vm.write_error {
-        ui.colored_label(err, T::RecordWriteFailed.get(lang))
-            .on_hover_text(e);
-    }
-    for c in &vm.config {
-        ui.label(
-            RichText::new(T::LrsConfigProblem.fmt(lang, &[c]))
-                .small()
-                .color(err),
-        );
-    }
-    if let Some(s) = &vm.sync {
-        let line = match s.state {
-            SyncState::NotConfigured => T::SyncNotConfigured.fmt(lang, &[&s.pending]),
-            SyncState::Idle if s.pending == 0 => T::SyncAllSent.get(lang).to_string(),
-            _ => T::SyncPending.fmt(lang, &[&s.pending]),
+    ui.horizontal_wrapped(|ui| {
+        if let Some(e) = &vm.store_error {
+            ui.colored_label(err, RichText::new(T::RecordsUnavailable.get(lang)).strong())
+                .on_hover_text(e);
+            return;
+        }
+        if let Some(e) = &vm.unrecorded {
+            ui.colored_label(err, RichText::new(T::NotRecorded.get(lang)).strong())
+                .on_hover_text(e);
+        }
+        if let Some(e) = &vm.write_error {
+            ui.colored_label(err, T::RecordWriteFailed.get(lang))
+                .on_hover_text(e);
+        }
+        let (line, bad) = match &vm.sync {
+            _ if !vm.config.is_empty() => (T::StatusSetupProblem, true),
+            None => (T::StatusSavedHere, false),
+            Some(s) if s.parked > 0 => (T::StatusRefused, true),
+            Some(s) => match s.state {
+                SyncState::NotConfigured => (T::StatusSavedHere, false),
+                _ if s.last_error.is_some() => (T::StatusRetrying, false),
+                SyncState::Idle if s.pending == 0 => (T::StatusAllSent, false),
+                _ => (T::StatusSending, false),
+            },
         };
-        let mut text = RichText::new(line).small().weak();
-        if s.last_error.is_some() || s.parked > 0 {
-            text = text.color(err);
+        if vm.unrecorded.is_some() {
+            return;
         }
+        let mut text = RichText::new(line.get(lang)).small();
+        text = if bad { text.color(err) } else { text.weak() };
         let r = ui.label(text);
-        if let Some(e) = &s.last_error {
-            ui.label(
-                RichText::new(T::SyncLastError.fmt(lang, &[e]))
-                    .small()
-                    .color(err),
-            );
+        let mut details = Vec::new();
+        if let Some(s) = &vm.sync {
+            details.push(T::StatusDetails.fmt(lang, &[&s.pending, &s.sent, &s.parked]));
+            if let Some(e) = &s.last_error {
+                details.push(T::SyncLastError.fmt(lang, &[e]));
+            }
         }
-        if s.parked > 0 {
-            r.on_hover_text(T::SyncRejected.fmt(lang, &[&s.parked]));
+        for c in &vm.config {
+            details.push(T::LrsConfigProblem.fmt(lang, &[c]));
         }
-    }
+        if !details.is_empty() {
+            r.on_hover_text(details.join("\n"));
+        }
+    });
+}
+
+/// The id under which the frame's [`StatusVm`] is handed to the screens (egui memory).
+pub fn status_id() -> egui::Id {
+    egui::Id::new("records-status")
 }
 
 /// Starts the worker (if the store is open), wakes it after each record, stops it on
@@ -93,7 +105,7 @@ pub fn plugin(app: &mut App) {
         .add_systems(Startup, start_worker)
         .add_systems(Update, wake_worker)
         .add_systems(Last, stop_worker_on_exit)
-        .add_systems(EguiPrimaryContextPass, draw.after(UiSet::Screens));
+        .add_systems(EguiPrimaryContextPass, publish.before(UiSet::Screens));
 }
 
 fn start_worker(records: Option<Res<RecordStore>>, mut sync: ResMut<LrsSync>) {
@@ -125,7 +137,8 @@ fn stop_worker_on_exit(mut exit: MessageReader<AppExit>, mut sync: ResMut<LrsSyn
     }
 }
 
-fn draw(
+/// Hands this frame's status to the screens, which draw it in their status bar.
+fn publish(
     mut contexts: EguiContexts,
     settings: Res<Settings>,
     records: Option<Res<RecordStore>>,
@@ -147,23 +160,8 @@ fn draw(
             .map(|r| r.lrs_error.iter().chain(&r.lrs_warning).cloned().collect())
             .unwrap_or_default(),
     };
-    if vm.is_empty() {
-        return Ok(());
-    }
     let ctx = contexts.ctx_mut()?;
-    egui::Area::new(egui::Id::new("records-status"))
-        // Bottom left: the bottom-right corner holds the author-mode toggle.
-        .anchor(egui::Align2::LEFT_BOTTOM, egui::vec2(10.0, -8.0))
-        .order(egui::Order::Foreground)
-        .interactable(true)
-        .show(ctx, |u| {
-            egui::Frame::NONE
-                .fill(u.visuals().window_fill)
-                .inner_margin(4.0)
-                .corner_radius(4.0)
-                .show(u, |u| {
-                    u.with_layout(egui::Layout::top_down(egui::Align::Min), |u| ui(u, &vm));
-                });
-        });
+    let shown = (!vm.is_empty()).then_some(vm);
+    ctx.data_mut(|d| d.insert_temp(status_id(), shown));
     Ok(())
 }

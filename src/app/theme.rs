@@ -1,6 +1,7 @@
-//! Fonts (egui's defaults plus a bundled CJK fallback), text size and the high-contrast theme.
+//! Fonts (egui's defaults plus a bundled CJK font and a symbol fallback), text size, the high-contrast theme and the window title.
 
 use crate::app::flow::Settings;
+use crate::app::i18n::{Lang, T};
 use crate::app::screens::UiSet;
 use bevy::prelude::*;
 use bevy_egui::egui::{
@@ -15,6 +16,14 @@ pub const CJK_FONT: &[u8] = include_bytes!("../../assets/fonts/DroidSansFallback
 
 /// The font name the CJK fallback is registered under.
 pub const CJK_FONT_NAME: &str = "droid-sans-fallback";
+
+/// DejaVu Sans (Bitstream Vera licence, see `assets/fonts/LICENSE-DejaVuSans.txt`): the
+/// last fallback, for the arrows and marks (→ ✓ …) neither egui's fonts nor the CJK
+/// font have, which would otherwise be drawn as boxes.
+pub const SYMBOL_FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+
+/// The font name the symbol fallback is registered under.
+pub const SYMBOL_FONT_NAME: &str = "dejavu-sans";
 
 /// Colours with a meaning, per theme.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -60,19 +69,31 @@ impl Palette {
     }
 }
 
-/// egui's default fonts with the CJK font appended as the last fallback of both families.
+/// The fonts of the English UI: egui's defaults, then the CJK font, then the symbols.
 pub fn fonts() -> FontDefinitions {
+    fonts_for(Lang::En)
+}
+
+/// The fonts for `lang`. In Chinese the CJK font comes first, so that the punctuation
+/// Latin fonts also have (“”：…—·) is drawn full-width with the Chinese text around it;
+/// in English it comes last and only draws what the Latin fonts lack.
+pub fn fonts_for(lang: Lang) -> FontDefinitions {
     let mut fonts = FontDefinitions::default();
     fonts.font_data.insert(
         CJK_FONT_NAME.to_string(),
         Arc::new(FontData::from_static(CJK_FONT)),
     );
+    fonts.font_data.insert(
+        SYMBOL_FONT_NAME.to_string(),
+        Arc::new(FontData::from_static(SYMBOL_FONT)),
+    );
     for family in [FontFamily::Proportional, FontFamily::Monospace] {
-        fonts
-            .families
-            .entry(family)
-            .or_default()
-            .push(CJK_FONT_NAME.to_string());
+        let list = fonts.families.entry(family).or_default();
+        match lang {
+            Lang::Zh => list.insert(0, CJK_FONT_NAME.to_string()),
+            Lang::En => list.push(CJK_FONT_NAME.to_string()),
+        }
+        list.push(SYMBOL_FONT_NAME.to_string());
     }
     fonts
 }
@@ -140,20 +161,47 @@ fn high_contrast_visuals() -> egui::Visuals {
 
 /// Installs fonts once and the style whenever the settings change.
 pub fn plugin(app: &mut App) {
-    app.add_systems(EguiPrimaryContextPass, apply_theme.in_set(UiSet::Theme));
+    app.add_systems(EguiPrimaryContextPass, apply_theme.in_set(UiSet::Theme))
+        .add_systems(
+            PostUpdate,
+            redraw_after_new_glyphs.after(bevy_egui::EguiPostUpdateSet::ProcessOutput),
+        );
+}
+
+/// A frame that adds glyphs to egui's font texture (text or digits seen for the first
+/// time at a size: a countdown's next second, a new screen's hint) can be drawn before
+/// the texture update reaches the GPU, and those characters come out blank ("1_ s
+/// left"). The app draws no frame until something happens, so the blank could stay:
+/// ask for one more frame whenever the texture changed.
+fn redraw_after_new_glyphs(
+    mut contexts: Query<(&mut bevy_egui::EguiContext, &bevy_egui::EguiRenderOutput)>,
+) {
+    for (mut ctx, out) in &mut contexts {
+        if !out.textures_delta.set.is_empty() {
+            ctx.get_mut().request_repaint();
+        }
+    }
 }
 
 fn apply_theme(
     mut contexts: EguiContexts,
     settings: Res<Settings>,
     mut applied: Local<Option<Settings>>,
-    mut fonts_done: Local<bool>,
+    mut fonts_for_lang: Local<Option<Lang>>,
     mut clear: ResMut<ClearColor>,
+    mut windows: Query<&mut Window, With<bevy::window::PrimaryWindow>>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
-    if !*fonts_done {
-        ctx.set_fonts(fonts());
-        *fonts_done = true;
+    if *fonts_for_lang != Some(settings.lang) {
+        ctx.set_fonts(fonts_for(settings.lang));
+        *fonts_for_lang = Some(settings.lang);
+        // The window title follows the language too.
+        let title = T::AppTitle.get(settings.lang);
+        for mut w in &mut windows {
+            if w.title != title {
+                w.title = title.to_string();
+            }
+        }
     }
     if applied.as_ref() != Some(&*settings) {
         let mut s = style(&settings);

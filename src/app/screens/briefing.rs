@@ -1,8 +1,8 @@
 //! The briefing: the situation, the customer (with any special needs) and a good outcome.
 
 use crate::app::flow::{Action, Catalog, Screen, Selected, Settings, TimerMode};
-use crate::app::i18n::{Lang, T};
-use crate::app::screens::{add_screen_system, caption, continue_pressed, hint, show};
+use crate::app::i18n::{Lang, T, colon};
+use crate::app::screens::{add_screen_system, bottom_panel, caption, continue_pressed, hint, show};
 use bevy::prelude::*;
 use bevy_egui::EguiContexts;
 use bevy_egui::egui::{self, Key, RichText};
@@ -27,7 +27,7 @@ pub fn view_model(
     selected: &Selected,
     settings: &Settings,
 ) -> Option<BriefingVm> {
-    let entry = catalog.0.get(selected.0?)?;
+    let entry = selected.entry(catalog)?;
     let s = &entry.scenario;
     let loc = settings.lang.code();
     Some(BriefingVm {
@@ -57,47 +57,58 @@ pub fn view_model(
 pub fn ui(ui: &mut egui::Ui, vm: &BriefingVm) -> Option<Action> {
     let lang = vm.lang;
     let mut out = None;
-    ui.heading(format!("{} — {}", T::BriefingTitle.get(lang), vm.title));
-    ui.label(RichText::new(&vm.subtitle).weak());
-    ui.separator();
-    egui::ScrollArea::vertical()
-        .max_height(ui.available_height() - 90.0)
-        .show(ui, |ui| {
-            caption(ui, T::Situation.get(lang));
-            ui.label(&vm.situation);
-            ui.add_space(8.0);
-            caption(ui, T::TheCustomer.get(lang));
-            ui.label(&vm.customer);
-            ui.label(format!("{}: {}", T::Wants.get(lang), vm.wants));
-            if let Some(needs) = &vm.special_needs {
-                egui::Frame::group(ui.style()).show(ui, |ui| {
-                    ui.label(
-                        RichText::new(format!("⚠ {}: {}", T::SpecialNeeds.get(lang), needs))
-                            .strong(),
-                    );
-                });
+    // The buttons in a strip of their own at the bottom: at the largest text size a long
+    // briefing scrolls above them and never pushes them out of the window.
+    bottom_panel(ui, "briefing-actions", |ui| {
+        ui.add_space(6.0);
+        ui.horizontal_wrapped(|ui| {
+            if ui
+                .button(RichText::new(T::Start.get(lang)).strong())
+                .clicked()
+            {
+                out = Some(Action::StartConversation);
             }
-            ui.add_space(8.0);
-            caption(ui, T::Goal.get(lang));
-            ui.label(&vm.goal);
-            if vm.timed {
-                ui.add_space(8.0);
-                ui.label(RichText::new(format!("⏱ {}", T::TimedNote.get(lang))).italics());
+            if ui.button(T::BackToLibrary.get(lang)).clicked() {
+                out = Some(Action::BackToLibrary);
             }
         });
-    ui.separator();
-    ui.horizontal(|ui| {
-        if ui
-            .button(RichText::new(T::Start.get(lang)).strong())
-            .clicked()
-        {
-            out = Some(Action::StartConversation);
-        }
-        if ui.button(T::BackToLibrary.get(lang)).clicked() {
-            out = Some(Action::BackToLibrary);
-        }
+        hint(ui, lang, T::HintBriefing);
     });
-    hint(ui, lang, T::HintBriefing);
+    egui::CentralPanel::default().show(ui, |ui| {
+        ui.heading(format!("{} — {}", T::BriefingTitle.get(lang), vm.title));
+        ui.label(RichText::new(&vm.subtitle).weak());
+        ui.separator();
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                caption(ui, T::Situation.get(lang));
+                ui.label(&vm.situation);
+                ui.add_space(8.0);
+                caption(ui, T::TheCustomer.get(lang));
+                ui.label(&vm.customer);
+                ui.label(format!("{}{}{}", T::Wants.get(lang), colon(lang), vm.wants));
+                if let Some(needs) = &vm.special_needs {
+                    egui::Frame::group(ui.style()).show(ui, |ui| {
+                        ui.label(
+                            RichText::new(format!(
+                                "⚠ {}{}{}",
+                                T::SpecialNeeds.get(lang),
+                                colon(lang),
+                                needs
+                            ))
+                            .strong(),
+                        );
+                    });
+                }
+                ui.add_space(8.0);
+                caption(ui, T::Goal.get(lang));
+                ui.label(&vm.goal);
+                if vm.timed {
+                    ui.add_space(8.0);
+                    ui.label(RichText::new(format!("⏱ {}", T::TimedNote.get(lang))).italics());
+                }
+            });
+    });
     if continue_pressed(ui) {
         out = Some(Action::StartConversation);
     } else if ui.input(|i| i.key_pressed(Key::Escape)) {

@@ -4,7 +4,9 @@
 use crate::app::face::{face, mood_meter};
 use crate::app::flow::{Action, Catalog, Line, Play, Screen, Settings, Speaker};
 use crate::app::i18n::{Lang, T};
-use crate::app::screens::{add_screen_system, digit_pressed, hint, show, wide_button};
+use crate::app::screens::{
+    add_screen_system, bottom_panel, digit_pressed, hint, show, wide_button,
+};
 use crate::app::theme::Palette;
 use crate::core::mood::MoodBand;
 use crate::core::session::Current;
@@ -82,7 +84,7 @@ pub struct ConversationVm {
 
 pub fn view_model(play: &Play, catalog: &Catalog, settings: &Settings) -> Option<ConversationVm> {
     let a = play.0.as_ref()?;
-    let entry = catalog.0.get(a.scenario)?;
+    let entry = catalog.get(&a.scenario)?;
     let Current::Step(step) = a.session.current() else {
         return None;
     };
@@ -129,7 +131,13 @@ pub fn customer_panel(ui: &mut egui::Ui, vm: &CustomerVm, lang: Lang, high_contr
 }
 
 /// One line of the conversation as a bubble.
-pub fn bubble(ui: &mut egui::Ui, line: &Line, lang: Lang, palette: &Palette, customer: &str) {
+pub fn bubble(
+    ui: &mut egui::Ui,
+    line: &Line,
+    lang: Lang,
+    palette: &Palette,
+    customer: &str,
+) -> egui::Response {
     let (who, fill, align) = match line.speaker {
         Speaker::Customer => (customer, palette.customer_bubble, egui::Align::Min),
         Speaker::Trainee => (T::You.get(lang), palette.trainee_bubble, egui::Align::Max),
@@ -146,8 +154,170 @@ pub fn bubble(ui: &mut egui::Ui, line: &Line, lang: Lang, palette: &Palette, cus
                     ui.label(RichText::new(T::TimedOut.get(lang)).italics());
                 }
                 ui.label(&line.text);
-            });
+            })
+            .response
+    })
+    .inner
+}
+
+/// The id under which [`transcript`] keeps the visible part of the conversation (the
+/// scroll area's inner rect on screen) in egui's temporary memory, for tests.
+pub fn transcript_view_id() -> egui::Id {
+    egui::Id::new("conversation-transcript-view")
+}
+
+/// What the transcript remembers between frames (egui temporary memory).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct TranscriptMemo {
+    /// Lines shown last frame: when it changes, the newest line is scrolled into view.
+    lines: usize,
+    /// The view follows the newest line (set when a line is added, cleared when the
+    /// trainee scrolls): the panels around the transcript take their sizes over the
+    /// first frames of a step, so one scroll when the line appears is not enough.
+    pinned: bool,
+    /// The scroll offset, the largest offset and the view's height, last frame.
+    offset: f32,
+    max_offset: f32,
+    page: f32,
+}
+
+/// The keys that scroll the transcript (keyboard-only users read it with these).
+fn scroll_key_offset(ui: &egui::Ui, memo: &TranscriptMemo) -> Option<f32> {
+    let line = ui.text_style_height(&egui::TextStyle::Body) * 1.5;
+    let page = (memo.page - line).max(line);
+    // Arrow keys move the focus between buttons when one has it (egui's own keyboard
+    // navigation); with nothing focused they scroll.
+    let nothing_focused = ui.memory(|m| m.focused().is_none());
+    ui.input(|i| {
+        let pressed = |k: egui::Key| i.key_pressed(k);
+        let delta = if pressed(egui::Key::End) {
+            f32::INFINITY
+        } else if pressed(egui::Key::Home) {
+            f32::NEG_INFINITY
+        } else if pressed(egui::Key::PageDown) {
+            page
+        } else if pressed(egui::Key::PageUp) {
+            -page
+        } else if nothing_focused && pressed(egui::Key::ArrowDown) {
+            line
+        } else if nothing_focused && pressed(egui::Key::ArrowUp) {
+            -line
+        } else {
+            return None;
+        };
+        Some((memo.offset + delta).clamp(0.0, memo.max_offset.max(0.0)))
+    })
+}
+
+/// The conversation so far, in a scroll area that keeps the newest line in view: each
+/// time a line is added (a new step, back from the feedback) it scrolls to the bottom,
+/// and End/PageDown/PageUp/Home (and the arrow keys) scroll it from the keyboard.
+pub fn transcript(
+    ui: &mut egui::Ui,
+    history: &[Line],
+    current: &Line,
+    lang: Lang,
+    palette: &Palette,
+    customer: &str,
+) {
+    let memo_id = egui::Id::new("conversation-transcript-memo");
+    let memo: TranscriptMemo = ui.data(|d| d.get_temp(memo_id)).unwrap_or_default();
+    let lines = history.len() + 1;
+    let mut area = egui::ScrollArea::vertical()
+        .id_salt("conversation-transcript")
+        .auto_shrink([false, false]);
+    let key_offset = scroll_key_offset(ui, &memo);
+    if let Some(offset) = key_offset {
+        area = area.vertical_scroll_offset(offset);
+    }
+    // A new line (a new step, or back from the feedback) is followed until it is in
+    // view; a scroll key from the trainee takes over.
+    // The trainee scrolling by hand (wheel, drag, scroll bar) also unpins the view.
+    let by_hand = ui.input(|i| i.smooth_scroll_delta.y != 0.0 || i.pointer.any_down());
+    let pinned = memo.lines != lines || (memo.pinned && key_offset.is_none() && !by_hand);
+    let mut scrolled = false;
+    let out = area.show(ui, |ui| {
+        for line in history {
+            bubble(ui, line, lang, palette, customer);
+        }
+        let newest = bubble(ui, current, lang, palette, customer);
+        let view = ui.clip_rect();
+        let in_view = newest.rect.bottom() <= view.bottom() + 0.5
+            && (newest.rect.top() >= view.top() - 0.5 || newest.rect.height() > view.height());
+        if pinned && !in_view {
+            // The newest line's bottom at the bottom of the view: the start of a long
+            // line may scroll out of view above, never the question below the fold.
+            newest.scroll_to_me_animation(
+                Some(egui::Align::Max),
+                egui::style::ScrollAnimation::none(),
+            );
+            scrolled = true;
+        }
     });
+    let memo = TranscriptMemo {
+        lines,
+        pinned,
+        offset: out.state.offset.y,
+        max_offset: out.content_size.y - out.inner_rect.height(),
+        page: out.inner_rect.height(),
+    };
+    if scrolled || key_offset.is_some() {
+        // Another frame, drawn at the new offset, even when nothing else moves.
+        ui.ctx().request_repaint();
+    }
+    ui.data_mut(|d| {
+        d.insert_temp(memo_id, memo);
+        d.insert_temp(transcript_view_id(), out.inner_rect);
+    });
+}
+
+/// Esc in a conversation (or its feedback) asks "Leave this conversation?": Leave gives
+/// [`Action::LeaveConversation`]; Keep going, Enter or Esc again close the question.
+/// Returns the action and whether the question is open (the screen's own keys are off
+/// then). The reply timer is not paused while it is open (see docs/design.md).
+pub fn leave_confirm(ui: &mut egui::Ui, lang: Lang) -> (Option<Action>, bool) {
+    let id = egui::Id::new("leave-conversation");
+    let open: bool = ui.data(|d| d.get_temp(id)).unwrap_or(false);
+    if !open {
+        if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+            ui.data_mut(|d| d.insert_temp(id, true));
+            ui.ctx().request_repaint();
+            // The question shows from the next frame; nothing else takes this Esc.
+            return (None, true);
+        }
+        return (None, false);
+    }
+    let mut out = None;
+    let mut close = false;
+    let modal = egui::Modal::new(id.with("modal")).show(ui.ctx(), |ui| {
+        ui.set_max_width(520.0);
+        ui.heading(T::LeaveTitle.get(lang));
+        ui.label(T::LeaveBody.get(lang));
+        ui.label(RichText::new(T::LeaveTimerNote.get(lang)).italics());
+        ui.add_space(8.0);
+        ui.horizontal_wrapped(|ui| {
+            let stay = ui.button(RichText::new(T::LeaveNo.get(lang)).strong());
+            // Keep going has the focus: Enter stays, a deliberate Tab + Enter leaves.
+            if !ui.memory(|m| m.focused().is_some()) {
+                stay.request_focus();
+            }
+            if stay.clicked() {
+                close = true;
+            }
+            if ui.button(T::LeaveYes.get(lang)).clicked() {
+                out = Some(Action::LeaveConversation);
+            }
+        });
+        hint(ui, lang, T::HintLeaveDialog);
+    });
+    if modal.should_close() || out.is_some() {
+        close = true;
+    }
+    if close {
+        ui.data_mut(|d| d.insert_temp(id, false));
+        ui.ctx().request_repaint();
+    }
+    (out, true)
 }
 
 /// Draws the screen; returns [`Action::Choose`] for a clicked reply or a pressed digit.
@@ -161,58 +331,65 @@ pub fn ui(ui: &mut egui::Ui, vm: &ConversationVm) -> Option<Action> {
         .show(ui, |ui| {
             customer_panel(ui, &vm.customer, lang, vm.high_contrast)
         });
-    egui::Panel::bottom("replies")
-        .resizable(false)
-        .show(ui, |ui| {
-            ui.add_space(6.0);
-            if let Some(t) = vm.timer {
-                let frac = t.bar_fraction();
-                let secs = t.seconds_shown();
-                let colour = if frac < 0.25 {
-                    palette.bad
-                } else {
-                    palette.accent
-                };
-                ui.label(
-                    RichText::new(format!("⏱ {}", T::SecondsLeft.fmt(lang, &[&secs])))
-                        .color(colour),
-                );
-                ui.add(
-                    egui::ProgressBar::new(frac)
-                        .fill(colour)
-                        .desired_height(10.0),
-                );
-                // One redraw when the shown second changes, none in between (see
-                // `app::redraw`); the last one lands on the deadline, where the flow
-                // takes the timeout reply.
-                ui.ctx()
-                    .request_repaint_after(t.until_next_change() + PAST_BOUNDARY);
-            }
-            ui.label(RichText::new(T::YourReply.get(lang)).strong());
-            for (i, (id, text)) in vm.replies.iter().enumerate() {
-                if wide_button(ui, format!("{}. {}", i + 1, text)).clicked() {
-                    out = Some(Action::Choose(id.clone()));
+    bottom_panel(ui, "replies", |ui| {
+        ui.add_space(6.0);
+        if let Some(t) = vm.timer {
+            let frac = t.bar_fraction();
+            let secs = t.seconds_shown();
+            let colour = if frac < 0.25 {
+                palette.bad
+            } else {
+                palette.accent
+            };
+            ui.label(
+                RichText::new(format!("⏱ {}", T::SecondsLeft.fmt(lang, &[&secs]))).color(colour),
+            );
+            ui.add(
+                egui::ProgressBar::new(frac)
+                    .fill(colour)
+                    .desired_height(10.0),
+            );
+            // One redraw when the shown second changes, none in between (see
+            // `app::redraw`); the last one lands on the deadline, where the flow
+            // takes the timeout reply.
+            ui.ctx()
+                .request_repaint_after(t.until_next_change() + PAST_BOUNDARY);
+        }
+        ui.label(RichText::new(T::YourReply.get(lang)).strong());
+        // At the largest text sizes the replies could fill the window: they scroll
+        // in at most half of it, so that the conversation keeps the rest.
+        let most = ui.ctx().content_rect().height() * 0.5;
+        egui::ScrollArea::vertical()
+            .id_salt("replies")
+            .max_height(most)
+            .show(ui, |ui| {
+                for (i, (id, text)) in vm.replies.iter().enumerate() {
+                    let b = wide_button(ui, format!("{}. {}", i + 1, text));
+                    if b.gained_focus() {
+                        b.scroll_to_me(None);
+                    }
+                    if b.clicked() {
+                        out = Some(Action::Choose(id.clone()));
+                    }
                 }
-            }
-            hint(ui, lang, T::HintConversation);
-        });
+            });
+        hint(ui, lang, T::HintConversation);
+    });
     egui::CentralPanel::default().show(ui, |ui| {
         ui.heading(&vm.title);
-        egui::ScrollArea::vertical()
-            .auto_shrink([false, false])
-            .stick_to_bottom(true)
-            .show(ui, |ui| {
-                for line in &vm.history {
-                    bubble(ui, line, lang, &palette, &vm.customer.name);
-                }
-                let current = Line {
-                    speaker: Speaker::Customer,
-                    text: vm.customer_line.clone(),
-                    timed_out: false,
-                };
-                bubble(ui, &current, lang, &palette, &vm.customer.name);
-            });
+        let current = Line {
+            speaker: Speaker::Customer,
+            text: vm.customer_line.clone(),
+            timed_out: false,
+        };
+        transcript(ui, &vm.history, &current, lang, &palette, &vm.customer.name);
     });
+    let (leave, asking) = leave_confirm(ui, lang);
+    if asking {
+        // The question is open: its buttons only (a click on a reply cannot get here,
+        // the question's backdrop takes it).
+        return leave;
+    }
     if let Some(i) = digit_pressed(ui)
         && let Some((id, _)) = vm.replies.get(i)
     {

@@ -3,9 +3,9 @@
 //! reactions) with the best reply at each step and why. Retry or back to the library.
 
 use crate::app::flow::{Action, Catalog, Play, Screen, Settings};
-use crate::app::i18n::{Lang, T};
+use crate::app::i18n::{Lang, T, colon};
 use crate::app::screens::feedback::signed;
-use crate::app::screens::{add_screen_system, caption, hint, show};
+use crate::app::screens::{add_screen_system, bottom_panel, caption, hint, show};
 use crate::app::theme::Palette;
 use bevy::prelude::*;
 use bevy_egui::EguiContexts;
@@ -66,8 +66,18 @@ pub struct DebriefVm {
 pub fn view_model(play: &Play, catalog: &Catalog, settings: &Settings) -> Option<DebriefVm> {
     let a = play.0.as_ref()?;
     let r = a.result.as_ref()?;
-    let sc = &catalog.0.get(a.scenario)?.scenario;
-    let loc = a.session.locale();
+    let sc = &catalog.get(&a.scenario)?.scenario;
+    Some(vm_from_result(sc, r, a.session.locale(), settings))
+}
+
+/// The debrief of `r`, an attempt at `sc` played in `loc` (also for a past attempt
+/// replayed from the records: `screens::history`).
+pub fn vm_from_result(
+    sc: &crate::core::model::Scenario,
+    r: &crate::core::session::AttemptResult,
+    loc: &str,
+    settings: &Settings,
+) -> DebriefVm {
     let ui_loc = settings.lang.code();
     let ending_text = sc
         .ending(&r.ending)
@@ -108,7 +118,7 @@ pub fn view_model(play: &Play, catalog: &Catalog, settings: &Settings) -> Option
             }
         })
         .collect();
-    Some(DebriefVm {
+    DebriefVm {
         lang: settings.lang,
         high_contrast: settings.high_contrast,
         title: sc.title.get(loc).to_string(),
@@ -129,156 +139,158 @@ pub fn view_model(play: &Play, catalog: &Catalog, settings: &Settings) -> Option
         ending_text,
         principles,
         transcript,
-    })
+    }
 }
 
 /// Draws the debrief; R or the button retry, Enter or the button go back to the library.
 pub fn ui(ui: &mut egui::Ui, vm: &DebriefVm) -> Option<Action> {
     let lang = vm.lang;
-    let palette = Palette::of(vm.high_contrast);
     let mut out = None;
-    egui::Panel::bottom("debrief-actions")
-        .resizable(false)
-        .show(ui, |ui| {
-            ui.add_space(6.0);
-            ui.horizontal(|ui| {
-                if ui
-                    .button(RichText::new(T::Retry.get(lang)).strong())
-                    .clicked()
-                {
-                    out = Some(Action::Retry);
-                }
-                if ui.button(T::BackToLibrary.get(lang)).clicked() {
-                    out = Some(Action::BackToLibrary);
-                }
-            });
-            hint(ui, lang, T::HintDebrief);
+    bottom_panel(ui, "debrief-actions", |ui| {
+        ui.add_space(6.0);
+        ui.horizontal(|ui| {
+            if ui
+                .button(RichText::new(T::Retry.get(lang)).strong())
+                .clicked()
+            {
+                out = Some(Action::Retry);
+            }
+            if ui.button(T::BackToLibrary.get(lang)).clicked() {
+                out = Some(Action::BackToLibrary);
+            }
         });
+        hint(ui, lang, T::HintDebrief);
+    });
     egui::CentralPanel::default().show(ui, |ui| {
         egui::ScrollArea::vertical()
             .auto_shrink([false, false])
-            .show(ui, |ui| {
-                ui.heading(format!("{} — {}", T::DebriefTitle.get(lang), vm.title));
-                if !vm.critical.is_empty() {
-                    critical_panel(ui, vm, &palette);
-                }
-                ui.horizontal(|ui| {
-                    ui.label(
-                        RichText::new(format!("{} {:.0}", T::Overall.get(lang), vm.overall))
-                            .heading(),
-                    );
-                    let (verdict, colour) = if vm.passed {
-                        (T::Passed, palette.good)
-                    } else {
-                        (T::Failed, palette.bad)
-                    };
-                    ui.label(RichText::new(verdict.get(lang)).heading().color(colour));
-                    ui.label(
-                        RichText::new(format!("({})", T::PassMark.fmt(lang, &[&vm.pass_mark])))
-                            .weak(),
-                    );
-                });
-                ui.label(
-                    RichText::new(format!("{}: {}", T::Outcome.get(lang), vm.outcome))
-                        .strong()
-                        .color(if vm.outcome_good {
-                            palette.good
-                        } else {
-                            palette.bad
-                        }),
-                );
-                ui.label(&vm.ending_text);
-                ui.add_space(8.0);
-                egui::Grid::new("principle-bars")
-                    .num_columns(2)
-                    .spacing([16.0, 8.0])
-                    .show(ui, |ui| {
-                        for p in &vm.principles {
-                            ui.label(&p.label);
-                            match p.score {
-                                Some(s) => {
-                                    let colour = if p.below_floor {
-                                        palette.bad
-                                    } else {
-                                        palette.accent
-                                    };
-                                    let mut text = format!("{s:.0}");
-                                    if p.below_floor {
-                                        text = format!("{text} · {}", T::BelowFloor.get(lang));
-                                    }
-                                    ui.horizontal(|ui| {
-                                        ui.add(
-                                            egui::ProgressBar::new((s / 100.0) as f32)
-                                                .desired_width(320.0)
-                                                .fill(colour),
-                                        );
-                                        ui.label(RichText::new(text).strong());
-                                    });
-                                }
-                                None => {
-                                    ui.label(RichText::new(T::NotAssessed.get(lang)).weak());
-                                }
-                            }
-                            ui.end_row();
-                        }
-                    });
-                ui.add_space(8.0);
-                ui.separator();
-                caption(ui, T::Transcript.get(lang));
-                for (i, t) in vm.transcript.iter().enumerate() {
-                    egui::Frame::group(ui.style()).show(ui, |ui| {
-                        ui.set_width(ui.available_width());
-                        ui.label(
-                            RichText::new(T::StepN.fmt(lang, &[&(i + 1)]))
-                                .small()
-                                .weak(),
-                        );
-                        ui.label(format!("“{}”", t.customer_line));
-                        let chosen = if t.timed_out {
-                            format!("{} — {}", t.chosen, T::TimedOut.get(lang))
-                        } else {
-                            t.chosen.clone()
-                        };
-                        ui.label(
-                            RichText::new(format!(
-                                "{}: {chosen} ({})",
-                                T::YouChose.get(lang),
-                                signed(t.total)
-                            ))
-                            .color(palette.signed(t.total)),
-                        );
-                        if t.critical {
-                            ui.label(
-                                RichText::new(format!("⚠ {}", T::CriticalBadge.get(lang)))
-                                    .strong()
-                                    .color(palette.bad),
-                            );
-                        }
-                        if let Some(reaction) = &t.reaction {
-                            ui.label(format!("“{reaction}”"));
-                        }
-                        match &t.best {
-                            Some((best, why)) => {
-                                ui.label(
-                                    RichText::new(format!("{}: {best}", T::BestReply.get(lang)))
-                                        .strong(),
-                                );
-                                ui.label(RichText::new(why).italics());
-                            }
-                            None => {
-                                ui.label(RichText::new(T::WasBest.get(lang)).color(palette.good));
-                            }
-                        }
-                    });
-                }
-            });
+            .show(ui, |ui| body(ui, vm));
     });
     if ui.input(|i| i.key_pressed(Key::R)) {
         out = Some(Action::Retry);
-    } else if ui.input(|i| i.key_pressed(Key::Enter)) {
+    } else if ui.input(|i| i.key_pressed(Key::Enter) || i.key_pressed(Key::Escape)) {
         out = Some(Action::BackToLibrary);
     }
     out
+}
+
+/// The debrief's content (score, verdict, principles, transcript), without its buttons.
+pub fn body(ui: &mut egui::Ui, vm: &DebriefVm) {
+    let lang = vm.lang;
+    let palette = Palette::of(vm.high_contrast);
+    ui.heading(format!("{} — {}", T::DebriefTitle.get(lang), vm.title));
+    if !vm.critical.is_empty() {
+        critical_panel(ui, vm, &palette);
+    }
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(format!("{} {:.0}", T::Overall.get(lang), vm.overall)).heading());
+        let (verdict, colour) = if vm.passed {
+            (T::Passed, palette.good)
+        } else {
+            (T::Failed, palette.bad)
+        };
+        ui.label(RichText::new(verdict.get(lang)).heading().color(colour));
+        ui.label(RichText::new(format!("({})", T::PassMark.fmt(lang, &[&vm.pass_mark]))).weak());
+    });
+    ui.label(
+        RichText::new(format!(
+            "{}{}{}",
+            T::Outcome.get(lang),
+            colon(lang),
+            vm.outcome
+        ))
+        .strong()
+        .color(if vm.outcome_good {
+            palette.good
+        } else {
+            palette.bad
+        }),
+    );
+    ui.label(&vm.ending_text);
+    ui.add_space(8.0);
+    egui::Grid::new("principle-bars")
+        .num_columns(2)
+        .spacing([16.0, 8.0])
+        .show(ui, |ui| {
+            for p in &vm.principles {
+                ui.label(&p.label);
+                match p.score {
+                    Some(s) => {
+                        let colour = if p.below_floor {
+                            palette.bad
+                        } else {
+                            palette.accent
+                        };
+                        let mut text = format!("{s:.0}");
+                        if p.below_floor {
+                            text = format!("{text} · {}", T::BelowFloor.get(lang));
+                        }
+                        ui.horizontal(|ui| {
+                            ui.add(
+                                egui::ProgressBar::new((s / 100.0) as f32)
+                                    .desired_width(320.0)
+                                    .fill(colour),
+                            );
+                            ui.label(RichText::new(text).strong());
+                        });
+                    }
+                    None => {
+                        ui.label(RichText::new(T::NotAssessed.get(lang)).weak());
+                    }
+                }
+                ui.end_row();
+            }
+        });
+    ui.add_space(8.0);
+    ui.separator();
+    caption(ui, T::Transcript.get(lang));
+    for (i, t) in vm.transcript.iter().enumerate() {
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.label(
+                RichText::new(T::StepN.fmt(lang, &[&(i + 1)]))
+                    .small()
+                    .weak(),
+            );
+            ui.label(format!("“{}”", t.customer_line));
+            let chosen = if t.timed_out {
+                format!("{} — {}", t.chosen, T::TimedOut.get(lang))
+            } else {
+                t.chosen.clone()
+            };
+            ui.label(
+                RichText::new(format!(
+                    "{}{}{chosen} ({})",
+                    T::YouChose.get(lang),
+                    colon(lang),
+                    signed(t.total)
+                ))
+                .color(palette.signed(t.total)),
+            );
+            if t.critical {
+                ui.label(
+                    RichText::new(format!("⚠ {}", T::CriticalBadge.get(lang)))
+                        .strong()
+                        .color(palette.bad),
+                );
+            }
+            if let Some(reaction) = &t.reaction {
+                ui.label(format!("“{reaction}”"));
+            }
+            match &t.best {
+                Some((best, why)) => {
+                    ui.label(
+                        RichText::new(format!("{}{}{best}", T::BestReply.get(lang), colon(lang)))
+                            .strong(),
+                    );
+                    ui.label(RichText::new(why).italics());
+                }
+                None => {
+                    ui.label(RichText::new(T::WasBest.get(lang)).color(palette.good));
+                }
+            }
+        });
+    }
 }
 
 /// The serious mistakes, first thing on the debrief: what was said and why it fails.
@@ -297,11 +309,18 @@ fn critical_panel(ui: &mut egui::Ui, vm: &DebriefVm, palette: &Palette) {
             for c in &vm.critical {
                 ui.add_space(4.0);
                 ui.label(
-                    RichText::new(format!("{}: “{}”", T::YouSaid.get(lang), c.reply_text)).strong(),
+                    RichText::new(format!(
+                        "{}{}“{}”",
+                        T::YouSaid.get(lang),
+                        colon(lang),
+                        c.reply_text
+                    ))
+                    .strong(),
                 );
                 ui.label(RichText::new(format!(
-                    "{}: {}",
+                    "{}{}{}",
                     T::CriticalWhy.get(lang),
+                    colon(lang),
                     c.why
                 )));
             }

@@ -4,7 +4,7 @@
 use crate::app::flow::{Action, Catalog, Play, Screen, Settings};
 use crate::app::i18n::{Lang, T};
 use crate::app::screens::conversation::{CustomerVm, customer_panel};
-use crate::app::screens::{add_screen_system, caption, continue_pressed, hint, show};
+use crate::app::screens::{add_screen_system, bottom_panel, caption, continue_pressed, hint, show};
 use crate::app::theme::Palette;
 use crate::core::mood::MoodBand;
 use crate::core::session::CitedRule;
@@ -33,7 +33,7 @@ pub struct FeedbackVm {
 pub fn view_model(play: &Play, catalog: &Catalog, settings: &Settings) -> Option<FeedbackVm> {
     let a = play.0.as_ref()?;
     let fb = a.feedback.as_ref()?;
-    let entry = catalog.0.get(a.scenario)?;
+    let entry = catalog.get(&a.scenario)?;
     let loc = a.session.locale();
     let ui_loc = settings.lang.code();
     let band = |m: i32| (m, MoodBand::of(m).label(ui_loc).to_string());
@@ -81,18 +81,16 @@ pub fn ui(ui: &mut egui::Ui, vm: &FeedbackVm) -> Option<Action> {
         .show(ui, |ui| {
             customer_panel(ui, &vm.customer, lang, vm.high_contrast)
         });
-    egui::Panel::bottom("continue")
-        .resizable(false)
-        .show(ui, |ui| {
-            ui.add_space(6.0);
-            if ui
-                .button(RichText::new(T::Continue.get(lang)).strong())
-                .clicked()
-            {
-                out = Some(Action::Continue);
-            }
-            hint(ui, lang, T::HintContinue);
-        });
+    bottom_panel(ui, "continue", |ui| {
+        ui.add_space(6.0);
+        if ui
+            .button(RichText::new(T::Continue.get(lang)).strong())
+            .clicked()
+        {
+            out = Some(Action::Continue);
+        }
+        hint(ui, lang, T::HintContinue);
+    });
     egui::CentralPanel::default().show(ui, |ui| {
         egui::ScrollArea::vertical()
             .auto_shrink([false, false])
@@ -168,6 +166,10 @@ pub fn ui(ui: &mut egui::Ui, vm: &FeedbackVm) -> Option<Action> {
                 }
             });
     });
+    let (leave, asking) = crate::app::screens::conversation::leave_confirm(ui, lang);
+    if asking {
+        return leave;
+    }
     if continue_pressed(ui) {
         out = Some(Action::Continue);
     }

@@ -1,7 +1,8 @@
-//! The scenario library: one card per scenario, opened by click or by the keys 1–9.
+//! The scenario library: one card per scenario, opened by click, by the keys 1–9, or by
+//! moving between the cards with the arrow keys (or Tab) and pressing Enter.
 
 use crate::app::flow::{Action, Catalog, Screen, Settings, Trainee};
-use crate::app::i18n::{Lang, T};
+use crate::app::i18n::{Lang, T, colon};
 use crate::app::screens::{add_screen_system, digit_pressed, hint, show};
 use bevy::prelude::*;
 use bevy_egui::EguiContexts;
@@ -73,11 +74,43 @@ pub fn ui(ui: &mut egui::Ui, vm: &LibraryVm) -> Option<Action> {
     if vm.cards.is_empty() {
         ui.label(T::NoScenarios.get(lang));
     }
+    // Up/Down (or Tab) move between the cards' Open buttons, Enter opens the focused
+    // one: the way to cards beyond 9. The list scrolls to the card reached.
+    let focus_id = egui::Id::new("library-focused-card");
+    // (card index, Open button id) of the card focused last frame, or last reached.
+    let last: Option<(usize, egui::Id)> = ui.data(|d| d.get_temp(focus_id)).flatten();
+    let focus = ui.memory(|m| m.focused());
+    let on_card = last.filter(|(_, id)| focus == Some(*id)).map(|(i, _)| i);
+    let (down, up) = ui.input(|i| {
+        let plain = i.modifiers.is_none();
+        (
+            plain && i.key_pressed(egui::Key::ArrowDown),
+            plain && i.key_pressed(egui::Key::ArrowUp),
+        )
+    });
+    let n = vm.cards.len();
+    // From a card: the next or previous one. From nothing focused: the card last
+    // reached (back from its briefing), else the first (Down) or the last (Up).
+    let move_to = match (on_card, focus.is_none(), down, up) {
+        _ if n == 0 => None,
+        (Some(i), _, true, _) => Some((i + 1).min(n - 1)),
+        (Some(i), _, _, true) => Some(i.saturating_sub(1)),
+        (None, true, true, _) => Some(last.map_or(0, |(i, _)| i.min(n - 1))),
+        (None, true, _, true) => Some(last.map_or(n - 1, |(i, _)| i.min(n - 1))),
+        _ => None,
+    };
+    if move_to.is_some() {
+        // The list moves the focus itself (egui's own arrow navigation would pick the
+        // nearest widget in any direction, e.g. the Sign out button).
+        ui.memory_mut(|m| m.move_focus(egui::FocusDirection::None));
+    }
+    let mut focused = None;
+    let mut reached = None;
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {
             for (i, card) in vm.cards.iter().enumerate() {
-                egui::Frame::group(ui.style())
+                let frame = egui::Frame::group(ui.style())
                     .inner_margin(12.0)
                     .show(ui, |ui| {
                         ui.set_width(ui.available_width());
@@ -93,8 +126,9 @@ pub fn ui(ui: &mut egui::Ui, vm: &LibraryVm) -> Option<Action> {
                                     T::AboutMinutes.fmt(lang, &[&card.minutes])
                                 ));
                                 ui.label(format!(
-                                    "{}: {}",
+                                    "{}{}{}",
                                     T::Principles.get(lang),
+                                    colon(lang),
                                     card.principles.join(" · ")
                                 ));
                                 if let Some(best) = &card.best {
@@ -102,18 +136,32 @@ pub fn ui(ui: &mut egui::Ui, vm: &LibraryVm) -> Option<Action> {
                                         RichText::new(T::BestSoFar.fmt(lang, &[best])).strong(),
                                     );
                                 }
-                                if ui
-                                    .button(format!("{} {}", T::Open.get(lang), card.title))
-                                    .clicked()
-                                {
+                                let open =
+                                    ui.button(format!("{} {}", T::Open.get(lang), card.title));
+                                if open.gained_focus() {
+                                    // Tab or an arrow key reached this card: show it all.
+                                    reached = Some(i);
+                                }
+                                if move_to == Some(i) {
+                                    open.request_focus();
+                                }
+                                if open.has_focus() || move_to == Some(i) {
+                                    focused = Some((i, open.id));
+                                }
+                                if open.clicked() {
                                     out = Some(Action::OpenScenario(i));
                                 }
                             });
                         });
                     });
+                if reached == Some(i) || move_to == Some(i) {
+                    // The whole card in view, not only its button.
+                    ui.scroll_to_rect(frame.response.rect, None);
+                }
                 ui.add_space(6.0);
             }
         });
+    ui.data_mut(|d| d.insert_temp(focus_id, focused.or(last)));
     if let Some(i) = digit_pressed(ui)
         && i < vm.cards.len()
     {
@@ -126,6 +174,7 @@ pub fn plugin(app: &mut App) {
     add_screen_system(app, Screen::Library, draw);
 }
 
+#[allow(clippy::too_many_arguments)]
 fn draw(
     mut contexts: EguiContexts,
     catalog: Res<Catalog>,
@@ -133,23 +182,52 @@ fn draw(
     settings: Res<Settings>,
     mut actions: MessageWriter<Action>,
     mine: Option<Res<crate::app::records::TraineeRecords>>,
+    records: Option<Res<crate::app::records::RecordStore>>,
+    mut past: Local<Option<crate::app::screens::history::PastAttempt>>,
 ) -> Result {
+    use crate::app::screens::history;
     let mut vm = view_model(&catalog, &trainee, &settings);
     // The trainee's own records (app::records): best per card, history beside the cards.
-    let mut history = Vec::new();
+    let mut lines = Vec::new();
     if let Some(mine) = mine.as_deref().filter(|m| m.trainee == trainee.name.trim()) {
         mine.fill_bests(&catalog, &mut vm);
-        history = crate::app::screens::history::lines(&mine.history, |id| {
-            catalog
-                .0
-                .iter()
-                .find(|e| e.scenario.id == id)
-                .map(|e| e.scenario.title.get(settings.lang.code()).to_string())
-                .unwrap_or_else(|| id.to_string())
-        });
+        lines = history::lines(
+            &mine.history,
+            settings.lang,
+            crate::core::records::time::now_ms(),
+            |id| {
+                catalog
+                    .get(id)
+                    .map(|e| e.scenario.title.get(settings.lang.code()).to_string())
+                    .unwrap_or_else(|| id.to_string())
+            },
+        );
     }
+    if let Some(p) = past.as_ref() {
+        // A past attempt is open over the library: its window has the keys.
+        let ctx = contexts.ctx_mut()?.clone();
+        show(&mut contexts, &mut actions, |u| {
+            history::side_panel(u, vm.lang, &lines);
+            u.disable();
+            ui(u, &vm);
+            None
+        })?;
+        if history::past_attempt_ui(&ctx, p, settings.lang) {
+            *past = None;
+            ctx.request_repaint();
+        }
+        return Ok(());
+    }
+    let mut opened = None;
     show(&mut contexts, &mut actions, |u| {
-        crate::app::screens::history::side_panel(u, vm.lang, &history);
+        opened = history::side_panel(u, vm.lang, &lines);
         ui(u, &vm)
-    })
+    })?;
+    if let Some(id) = opened
+        && let Some(store) = records.as_deref().and_then(|r| r.store.as_deref())
+    {
+        *past = Some(history::load_past(store, &id, &catalog, &settings));
+        contexts.ctx_mut()?.request_repaint();
+    }
+    Ok(())
 }

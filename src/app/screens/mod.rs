@@ -3,6 +3,7 @@
 
 use crate::app::flow::{Action, Screen};
 use crate::app::i18n::{Lang, T};
+use crate::app::sync_status::StatusVm;
 use bevy::prelude::*;
 use bevy_egui::egui::{self, Key};
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass};
@@ -52,7 +53,8 @@ pub(crate) fn add_screen_system<M>(
     );
 }
 
-/// Draws `f` in a central panel of the primary egui context and forwards its action.
+/// Draws `f` in a central panel of the primary egui context, above the status bar, and
+/// forwards its action.
 pub(crate) fn show(
     contexts: &mut EguiContexts,
     actions: &mut MessageWriter<Action>,
@@ -66,14 +68,59 @@ pub(crate) fn show(
             .layer_id(egui::LayerId::background())
             .max_rect(ctx.viewport_rect()),
     );
-    let mut out = None;
-    egui::CentralPanel::default().show(&mut root, |ui| {
-        out = f(ui);
-    });
-    if let Some(a) = out {
+    let status: Option<StatusVm> = ctx
+        .data(|d| d.get_temp(crate::app::sync_status::status_id()))
+        .flatten();
+    if let Some(a) = frame(&mut root, status.as_ref(), f) {
         actions.write(a);
     }
     Ok(())
+}
+
+/// A screen's layout: the status bar (records and sync, when there is something to say)
+/// in a strip of its own along the bottom, so it covers nothing, and the screen in the
+/// rest (pure; what [`show`] draws, and what the tests draw).
+pub fn frame(
+    root: &mut egui::Ui,
+    status: Option<&StatusVm>,
+    f: impl FnOnce(&mut egui::Ui) -> Option<Action>,
+) -> Option<Action> {
+    if let Some(vm) = status {
+        status_bar(root, vm);
+    }
+    let mut out = None;
+    egui::CentralPanel::default().show(root, |ui| {
+        out = f(ui);
+    });
+    out
+}
+
+/// The status bar: a bottom strip of `ui` with the records and sync status.
+pub fn status_bar(ui: &mut egui::Ui, vm: &StatusVm) {
+    bottom_panel(ui, "status-bar", |ui| {
+        ui.add_space(2.0);
+        crate::app::sync_status::ui(ui, vm);
+    });
+}
+
+/// A fixed strip along the bottom of `ui` (buttons, hints, the status bar). A panel
+/// takes the size its content had last frame; when that changes (a new screen, another
+/// text size, a longer reply) the pass is drawn again at once, so that a grown strip
+/// never overflows for a frame onto what is below it (the app draws no frame until
+/// something happens, so a wrong first frame could stay on screen).
+pub fn bottom_panel<R>(
+    ui: &mut egui::Ui,
+    id: &'static str,
+    add: impl FnOnce(&mut egui::Ui) -> R,
+) -> R {
+    let r = egui::Panel::bottom(id).resizable(false).show(ui, add);
+    let height = r.response.rect.height();
+    let key = egui::Id::new(id).with("height");
+    if ui.data(|d| d.get_temp::<f32>(key)) != Some(height) {
+        ui.data_mut(|d| d.insert_temp(key, height));
+        ui.ctx().request_discard(id);
+    }
+    r.inner
 }
 
 const DIGITS: [Key; 9] = [

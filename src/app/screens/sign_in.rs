@@ -30,6 +30,18 @@ impl SignInForm {
             ..Default::default()
         }
     }
+
+    /// The form as the next person finds it: no name, no PIN, no message, the name field
+    /// to be focused; the settings as they are now (language, text size stay).
+    pub fn arrive(&mut self, settings: Settings) {
+        *self = SignInForm::new(settings);
+    }
+}
+
+/// Clears the form each time the sign-in screen opens (at start, after sign-out, after
+/// the manager's area): the previous trainee's name must not be the next one's.
+pub fn reset_on_arrival(mut form: ResMut<SignInForm>, settings: Res<Settings>) {
+    form.arrive(*settings);
 }
 
 fn text_size_label(s: TextSize) -> T {
@@ -168,17 +180,19 @@ pub fn ui(ui: &mut egui::Ui, form: &mut SignInForm) -> Option<Action> {
 }
 
 pub fn plugin(app: &mut App) {
+    app.init_resource::<SignInForm>()
+        .add_systems(OnEnter(Screen::SignIn), reset_on_arrival);
     add_screen_system(app, Screen::SignIn, draw);
 }
 
 fn draw(
     mut contexts: EguiContexts,
-    mut form: Local<Option<SignInForm>>,
+    mut form: ResMut<SignInForm>,
     mut settings: ResMut<Settings>,
     mut actions: MessageWriter<Action>,
     records: Option<Res<crate::app::records::RecordStore>>,
 ) -> Result {
-    let form = form.get_or_insert_with(|| SignInForm::new(*settings));
+    let form = form.as_mut();
     let store = records.as_deref().and_then(|r| r.store.clone());
     show(&mut contexts, &mut actions, |u| {
         let mut out = ui(u, form);
