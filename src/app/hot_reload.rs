@@ -32,20 +32,26 @@ pub struct Problem {
     pub line: usize,
     pub column: usize,
     pub message: String,
+    /// What to do about it (the validator's hint, e.g. "did you mean `next`?").
+    pub hint: Option<String>,
 }
 
 impl Problem {
-    /// `file:line:column: message`.
+    /// `file:line:column: message`, then the hint on its own line (as the CLI shows it).
     pub fn display(&self) -> String {
         let name = self
             .file
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| self.file.display().to_string());
-        if self.line == 0 {
+        let head = if self.line == 0 {
             format!("{name}: {}", self.message)
         } else {
             format!("{name}:{}:{}: {}", self.line, self.column, self.message)
+        };
+        match &self.hint {
+            Some(h) => format!("{head}\n  = help: {h}"),
+            None => head,
         }
     }
 }
@@ -161,6 +167,7 @@ impl Reloader {
                         "scenario id `{id}` is already used by {}; give this scenario another id",
                         first.display()
                     ),
+                    hint: None,
                 });
                 st.good = None;
             } else {
@@ -180,6 +187,7 @@ fn reload_file(path: &Path, state: &mut FileState) -> bool {
                 line: 0,
                 column: 0,
                 message: format!("cannot read the file: {e}"),
+                hint: None,
             }];
             let changed = state.problems != p;
             state.problems = p;
@@ -202,6 +210,7 @@ fn reload_file(path: &Path, state: &mut FileState) -> bool {
             line: f.line,
             column: f.column,
             message: f.message.clone(),
+            hint: f.hint.clone(),
         })
         .collect();
     if !report.has_errors()
@@ -492,8 +501,11 @@ fn draw_panel(
     mut contexts: bevy_egui::EguiContexts,
     mut panel: ResMut<ReloadPanel>,
     settings: Res<Settings>,
+    screen: Option<Res<State<crate::app::flow::Screen>>>,
 ) -> Result {
-    if !panel.visible() {
+    // The author screen shows the problems in its own layout, above the replies.
+    let on_author = screen.is_some_and(|s| *s.get() == crate::app::flow::Screen::Author);
+    if !panel.visible() || on_author {
         return Ok(());
     }
     let ctx = contexts.ctx_mut()?;
