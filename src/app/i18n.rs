@@ -221,7 +221,7 @@ strings! {
     ColLast => ("Last", "最近一次"),
     ColBest => ("Best", "最好成绩"),
     ColWeakest => ("Weakest principle", "最弱原则"),
-    ColImprovement => ("First → last", "首次至最近进步"),
+    ColImprovement => ("First to last", "首次至最近进步"),
     TrendChart => ("Trend", "成绩趋势"),
     WrongChoicesTitle => ("Most common poor choices", "最常见的不当回复"),
     PerStepTitle => ("Replies chosen at each step", "各步骤回复选择情况"),

@@ -47,8 +47,15 @@ fn notice_text(n: &Notice, lang: Lang) -> String {
 }
 
 fn show_notice(ui: &mut egui::Ui, n: &Option<Notice>, lang: Lang) {
-    if let Some(n) = n {
-        ui.colored_label(ui.visuals().error_fg_color, notice_text(n, lang));
+    match n {
+        // Good news is not shown as an error.
+        Some(n @ (Notice::PasswordChanged | Notice::Exported(..))) => {
+            ui.label(RichText::new(notice_text(n, lang)).strong());
+        }
+        Some(n) => {
+            ui.colored_label(ui.visuals().error_fg_color, notice_text(n, lang));
+        }
+        None => {}
     }
 }
 
@@ -264,13 +271,13 @@ pub fn dashboard_ui(ui: &mut egui::Ui, vm: &mut DashboardVm) -> Option<ManagerAc
         ui.add(
             egui::TextEdit::singleline(&mut vm.filter.since)
                 .hint_text("YYYY-MM-DD")
-                .desired_width(100.0),
+                .desired_width(7.0 * ui.text_style_height(&egui::TextStyle::Body)),
         );
         ui.label(T::FilterTo.get(lang));
         ui.add(
             egui::TextEdit::singleline(&mut vm.filter.until)
                 .hint_text("YYYY-MM-DD")
-                .desired_width(100.0),
+                .desired_width(7.0 * ui.text_style_height(&egui::TextStyle::Body)),
         );
         let any = T::FilterAny.get(lang);
         ui.label(T::FilterScenario.get(lang));
@@ -352,7 +359,7 @@ fn export_ui(ui: &mut egui::Ui, vm: &mut DashboardVm) -> Option<ManagerAction> {
         ui.label(T::ExportTo.get(lang));
         let field = ui.add(
             egui::TextEdit::singleline(&mut vm.export_path)
-                .desired_width(420.0)
+                .desired_width(ui.available_width().clamp(200.0, 640.0) - 120.0)
                 .hint_text(T::ExportPathHint.get(lang)),
         );
         let enter = field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
