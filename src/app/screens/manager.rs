@@ -326,9 +326,11 @@ pub fn dashboard_ui(ui: &mut egui::Ui, vm: &mut DashboardVm) -> Option<ManagerAc
         ui.selectable_value(&mut vm.tab, Tab::Attempts, T::TabAttempts.get(lang));
     });
     ui.separator();
+    let page = ui.available_height() * 0.8;
     egui::ScrollArea::both()
         .auto_shrink([false, false])
         .show(ui, |ui| {
+            key_scroll(ui, page);
             let a = match vm.tab {
                 Tab::Overview => {
                     overview(ui, vm);
@@ -349,6 +351,29 @@ pub fn dashboard_ui(ui: &mut egui::Ui, vm: &mut DashboardVm) -> Option<ManagerAc
             }
         });
     out
+}
+
+/// PageUp/PageDown/Home/End scroll the dashboard (unless a text field has the keys).
+fn key_scroll(ui: &mut egui::Ui, page: f32) {
+    if ui.ctx().text_edit_focused() {
+        return;
+    }
+    let dy = ui.input(|i| {
+        if i.key_pressed(Key::PageDown) {
+            -page
+        } else if i.key_pressed(Key::PageUp) {
+            page
+        } else if i.key_pressed(Key::End) {
+            -1.0e6
+        } else if i.key_pressed(Key::Home) {
+            1.0e6
+        } else {
+            0.0
+        }
+    });
+    if dy != 0.0 {
+        ui.scroll_with_delta(egui::vec2(0.0, dy));
+    }
 }
 
 /// The CSV export: where to write it, and the button.
@@ -636,6 +661,7 @@ fn trend_ui(ui: &mut egui::Ui, vm: &mut DashboardVm) {
         .allow_boxed_zoom(false)
         .allow_double_click_reset(false)
         .show_x(false)
+        .y_axis_min_width(3.0 * ui.text_style_height(&egui::TextStyle::Body))
         .x_grid_spacer(time_marks)
         .x_axis_formatter(|mark, _| time_label(mark))
         .show(ui, |p| {
@@ -659,6 +685,8 @@ fn trend_ui(ui: &mut egui::Ui, vm: &mut DashboardVm) {
                 );
             }
         });
+    // Room under the axis labels when scrolled to the end.
+    ui.add_space(ui.text_style_height(&egui::TextStyle::Body) * 2.0);
 }
 
 /// The completion grid: a row per trainee, a column per scenario.
