@@ -238,7 +238,7 @@ strings! {
     BackToDashboard => ("Back", "返回"),
     ReplayFailed => ("Could not replay: {}", "无法重放：{}"),
     TimedOutShort => ("(time ran out)", "（超时）"),
-    MoodFromTo => ("mood {} → {}", "情绪 {} → {}"),
+    MoodFromTo => ("mood {} to {}", "情绪从 {} 到 {}"),
     // ---- the manager's review and the trainer's preview (m12) ----
     NTrainee => ("{} trainee", "学员 {} 人"),
     NTrainees => ("{} trainees", "学员 {} 人"),
@@ -284,6 +284,7 @@ strings! {
     FindingAttempts => ("Finding the attempts…", "正在查找相关练习……"),
     ListTruncated => ("Showing the newest {} of {} attempts; export to CSV to see them all.", "仅显示最新的 {} 条（共 {} 条），导出 CSV 可查看全部。"),
     RecordedBy => ("recorded by: {}", "记录来源：{}"),
+    DrillKeys => ("Esc: back to the dashboard · PageUp/PageDown: scroll", "Esc：返回总览 · PageUp/PageDown：翻页"),
     MapTimedStep => ("timed: {} s to reply", "限时：{} 秒内回复"),
 }
 

@@ -1071,13 +1071,21 @@ pub fn drill_ui(ui: &mut egui::Ui, vm: &DrillVm) -> Option<ManagerAction> {
         ui.heading(&vm.heading);
     });
     ui.label(&vm.summary);
+    if ui.input(|i| i.key_pressed(Key::Escape) || i.key_pressed(Key::Backspace))
+        && !ui.ctx().text_edit_focused()
+    {
+        out = Some(ManagerAction::CloseAttempt);
+    }
+    hint(ui, lang, T::DrillKeys);
     if let Some(e) = &vm.replay_error {
         ui.colored_label(ui.visuals().error_fg_color, T::ReplayFailed.fmt(lang, &[e]));
     }
     ui.separator();
+    let page = ui.available_height() * 0.8;
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {
+            key_scroll(ui, page);
             for (i, s) in vm.steps.iter().enumerate() {
                 egui::Frame::group(ui.style())
                     .inner_margin(8.0)
