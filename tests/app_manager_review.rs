@@ -453,3 +453,57 @@ fn a_screenshot_run_records_no_attempt() {
         "a screenshot is not training: nothing is recorded"
     );
 }
+
+#[test]
+fn the_password_is_changed_with_the_keyboard_alone() {
+    let mut h = harness(vm(Dashboard::default(), Lang::En, Tab::Overview));
+    h.run();
+    // Tab until the settings toggle has the focus, then Enter opens it.
+    let mut reached = false;
+    for _ in 0..30 {
+        h.key_press(egui::Key::Tab);
+        h.run();
+        if h.get_by_label("Settings: author mode, password")
+            .is_focused()
+        {
+            reached = true;
+            break;
+        }
+    }
+    assert!(reached, "Tab reaches the settings");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert!(h.state().0.settings_open);
+    // Tab past the author-mode checkbox into the three fields; Enter in the last sends.
+    let focused = |h: &Harness<'static, (DashboardVm, Option<ManagerAction>)>| {
+        h.root()
+            .query_all_by(|_| true)
+            .filter(|n| n.is_focused())
+            .count()
+    };
+    h.key_press(egui::Key::Tab);
+    h.run();
+    assert!(h.get_by_label("Author mode (trainers)").is_focused());
+    for text in ["old-password", "new-password", "new-password"] {
+        h.key_press(egui::Key::Tab);
+        h.run();
+        assert_eq!(focused(&h), 1);
+        h.root()
+            .query_all_by(|_| true)
+            .find(|n| n.is_focused())
+            .expect("a focused field")
+            .type_text(text);
+        h.run();
+    }
+    h.key_press(egui::Key::Enter);
+    h.run();
+    h.run();
+    assert_eq!(
+        h.state().1,
+        Some(ManagerAction::ChangePassword {
+            current: "old-password".into(),
+            password: "new-password".into(),
+            confirm: "new-password".into(),
+        })
+    );
+}

@@ -183,6 +183,8 @@ pub struct DashboardVm {
     pub exporting: bool,
     /// The scenario the trend chart shows (`None`: the first with results).
     pub trend_scenario: Option<String>,
+    /// The settings (author mode, password) are open.
+    pub settings_open: bool,
 }
 
 impl DashboardVm {
@@ -406,50 +408,58 @@ fn export_ui(ui: &mut egui::Ui, vm: &mut DashboardVm) -> Option<ManagerAction> {
 fn settings_ui(ui: &mut egui::Ui, vm: &mut DashboardVm) -> Option<ManagerAction> {
     let lang = vm.lang;
     let mut out = None;
-    egui::CollapsingHeader::new(T::ManagerSettings.get(lang))
-        .id_salt("manager-settings")
-        .show(ui, |ui| {
-            let mut on = vm.author_mode;
-            if ui
-                .checkbox(&mut on, T::AuthorMode.get(lang))
-                .on_hover_text(T::AuthorModeHint.get(lang))
-                .changed()
-            {
-                out = Some(ManagerAction::SetAuthorMode(on));
-            }
-            ui.add_space(6.0);
-            ui.label(RichText::new(T::ChangePassword.get(lang)).strong());
-            let mut enter = false;
-            egui::Grid::new("change-password")
-                .num_columns(2)
-                .show(ui, |ui| {
-                    for (i, label) in [T::CurrentPassword, T::NewPassword, T::PasswordAgain]
-                        .into_iter()
-                        .enumerate()
-                    {
-                        caption(ui, label.get(lang));
-                        let r = ui.add(
-                            egui::TextEdit::singleline(&mut vm.change[i])
-                                .password(true)
-                                .desired_width(220.0),
-                        );
-                        enter |= r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
-                        ui.end_row();
-                    }
-                });
-            let ready = !vm.changing && vm.change.iter().all(|f| !f.is_empty());
-            let clicked = ui
-                .add_enabled(ready, egui::Button::new(T::ChangePassword.get(lang)))
-                .clicked();
-            if ready && (clicked || enter) {
-                let [current, password, confirm] = std::mem::take(&mut vm.change);
-                out = Some(ManagerAction::ChangePassword {
-                    current,
-                    password,
-                    confirm,
-                });
-            }
-        });
+    // A toggle button rather than a collapsing header: Tab reaches it, Enter opens it.
+    if ui
+        .selectable_label(vm.settings_open, T::ManagerSettings.get(lang))
+        .clicked()
+    {
+        vm.settings_open = !vm.settings_open;
+    }
+    if !vm.settings_open {
+        return None;
+    }
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        let mut on = vm.author_mode;
+        if ui
+            .checkbox(&mut on, T::AuthorMode.get(lang))
+            .on_hover_text(T::AuthorModeHint.get(lang))
+            .changed()
+        {
+            out = Some(ManagerAction::SetAuthorMode(on));
+        }
+        ui.add_space(6.0);
+        ui.label(RichText::new(T::ChangePassword.get(lang)).strong());
+        let mut enter = false;
+        egui::Grid::new("change-password")
+            .num_columns(2)
+            .show(ui, |ui| {
+                for (i, label) in [T::CurrentPassword, T::NewPassword, T::PasswordAgain]
+                    .into_iter()
+                    .enumerate()
+                {
+                    caption(ui, label.get(lang));
+                    let r = ui.add(
+                        egui::TextEdit::singleline(&mut vm.change[i])
+                            .password(true)
+                            .desired_width(220.0),
+                    );
+                    enter |= r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+                    ui.end_row();
+                }
+            });
+        let ready = !vm.changing && vm.change.iter().all(|f| !f.is_empty());
+        let clicked = ui
+            .add_enabled(ready, egui::Button::new(T::ChangePassword.get(lang)))
+            .clicked();
+        if ready && (clicked || enter) {
+            let [current, password, confirm] = std::mem::take(&mut vm.change);
+            out = Some(ManagerAction::ChangePassword {
+                current,
+                password,
+                confirm,
+            });
+        }
+    });
     out
 }
 
