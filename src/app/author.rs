@@ -539,11 +539,14 @@ pub fn ui(ui: &mut egui::Ui, vm: &AuthorVm) -> Option<AuthorAction> {
         let [left, right] = cols else { return };
         {
             let ui = left;
+            // The column's width less the scroll bar: nothing in it may run under the
+            // bar or into the map's column.
+            let width = (ui.available_width() - 2.0 * ui.spacing().scroll.bar_width).max(120.0);
             egui::ScrollArea::vertical()
                 .id_salt("author-play")
                 .auto_shrink([false, false])
                 .show(ui, |ui| {
-                    ui.set_max_width(ui.available_width());
+                    ui.set_max_width(width);
                     if !vm.path.is_empty() {
                         let path: Vec<String> =
                             vm.path.iter().map(|(s, r)| format!("{s} > {r}")).collect();
