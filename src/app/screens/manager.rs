@@ -410,7 +410,7 @@ fn settings_ui(ui: &mut egui::Ui, vm: &mut DashboardVm) -> Option<ManagerAction>
     let mut out = None;
     // A toggle button rather than a collapsing header: Tab reaches it, Enter opens it.
     if ui
-        .selectable_label(vm.settings_open, T::ManagerSettings.get(lang))
+        .add(egui::Button::new(T::ManagerSettings.get(lang)).selected(vm.settings_open))
         .clicked()
     {
         vm.settings_open = !vm.settings_open;
