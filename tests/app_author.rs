@@ -380,3 +380,179 @@ fn previews_are_never_recorded() {
     let list = reader.attempts(&Filter::all(), 10).expect("attempts");
     assert!(list.is_empty(), "a preview left records: {list:?}");
 }
+
+// ---- the map: labels fit, arrows keep to the gaps, timed steps marked ---------------
+
+fn shipped() -> Vec<CatalogEntry> {
+    let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"));
+    let (entries, skipped) = courtesy::app::loader::load_dir(dir).expect("scenarios load");
+    assert!(skipped.is_empty(), "{skipped:?}");
+    entries
+}
+
+#[test]
+fn no_arrow_crosses_a_box_on_any_shipped_scenario() {
+    for e in shipped() {
+        for lang in Lang::ALL {
+            let map = courtesy::app::map::MapVm::build(&e.scenario, lang, None);
+            let layout = map.layout(egui::vec2(140.0, 26.0), egui::Pos2::ZERO);
+            assert!(
+                layout.crossings().is_empty(),
+                "{}: arrows through boxes: {:?}",
+                e.scenario.id,
+                layout.crossings()
+            );
+            assert_eq!(layout.boxes.len(), map.nodes.len());
+            // Everything lies inside the space the map asks for.
+            let area = egui::Rect::from_min_size(egui::Pos2::ZERO, layout.size);
+            for (id, r) in &layout.boxes {
+                assert!(
+                    area.contains_rect(*r),
+                    "{}: box {id} outside",
+                    e.scenario.id
+                );
+            }
+            for (edge, pts) in &layout.arrows {
+                for p in pts {
+                    assert!(
+                        area.expand(1.0).contains(*p),
+                        "{}: arrow {edge:?} leaves the map at {p:?}",
+                        e.scenario.id
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn the_crossing_check_catches_an_arrow_through_a_box() {
+    // Straight from the first layer to the third, through whatever is in the second:
+    // what the map drew before arrows were routed.
+    let e = shipped()
+        .into_iter()
+        .find(|e| {
+            let m = courtesy::app::map::MapVm::build(&e.scenario, Lang::En, None);
+            m.nodes.iter().filter(|n| n.depth == 1).count() == 1
+                && m.nodes.iter().any(|n| n.depth == 2)
+        })
+        .expect("a scenario with a one-box second layer");
+    let map = courtesy::app::map::MapVm::build(&e.scenario, Lang::En, None);
+    let mut layout = map.layout(egui::vec2(140.0, 26.0), egui::Pos2::ZERO);
+    let top = map.nodes.iter().find(|n| n.depth == 0).expect("start");
+    let third = map
+        .nodes
+        .iter()
+        .find(|n| n.depth == 2)
+        .expect("third layer");
+    let (a, b) = (layout.boxes[&top.id], layout.boxes[&third.id]);
+    layout.arrows.push((
+        courtesy::app::map::MapEdge {
+            from: top.id.clone(),
+            to: third.id.clone(),
+            total: 0,
+        },
+        vec![
+            egui::pos2(a.center().x, a.bottom()),
+            egui::pos2(a.center().x, b.top()),
+        ],
+    ));
+    assert!(!layout.crossings().is_empty());
+}
+
+#[test]
+fn map_boxes_fit_their_labels_and_timed_steps_show_their_limit() {
+    let e = shipped()
+        .into_iter()
+        .find(|e| e.scenario.steps.iter().any(|s| s.time_limit.is_some()))
+        .expect("a shipped scenario with a timed step");
+    let map = courtesy::app::map::MapVm::build(&e.scenario, Lang::Zh, None);
+    let timed = e
+        .scenario
+        .steps
+        .iter()
+        .find(|s| s.time_limit.is_some())
+        .expect("timed step");
+    let node = map.nodes.iter().find(|n| n.id == timed.id).expect("node");
+    assert_eq!(node.timed, timed.time_limit);
+    assert!(
+        node.label()
+            .ends_with(&format!("{} s", timed.time_limit.unwrap_or(0)))
+    );
+    let mut fits = None;
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(900.0, 600.0))
+        .build_ui(|ui| {
+            // The largest text size: the boxes grow with the font.
+            ui.style_mut()
+                .text_styles
+                .iter_mut()
+                .for_each(|(_, f)| f.size *= 1.6);
+            let size = courtesy::app::map::box_size(ui, &map);
+            let font = courtesy::app::map::label_font(ui.style());
+            let widest = map
+                .nodes
+                .iter()
+                .map(|n| {
+                    ui.fonts_mut(|f| {
+                        f.layout_no_wrap(n.label(), font.clone(), egui::Color32::WHITE)
+                            .size()
+                            .x
+                    })
+                })
+                .fold(0.0_f32, f32::max);
+            fits = Some(size.x > widest + 8.0 && size.y > font.size);
+        });
+    h.run();
+    drop(h);
+    assert_eq!(fits, Some(true), "every label fits its box");
+}
+
+#[test]
+fn a_reload_problem_carries_the_validators_hint() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let src = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/scoring-case.ron"
+    ))
+    .expect("fixture")
+    .replacen("next: \"s2\"", "nxt: \"s2\"", 1);
+    std::fs::write(tmp.path().join("case.ron"), src).expect("write");
+    let r = courtesy::app::hot_reload::Reloader::new(tmp.path());
+    let s = r.snapshot();
+    let p = s.problems.first().expect("a problem");
+    assert!(
+        p.display().contains("did you mean `next`"),
+        "the CLI's hint is shown: {}",
+        p.display()
+    );
+}
+
+#[test]
+fn the_problems_show_inside_the_author_screen_and_can_be_dismissed() {
+    let mut v = vm(PreviewSpec::from_start(&fixture(), 3));
+    v.problems = Some(courtesy::app::hot_reload::ReloadPanel {
+        problems: vec![courtesy::app::hot_reload::Problem {
+            file: "case.ron".into(),
+            line: 3,
+            column: 5,
+            message: "unknown field `nxt`".into(),
+            hint: Some("did you mean `next`?".into()),
+        }],
+        notice: None,
+        dismissed: false,
+    });
+    let mut h = harness(v);
+    h.run();
+    let problem = h.get_by_label_contains("did you mean `next`?");
+    let problem_bottom = problem.rect().max.y;
+    // Above the replies, not over them.
+    let reply = h.get_by_label_contains("[a]");
+    assert!(
+        reply.rect().min.y > problem_bottom,
+        "the replies start below the problems"
+    );
+    h.get_by_label("Dismiss").click();
+    h.run();
+    assert_eq!(h.state().1, Some(AuthorAction::DismissProblems));
+}

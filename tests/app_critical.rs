@@ -193,8 +193,7 @@ fn manager_drill_down_shows_the_critical_flag_and_the_reaction() {
     let vm = DrillVm {
         lang: Lang::En,
         heading: "Li Lei · special-medical-needs".into(),
-        seed: 7,
-        overall: Some(86.0),
+        summary: "Overall score 86 · Not passed".into(),
         replay_error: None,
         steps: vec![DrillStep {
             step_id: "insulin-flight".into(),
@@ -206,7 +205,7 @@ fn manager_drill_down_shows_the_critical_flag_and_the_reaction() {
             ratings: vec![("Respect".into(), 0)],
             mood: (60, 62),
             explanation: Some("Unsafe medical advice.".into()),
-            best: Some("practical-plain".into()),
+            best: Some("Yes, in your hand luggage.".into()),
         }],
     };
     let mut h = Harness::builder()

@@ -105,7 +105,10 @@ fn dashboard_vm() -> DashboardVm {
         last_overall: Some(80.0),
         best_overall: Some(80.0),
         improvement: Some(30.0),
-        principles: BTreeMap::new(),
+        // The weakest principle is the lower one (shown because it is below the other).
+        principles: [(weakest, 40.0), (Principle::SelfDiscipline, 90.0)]
+            .into_iter()
+            .collect(),
         weakest: Some(weakest),
         last_active_ms: 0,
     };
@@ -198,8 +201,7 @@ fn drill_down_lists_every_step() {
     let vm = DrillVm {
         lang: Lang::En,
         heading: "Li Lei · case".into(),
-        seed: 7,
-        overall: Some(80.0),
+        summary: "Overall 80 · Passed · Resolved".into(),
         replay_error: None,
         steps: vec![step("s1", "A"), step("s2", "X"), step("s3", "Z")],
     };
@@ -218,7 +220,8 @@ fn drill_down_lists_every_step() {
         h.get_by_label(&format!("why {id}"));
         h.get_by_label(&format!("The customer: line of {id}"));
     }
-    h.get_by_label("Replayed with the same seed 7 · overall 80");
+    h.get_by_label("Overall 80 · Passed · Resolved");
+    assert!(h.query_by_label_contains("seed").is_none());
     h.get_by_label("Back").click();
     h.run();
     assert_eq!(h.state().1, Some(ManagerAction::CloseAttempt));
@@ -388,9 +391,12 @@ fn each_step_is_recorded_as_it_happens_and_the_result_at_the_end() {
     let drill = m.drill.as_ref().expect("drill-down");
     let replay = drill.replay.as_ref().expect("replays with the same seed");
     assert_eq!(replay.feedback.len(), 2);
-    let vm = manager::drill_vm(drill, Lang::En);
+    let names = courtesy::app::manager::Names::from_catalog(&[fixture()], Lang::En);
+    let vm = manager::drill_vm(drill, &names);
     assert_eq!(vm.steps.len(), 2);
-    assert_eq!(vm.seed, 7);
+    assert!(vm.heading.contains("Scoring case"), "{}", vm.heading);
+    assert!(vm.summary.contains("Training-room app"), "{}", vm.summary);
+    assert_eq!(vm.steps[0].chosen, "A", "the reply's text, not its id");
     assert!(vm.steps.iter().all(|s| s.explanation.is_some()));
 }
 

@@ -9,7 +9,7 @@
 use crate::app::flow::{
     Action, Attempt, Catalog, FlowSet, Play, Screen, Seeds, Selected, Settings,
 };
-use crate::app::hot_reload::Applied;
+use crate::app::hot_reload::{Applied, ReloadPanel};
 use crate::app::i18n::{Lang, T};
 use crate::app::loader::CatalogEntry;
 use crate::app::map::{self, MapVm};
@@ -84,6 +84,8 @@ pub enum AuthorAction {
         step: String,
         mood: i32,
     },
+    /// Hide the scenario-file problems until the next change.
+    DismissProblems,
     Exit,
 }
 
@@ -148,7 +150,9 @@ pub fn update_spec(spec: &mut PreviewSpec, action: &AuthorAction, seeds: &mut Se
             spec.pick_mood = *mood;
             spec.choices.clear();
         }
-        AuthorAction::SetMode(_) | AuthorAction::Exit => return false,
+        AuthorAction::SetMode(_) | AuthorAction::DismissProblems | AuthorAction::Exit => {
+            return false;
+        }
     }
     true
 }
@@ -242,6 +246,7 @@ pub fn apply_author(
     mut play: ResMut<Play>,
     mut preview: ResMut<Preview>,
     mut start_at: Option<ResMut<StartAt>>,
+    mut panel: Option<ResMut<ReloadPanel>>,
 ) {
     let here = *screen.get();
     let lang = settings.lang;
@@ -284,6 +289,11 @@ pub fn apply_author(
     for action in actions.read() {
         match action {
             AuthorAction::SetMode(on) => mode.0 = *on,
+            AuthorAction::DismissProblems => {
+                if let Some(p) = panel.as_deref_mut() {
+                    p.dismissed = true;
+                }
+            }
             AuthorAction::Exit if here == Screen::Author => {
                 play.0 = None;
                 preview.0 = None;
@@ -347,6 +357,8 @@ pub struct AuthorVm {
     pub path: Vec<(String, String)>,
     pub can_back: bool,
     pub map: MapVm,
+    /// Problems in the scenario files (hot reload), shown above the replies.
+    pub problems: Option<ReloadPanel>,
 }
 
 /// Builds the author screen's view model from the preview attempt.
@@ -420,6 +432,7 @@ pub fn view_model(
             .map(|t| (t.step_id.clone(), t.chosen.clone()))
             .collect(),
         can_back: !spec.choices.is_empty(),
+        problems: None,
     })
 }
 
@@ -504,16 +517,33 @@ pub fn ui(ui: &mut egui::Ui, vm: &AuthorVm) -> Option<AuthorAction> {
         }
         ui.label(RichText::new(T::AuthorStatus.fmt(lang, &[&vm.at, &vm.mood, &vm.seed])).strong());
     });
+    if let Some(p) = vm.problems.as_ref().filter(|p| p.visible()) {
+        // In the layout (not floating over the replies), with the validator's hints.
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            egui::ScrollArea::vertical()
+                .id_salt("author-problems")
+                .max_height(ui.text_style_height(&egui::TextStyle::Body) * 8.0)
+                .show(ui, |ui| {
+                    if crate::app::hot_reload::panel_ui(ui, p, lang) {
+                        out = Some(AuthorAction::DismissProblems);
+                    }
+                });
+        });
+    }
     ui.separator();
     ui.columns(2, |cols| {
         let [left, right] = cols else { return };
         {
             let ui = left;
+            // The column's width less the scroll bar: nothing in it may run under the
+            // bar or into the map's column.
+            let width = (ui.available_width() - 2.0 * ui.spacing().scroll.bar_width).max(120.0);
             egui::ScrollArea::vertical()
                 .id_salt("author-play")
                 .auto_shrink([false, false])
                 .show(ui, |ui| {
-                    ui.set_max_width(ui.available_width());
+                    ui.set_max_width(width);
                     if !vm.path.is_empty() {
                         let path: Vec<String> =
                             vm.path.iter().map(|(s, r)| format!("{s} > {r}")).collect();
@@ -532,22 +562,14 @@ pub fn ui(ui: &mut egui::Ui, vm: &AuthorVm) -> Option<AuthorAction> {
                         );
                         ui.label(text);
                     } else {
-                        let mut job = egui::text::LayoutJob::single_section(
-                            vm.customer_line.clone(),
-                            egui::TextFormat {
-                                font_id: egui::FontId::proportional(19.0),
-                                color: ui.visuals().text_color(),
-                                ..Default::default()
-                            },
+                        // egui breaks Chinese lines between characters by itself.
+                        ui.add(
+                            egui::Label::new(
+                                RichText::new(&vm.customer_line)
+                                    .size(ui.text_style_height(&egui::TextStyle::Body) * 1.3),
+                            )
+                            .wrap(),
                         );
-                        // Chinese has no spaces to wrap at.
-                        job.wrap = egui::text::TextWrapping {
-                            max_width: ui.available_width(),
-                            break_anywhere: lang == Lang::Zh,
-                            ..Default::default()
-                        };
-                        let galley = ui.fonts_mut(|f| f.layout_job(job));
-                        ui.label(galley);
                         ui.add_space(6.0);
                         for r in &vm.replies {
                             egui::Frame::group(ui.style()).show(ui, |ui| {
@@ -592,10 +614,12 @@ fn draw(
     settings: Res<Settings>,
     mut actions: MessageWriter<AuthorAction>,
     mut unused: MessageWriter<Action>,
+    panel: Option<Res<ReloadPanel>>,
 ) -> Result {
-    let Some(vm) = view_model(&play, &preview, &catalog, &settings) else {
+    let Some(mut vm) = view_model(&play, &preview, &catalog, &settings) else {
         return Ok(());
     };
+    vm.problems = panel.as_deref().filter(|p| p.visible()).cloned();
     let mut got = None;
     show(&mut contexts, &mut unused, |u| {
         got = ui(u, &vm);

@@ -36,20 +36,26 @@ pub struct Problem {
     pub line: usize,
     pub column: usize,
     pub message: String,
+    /// What to do about it (the validator's hint, e.g. "did you mean `next`?").
+    pub hint: Option<String>,
 }
 
 impl Problem {
-    /// `file:line:column: message`.
+    /// `file:line:column: message`, then the hint on its own line (as the CLI shows it).
     pub fn display(&self) -> String {
         let name = self
             .file
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| self.file.display().to_string());
-        if self.line == 0 {
+        let head = if self.line == 0 {
             format!("{name}: {}", self.message)
         } else {
             format!("{name}:{}:{}: {}", self.line, self.column, self.message)
+        };
+        match &self.hint {
+            Some(h) => format!("{head}\n  = help: {h}"),
+            None => head,
         }
     }
 }
@@ -178,6 +184,7 @@ impl Reloader {
                     line: 0,
                     column: 0,
                     message: p.clone(),
+                    hint: None,
                 });
             }
             for (path, f) in &st.files {
@@ -187,6 +194,7 @@ impl Reloader {
                         line: 0,
                         column: 0,
                         message: why.clone(),
+                        hint: None,
                     });
                 }
                 // The latest version's own errors …
@@ -218,6 +226,7 @@ fn errors(report: &FileReport, keep: impl Fn(Code) -> bool) -> Vec<Problem> {
             line: f.line,
             column: f.column,
             message: f.message.clone(),
+            hint: f.hint.clone(),
         })
         .collect()
 }
@@ -596,8 +605,11 @@ fn draw_panel(
     mut contexts: bevy_egui::EguiContexts,
     mut panel: ResMut<ReloadPanel>,
     settings: Res<Settings>,
+    screen: Option<Res<State<crate::app::flow::Screen>>>,
 ) -> Result {
-    if !panel.visible() {
+    // The author screen shows the problems in its own layout, above the replies.
+    let on_author = screen.is_some_and(|s| *s.get() == crate::app::flow::Screen::Author);
+    if !panel.visible() || on_author {
         return Ok(());
     }
     let ctx = contexts.ctx_mut()?;

@@ -1,13 +1,19 @@
 //! The manager's area without any UI: the password gate (argon2 checks on a worker thread), the inactivity lock, the dashboard queries and the attempt drill-down.
 
-use crate::app::flow::{Catalog, Screen};
+use crate::app::flow::{Catalog, Screen, Settings};
+use crate::app::i18n::{Lang, T};
+use crate::app::loader::CatalogEntry;
 use crate::app::records::RecordStore;
-use crate::core::records::time::now_ms;
+use crate::core::model::Principle;
+use crate::core::records::time::{format_utc, now_ms};
 use crate::core::records::{
-    AttemptDetail, AttemptId, AttemptSummary, CohortAverages, Filter, MIN_PASSWORD_CHARS,
-    ManagerGate, PasswordCheck, Replay, ReplyChoice, Store, TraineeRow, TrendSeries, replay,
+    AttemptDetail, AttemptId, AttemptStatus, AttemptSummary, CohortAverages, Filter,
+    MIN_PASSWORD_CHARS, ManagerGate, PasswordCheck, Replay, ReplyChoice, Source, Store, TraineeRow,
+    TrendSeries, replay,
 };
 use bevy::prelude::*;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -42,6 +48,16 @@ pub enum ManagerAction {
     Refresh,
     /// Open one attempt's drill-down (its id).
     OpenAttempt(String),
+    /// Show the attempts that chose this reply at this step ("where learners go wrong").
+    ShowChoice {
+        scenario: String,
+        step: String,
+        reply: String,
+    },
+    /// Show every attempt again (after [`ManagerAction::ShowChoice`]).
+    ClearChoice,
+    /// Write the attempts matching the filter to this CSV file.
+    Export(PathBuf),
     CloseAttempt,
     /// Leave (locks the area) back to the sign-in screen.
     Leave,
@@ -98,6 +114,10 @@ pub enum Notice {
     BadDate(String),
     /// The store failed (the reason).
     Store(String),
+    /// The CSV file was written (where, how many attempts).
+    Exported(PathBuf, usize),
+    /// The CSV file could not be written (why).
+    ExportFailed(String),
 }
 
 /// Everything the dashboard shows, loaded for one filter.
@@ -110,10 +130,23 @@ pub struct Dashboard {
     pub choices: Vec<ReplyChoice>,
     /// Poor choices, most common first.
     pub poor: Vec<ReplyChoice>,
+    /// Every attempt matching the filter, newest first (the list shows [`LIST_LIMIT`]).
     pub attempts: Vec<AttemptSummary>,
+    /// Trainees on the roster who are still active (rows of the completion grid).
+    pub roster: Vec<String>,
     /// For the filter pickers (unfiltered).
     pub trainee_ids: Vec<String>,
     pub scenario_ids: Vec<String>,
+}
+
+/// The attempts behind one row of "where learners go wrong".
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChoiceFocus {
+    pub scenario: String,
+    pub step: String,
+    pub reply: String,
+    /// The attempts that chose the reply there (ids).
+    pub attempts: Vec<AttemptId>,
 }
 
 /// One recorded attempt, replayed on the scenario in the catalog when it is there.
@@ -168,6 +201,15 @@ pub struct Manager {
     pub filter: DashFilter,
     pub dashboard: Option<Dashboard>,
     pub drill: Option<DrillDown>,
+    /// Finding the attempts behind a "where learners go wrong" row.
+    pub focusing: Option<Job<Result<ChoiceFocus, String>>>,
+    pub focus: Option<ChoiceFocus>,
+    /// A CSV export running.
+    pub exporting: Option<Job<Result<(PathBuf, usize), String>>>,
+    /// The records store's file (exports go beside it, in `exports/`).
+    pub store_file: Option<PathBuf>,
+    /// Counts dashboard loads (the screen recomputes its view when it changes).
+    pub generation: u64,
     /// Whether the gate was open at the last check (to notice it locking).
     pub was_open: bool,
 }
@@ -184,6 +226,11 @@ impl Default for Manager {
             filter: DashFilter::default(),
             dashboard: None,
             drill: None,
+            focusing: None,
+            focus: None,
+            exporting: None,
+            store_file: None,
+            generation: 0,
             was_open: false,
         }
     }
@@ -199,13 +246,20 @@ impl Manager {
         self.loading = None;
         self.dashboard = None;
         self.drill = None;
+        self.focusing = None;
+        self.focus = None;
+        self.exporting = None;
         self.notice = None;
         self.filter = DashFilter::default();
     }
 
     /// Whether a password check or a dashboard load is running.
     pub fn busy(&self) -> bool {
-        self.check.is_some() || self.change.is_some() || self.loading.is_some()
+        self.check.is_some()
+            || self.change.is_some()
+            || self.loading.is_some()
+            || self.focusing.is_some()
+            || self.exporting.is_some()
     }
 }
 
@@ -233,6 +287,7 @@ fn store_of(records: &Option<Res<RecordStore>>) -> Result<Arc<Store>, Notice> {
 /// On entering: start locked, find out whether a password exists.
 pub fn enter(records: Option<Res<RecordStore>>, mut m: ResMut<Manager>) {
     m.close();
+    m.store_file = store_of(&records).ok().map(|s| s.path().to_path_buf());
     match store_of(&records) {
         Ok(store) => match store.has_manager_password() {
             Ok(has) => m.has_password = Some(has),
@@ -272,7 +327,18 @@ fn load_dashboard(m: &mut Manager, store: Arc<Store>) {
             trend: store.trend(&filter).map_err(e)?,
             choices: store.reply_choices(&filter).map_err(e)?,
             poor: store.poor_choices(&filter, LIST_LIMIT).map_err(e)?,
-            attempts: store.attempts(&filter, LIST_LIMIT).map_err(e)?,
+            attempts: store.attempts(&filter, usize::MAX).map_err(e)?,
+            roster: if filter.trainee.is_some() {
+                Vec::new()
+            } else {
+                store
+                    .roster()
+                    .map_err(e)?
+                    .into_iter()
+                    .filter(|r| r.retired_ms.is_none())
+                    .map(|r| r.id)
+                    .collect()
+            },
             trainee_ids: store.trainee_ids(&Filter::all()).map_err(e)?,
             scenario_ids: store.scenario_ids(&Filter::all()).map_err(e)?,
         })
@@ -291,7 +357,9 @@ pub fn apply_manager_actions(
     mut m: ResMut<Manager>,
     mut next: ResMut<NextState<Screen>>,
     mut author: Option<ResMut<crate::app::author::AuthorMode>>,
+    settings: Option<Res<Settings>>,
 ) {
+    let lang = settings.map(|s| s.lang).unwrap_or_default();
     let now = Instant::now();
     for action in actions.read() {
         let open = m.gate.touch(now);
@@ -414,9 +482,90 @@ pub fn apply_manager_actions(
                 };
             }
             ManagerAction::CloseAttempt => m.drill = None,
+            ManagerAction::ShowChoice {
+                scenario,
+                step,
+                reply,
+            } if open => {
+                let Ok(store) = store_of(&records) else {
+                    continue;
+                };
+                let Ok(filter) = m.filter.to_filter() else {
+                    continue;
+                };
+                let (scenario, step, reply) = (scenario.clone(), step.clone(), reply.clone());
+                m.focus = None;
+                match Job::spawn(move || find_choice(&store, &filter, scenario, step, reply)) {
+                    Ok(j) => m.focusing = Some(j),
+                    Err(e) => m.notice = Some(Notice::Store(e)),
+                }
+            }
+            ManagerAction::ClearChoice => {
+                m.focus = None;
+                m.focusing = None;
+            }
+            ManagerAction::Export(path) if open => {
+                if m.exporting.is_some() {
+                    continue;
+                }
+                let Ok(store) = store_of(&records) else {
+                    continue;
+                };
+                let filter = match m.filter.to_filter() {
+                    Ok(f) => f,
+                    Err(text) => {
+                        m.notice = Some(Notice::BadDate(text));
+                        continue;
+                    }
+                };
+                let names = Names::from_catalog(&catalog.0, lang);
+                let path = path.clone();
+                m.notice = None;
+                match Job::spawn(move || {
+                    let attempts = store
+                        .attempts(&filter, usize::MAX)
+                        .map_err(|e| ExportError::Store(e.to_string()).to_string())?;
+                    export_attempts_csv(&path, &attempts, &names)
+                        .map(|n| (path, n))
+                        .map_err(|e| e.to_string())
+                }) {
+                    Ok(j) => m.exporting = Some(j),
+                    Err(e) => m.notice = Some(Notice::ExportFailed(e)),
+                }
+            }
             _ => {}
         }
     }
+}
+
+/// The attempts matching `filter` that chose `reply` at `step` of `scenario`.
+fn find_choice(
+    store: &Store,
+    filter: &Filter,
+    scenario: String,
+    step: String,
+    reply: String,
+) -> Result<ChoiceFocus, String> {
+    let e = |e: crate::core::records::RecordsError| e.to_string();
+    let mut found = Vec::new();
+    for a in store
+        .attempts(&filter.clone().scenario(&scenario), usize::MAX)
+        .map_err(e)?
+    {
+        if let Some(d) = store.attempt(&a.id).map_err(e)?
+            && d.steps
+                .iter()
+                .any(|s| s.entry.step_id == step && s.entry.chosen == reply)
+        {
+            found.push(a.id);
+        }
+    }
+    Ok(ChoiceFocus {
+        scenario,
+        step,
+        reply,
+        attempts: found,
+    })
 }
 
 /// Replays a recorded attempt (same seed, same choices) on the catalog's scenario.
@@ -481,13 +630,429 @@ pub fn poll_jobs(records: Option<Res<RecordStore>>, mut m: ResMut<Manager>) {
             Err(e) => Notice::Store(e),
         });
     }
+    if let Some(job) = m.focusing.as_mut()
+        && let Some(done) = job.poll()
+    {
+        m.focusing = None;
+        match done.and_then(|r| r) {
+            Ok(f) => m.focus = Some(f),
+            Err(e) => m.notice = Some(Notice::Store(e)),
+        }
+    }
+    if let Some(job) = m.exporting.as_mut()
+        && let Some(done) = job.poll()
+    {
+        m.exporting = None;
+        m.notice = Some(match done.and_then(|r| r) {
+            Ok((path, n)) => {
+                info!("exported {n} attempts to {}", path.display());
+                Notice::Exported(path, n)
+            }
+            Err(e) => Notice::ExportFailed(e),
+        });
+    }
     if let Some(job) = m.loading.as_mut()
         && let Some(done) = job.poll()
     {
         m.loading = None;
         match done.and_then(|r| r) {
-            Ok(d) => m.dashboard = Some(d),
+            Ok(d) => {
+                m.dashboard = Some(d);
+                m.generation += 1;
+            }
             Err(e) => m.notice = Some(Notice::Store(e)),
         }
     }
+}
+
+// ---- words, not ids: what the manager's tables show ------------------------------
+
+/// Scenario titles, customer lines and reply texts from the catalog, in one language, so
+/// that the manager's tables show words instead of the ids the records store keeps.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Names {
+    /// The app language these names are in.
+    pub lang: Lang,
+    /// Scenario ids in catalog order.
+    pub order: Vec<String>,
+    titles: HashMap<String, String>,
+    /// (scenario, step) → the customer's (first) line at that step.
+    lines: HashMap<(String, String), String>,
+    /// (scenario, step, reply) → the reply's text.
+    replies: HashMap<(String, String, String), String>,
+    /// (scenario, ending) → what happens at that ending.
+    endings: HashMap<(String, String), String>,
+    /// Steps that have a reply timer.
+    timed: HashSet<(String, String)>,
+    /// scenario → its pass mark.
+    pass_marks: HashMap<String, f64>,
+}
+
+impl Names {
+    /// Reads every scenario of the catalog in `lang` (or the scenario's first locale).
+    pub fn from_catalog(catalog: &[CatalogEntry], lang: Lang) -> Names {
+        let mut n = Names {
+            lang,
+            ..Names::default()
+        };
+        for e in catalog {
+            let sc = &e.scenario;
+            let loc = if sc.locales.iter().any(|l| l == lang.code()) {
+                lang.code()
+            } else {
+                sc.locales.first().map_or(lang.code(), String::as_str)
+            };
+            n.order.push(sc.id.clone());
+            n.titles
+                .insert(sc.id.clone(), sc.title.get(loc).to_string());
+            n.pass_marks.insert(sc.id.clone(), sc.scoring.pass_mark);
+            for st in &sc.steps {
+                if let Some(line) = st.says.first() {
+                    n.lines
+                        .insert((sc.id.clone(), st.id.clone()), line.get(loc).to_string());
+                }
+                if st.time_limit.is_some() {
+                    n.timed.insert((sc.id.clone(), st.id.clone()));
+                }
+                for r in &st.replies {
+                    n.replies.insert(
+                        (sc.id.clone(), st.id.clone(), r.id.clone()),
+                        r.text.get(loc).to_string(),
+                    );
+                }
+            }
+            for end in &sc.endings {
+                n.endings.insert(
+                    (sc.id.clone(), end.id.clone()),
+                    end.text.get(loc).to_string(),
+                );
+            }
+        }
+        n
+    }
+
+    /// The scenario's title; a scenario no longer in the library shows its id, marked.
+    pub fn scenario(&self, id: &str) -> String {
+        match self.titles.get(id) {
+            Some(t) => t.clone(),
+            None => T::NotInLibrary.fmt(self.lang, &[&id]),
+        }
+    }
+
+    /// Whether the scenario is in the library.
+    pub fn knows(&self, scenario: &str) -> bool {
+        self.titles.contains_key(scenario)
+    }
+
+    /// What the customer says at a step (its first variant), if the step is known.
+    pub fn line(&self, scenario: &str, step: &str) -> Option<&str> {
+        self.lines
+            .get(&(scenario.to_string(), step.to_string()))
+            .map(String::as_str)
+    }
+
+    /// A reply's text, if known.
+    pub fn reply(&self, scenario: &str, step: &str, reply: &str) -> Option<&str> {
+        self.replies
+            .get(&(scenario.to_string(), step.to_string(), reply.to_string()))
+            .map(String::as_str)
+    }
+
+    /// A reply's text, or its id in brackets when the scenario has changed since.
+    pub fn reply_or_id(&self, scenario: &str, step: &str, reply: &str) -> String {
+        self.reply(scenario, step, reply)
+            .map_or_else(|| format!("[{reply}]"), str::to_string)
+    }
+
+    /// What happens at an ending, if known.
+    pub fn ending(&self, scenario: &str, ending: &str) -> Option<&str> {
+        self.endings
+            .get(&(scenario.to_string(), ending.to_string()))
+            .map(String::as_str)
+    }
+
+    /// The scenario's pass mark, if it is in the library.
+    pub fn pass_mark(&self, scenario: &str) -> Option<f64> {
+        self.pass_marks.get(scenario).copied()
+    }
+
+    /// Whether the step has a reply timer.
+    pub fn is_timed(&self, scenario: &str, step: &str) -> bool {
+        self.timed
+            .contains(&(scenario.to_string(), step.to_string()))
+    }
+}
+
+/// Where an attempt was recorded, in words.
+pub fn source_label(s: Source, lang: Lang) -> &'static str {
+    match s {
+        Source::App => T::SourceApp.get(lang),
+        Source::Cli => T::SourceCli.get(lang),
+        Source::Import => T::SourceImport.get(lang),
+    }
+}
+
+/// Passed / not passed / in progress / abandoned, in words.
+pub fn result_label(a: &AttemptSummary, lang: Lang) -> &'static str {
+    match (a.status, a.passed) {
+        (AttemptStatus::Finished, Some(true)) => T::ResultPassed.get(lang),
+        (AttemptStatus::Finished, _) => T::ResultFailed.get(lang),
+        (AttemptStatus::InProgress, _) => T::ResultInProgress.get(lang),
+        (AttemptStatus::Abandoned, _) => T::ResultAbandoned.get(lang),
+    }
+}
+
+/// A time for the manager: `2026-12-01 08:27` (UTC, as the store keeps it).
+pub fn when(ms: i64) -> String {
+    let iso = format_utc(ms);
+    // `2026-12-01T08:27:04Z` → `2026-12-01 08:27`
+    match (iso.get(..10), iso.get(11..16)) {
+        (Some(d), Some(t)) => format!("{d} {t}"),
+        _ => iso,
+    }
+}
+
+/// One row of the attempts list, in words.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttemptRow {
+    pub id: String,
+    pub started: String,
+    pub trainee: String,
+    pub scenario: String,
+    pub source: String,
+    pub result: String,
+    /// `Some(true)` passed, `Some(false)` finished but not passed, `None` unfinished.
+    pub passed: Option<bool>,
+    /// The ending reached (its outcome), empty while unfinished.
+    pub outcome: String,
+    /// What happens at that ending (a tooltip), if known.
+    pub ending_text: Option<String>,
+    pub overall: String,
+    pub steps: usize,
+}
+
+impl AttemptRow {
+    pub fn new(a: &AttemptSummary, names: &Names) -> AttemptRow {
+        let lang = names.lang;
+        AttemptRow {
+            id: a.id.to_string(),
+            started: when(a.started_ms),
+            trainee: a.trainee.clone(),
+            scenario: names.scenario(&a.scenario),
+            source: source_label(a.source, lang).to_string(),
+            result: result_label(a, lang).to_string(),
+            passed: (a.status == AttemptStatus::Finished).then_some(a.passed == Some(true)),
+            outcome: a
+                .outcome
+                .map(|o| o.label(lang.code()).to_string())
+                .unwrap_or_default(),
+            ending_text: a
+                .ending
+                .as_deref()
+                .and_then(|e| names.ending(&a.scenario, e))
+                .map(str::to_string),
+            overall: a.overall.map(|v| format!("{v:.0}")).unwrap_or_default(),
+            steps: a.steps,
+        }
+    }
+}
+
+// ---- the completion grid ---------------------------------------------------------
+
+/// Where a trainee stands on one scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Completion {
+    #[default]
+    NotStarted,
+    /// Tried, never finished.
+    Unfinished,
+    /// Finished at least once, never passed.
+    Failed,
+    /// Passed at least once.
+    Passed,
+}
+
+/// One cell of the completion grid.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct GridCell {
+    pub state: Completion,
+    /// The best overall score of a finished attempt.
+    pub best: Option<f64>,
+    pub attempts: u64,
+}
+
+/// Trainee × scenario: not started / unfinished / failed / passed, with the best score.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CompletionGrid {
+    pub trainees: Vec<String>,
+    /// (scenario id, title)
+    pub scenarios: Vec<(String, String)>,
+    /// `cells[trainee][scenario]`
+    pub cells: Vec<Vec<GridCell>>,
+}
+
+impl CompletionGrid {
+    /// The cell for a trainee and a scenario id.
+    pub fn cell(&self, trainee: &str, scenario: &str) -> Option<GridCell> {
+        let r = self.trainees.iter().position(|t| t == trainee)?;
+        let c = self.scenarios.iter().position(|(s, _)| s == scenario)?;
+        self.cells.get(r)?.get(c).copied()
+    }
+}
+
+/// Builds the grid: a row per trainee (given, plus any with attempts), a column per
+/// scenario (given, plus any with attempts that is no longer in the library).
+pub fn completion_grid(
+    attempts: &[AttemptSummary],
+    trainees: &[String],
+    scenarios: &[String],
+    names: &Names,
+) -> CompletionGrid {
+    let mut rows: Vec<String> = trainees.to_vec();
+    let mut cols: Vec<String> = scenarios.to_vec();
+    for a in attempts {
+        if !rows.contains(&a.trainee) {
+            rows.push(a.trainee.clone());
+        }
+        if !cols.contains(&a.scenario) {
+            cols.push(a.scenario.clone());
+        }
+    }
+    rows.sort();
+    let mut cells = vec![vec![GridCell::default(); cols.len()]; rows.len()];
+    for a in attempts {
+        let (Some(r), Some(c)) = (
+            rows.iter().position(|t| *t == a.trainee),
+            cols.iter().position(|s| *s == a.scenario),
+        ) else {
+            continue;
+        };
+        let cell = &mut cells[r][c];
+        cell.attempts += 1;
+        if a.status == AttemptStatus::Finished {
+            if let Some(v) = a.overall {
+                cell.best = Some(cell.best.map_or(v, |b: f64| b.max(v)));
+            }
+            if a.passed == Some(true) {
+                cell.state = Completion::Passed;
+            } else if cell.state != Completion::Passed {
+                cell.state = Completion::Failed;
+            }
+        } else if cell.state == Completion::NotStarted {
+            cell.state = Completion::Unfinished;
+        }
+    }
+    CompletionGrid {
+        trainees: rows,
+        scenarios: cols
+            .into_iter()
+            .map(|id| {
+                let title = names.scenario(&id);
+                (id, title)
+            })
+            .collect(),
+        cells,
+    }
+}
+
+// ---- CSV export --------------------------------------------------------------------
+
+/// Why the attempts could not be exported.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("cannot create the folder {dir}: {source}")]
+    CreateDir {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write {path}: {source}")]
+    Write { path: PathBuf, source: csv::Error },
+    #[error("cannot read the attempts: {0}")]
+    Store(String),
+}
+
+/// Writes attempts as CSV (UTF-8 with a byte-order mark, so spreadsheet programs read
+/// Chinese correctly); headers and words in the names' language. Returns the rows written.
+pub fn write_attempts_csv<W: std::io::Write>(
+    mut w: W,
+    attempts: &[AttemptSummary],
+    names: &Names,
+) -> Result<usize, csv::Error> {
+    let lang = names.lang;
+    w.write_all("\u{feff}".as_bytes())?;
+    let mut out = csv::Writer::from_writer(w);
+    let mut header: Vec<String> = [
+        T::ColStarted,
+        T::ColTrainee,
+        T::ColScenario,
+        T::ColSource,
+        T::ColResult,
+        T::ColOutcome,
+        T::Overall,
+    ]
+    .iter()
+    .map(|t| t.get(lang).to_string())
+    .collect();
+    header.extend(
+        Principle::ALL
+            .iter()
+            .map(|p| p.label(lang.code()).to_string()),
+    );
+    header.extend(
+        [T::ColSteps, T::CsvScenarioId, T::CsvAttemptId]
+            .iter()
+            .map(|t| t.get(lang).to_string()),
+    );
+    out.write_record(&header)?;
+    for a in attempts {
+        let row = AttemptRow::new(a, names);
+        let mut rec = vec![
+            row.started,
+            row.trainee,
+            row.scenario,
+            row.source,
+            row.result,
+            row.outcome,
+            a.overall.map(|v| format!("{v:.1}")).unwrap_or_default(),
+        ];
+        rec.extend(Principle::ALL.iter().map(|p| {
+            a.principles
+                .get(p)
+                .map(|v| format!("{v:.1}"))
+                .unwrap_or_default()
+        }));
+        rec.extend([row.steps.to_string(), a.scenario.clone(), row.id]);
+        out.write_record(&rec)?;
+    }
+    out.flush()?;
+    Ok(attempts.len())
+}
+
+/// Writes the attempts to `path` (creating its folder).
+pub fn export_attempts_csv(
+    path: &Path,
+    attempts: &[AttemptSummary],
+    names: &Names,
+) -> Result<usize, ExportError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| ExportError::CreateDir {
+            dir: dir.to_path_buf(),
+            source,
+        })?;
+    }
+    let write = |path: &Path| -> Result<usize, csv::Error> {
+        let file = std::fs::File::create(path)?;
+        write_attempts_csv(std::io::BufWriter::new(file), attempts, names)
+    };
+    write(path).map_err(|source| ExportError::Write {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// The export file suggested first: `<data folder>/exports/attempts-2026-12-01-0827.csv`.
+pub fn default_export_path(store_file: &Path, now_ms: i64) -> PathBuf {
+    let stamp = when(now_ms).replace([' ', ':'], "-");
+    let dir = store_file.parent().unwrap_or(Path::new("."));
+    dir.join("exports").join(format!("attempts-{stamp}.csv"))
 }

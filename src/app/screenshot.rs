@@ -1,5 +1,12 @@
 //! `--screenshot <PNG>`: let the screen settle, capture the window, save it and exit.
+//!
+//! A screenshot is not training: attempts started during a capture are never recorded
+//! (the records store, when `--data-dir` names one, is only read — the manager's
+//! dashboard, a trainee's bests), so a capture leaves no attempt that ends neither
+//! finished nor abandoned.
 
+use crate::app::flow::{FlowSet, Play};
+use crate::app::records::{AttemptRecord, record_attempt};
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use bevy::winit::WinitSettings;
@@ -27,7 +34,17 @@ struct Capture {
 pub fn plugin(app: &mut App) {
     app.insert_resource(WinitSettings::continuous())
         .init_resource::<Capture>()
-        .add_systems(Last, drive);
+        .add_systems(Last, drive)
+        .add_systems(Update, never_record.after(FlowSet).before(record_attempt));
+}
+
+/// Marks a newly started attempt "recording off" before the recorder sees it.
+pub fn never_record(mut play: ResMut<Play>) {
+    if let Some(a) = play.bypass_change_detection().0.as_mut()
+        && a.record == AttemptRecord::NotStarted
+    {
+        a.record = AttemptRecord::Off;
+    }
 }
 
 fn drive(
