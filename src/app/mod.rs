@@ -289,12 +289,7 @@ fn spawn_camera(mut commands: Commands) {
 }
 
 /// Builds the windowed app for `boot` (does not run it).
-pub fn build_app(
-    args: &AppArgs,
-    scenarios_dir: &std::path::Path,
-    catalog: Vec<CatalogEntry>,
-    boot: Boot,
-) -> App {
+pub fn build_app(args: &AppArgs, catalog: Vec<CatalogEntry>, boot: Boot) -> App {
     let (w, h) = args.size.unwrap_or((1280, 800));
     let mut app = App::new();
     app.add_plugins(
@@ -414,7 +409,7 @@ fn try_run(args: AppArgs, started: Instant) -> Result<u8, AppError> {
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        build_app(&args, &dir, catalog, boot)
+        build_app(&args, catalog, boot)
     }));
     std::panic::set_hook(default_hook);
     let mut app = built.map_err(|p| AppError::Window(panic_message(p.as_ref())))?;
