@@ -66,7 +66,7 @@ pub struct PullReport {
     pub ignored: usize,
     /// New Courtesy statements that cannot be read (counted, never turned into zeros).
     pub skipped: usize,
-    /// Attempts rebuilt (new, or with new statements).
+    /// Distinct attempts rebuilt (new, or with new statements).
     pub attempts_rebuilt: usize,
     /// Pages (GET requests).
     pub pages: usize,
@@ -247,9 +247,10 @@ impl LrsCache {
     ) -> Result<PullReport, RecordsError> {
         let started = Instant::now();
         let mut report = PullReport::default();
+        let mut rebuilt = std::collections::HashSet::new();
         // Attempts a pull cut short (or a crash) left half rebuilt.
         let left = self.store.cache_unrebuilt()?;
-        report.attempts_rebuilt += self.rebuild(&left)?;
+        rebuilt.extend(self.rebuild(&left)?);
         let state = self.store.cache_pull_state(&self.endpoint)?;
         let cursor = if options.full {
             None
@@ -284,7 +285,7 @@ impl LrsCache {
                     report.skipped += added.skipped;
                     self.rebuild(&added.registrations)
                 })
-                .map(|n| report.attempts_rebuilt += n);
+                .map(|ids| rebuilt.extend(ids));
             on_page(report.fetched);
             step.map_err(LrsError::Records)
         });
@@ -306,14 +307,15 @@ impl LrsCache {
             .store
             .cache_pull_state(&self.endpoint)?
             .and_then(|s| s.cursor_ms);
+        report.attempts_rebuilt = rebuilt.len();
         report.elapsed = started.elapsed();
         Ok(report)
     }
 
     /// Rebuilds these attempts from all their cached statements, replacing the earlier
-    /// rebuilds. Returns how many attempts were written.
-    fn rebuild(&self, registrations: &[String]) -> Result<usize, RecordsError> {
-        let mut written = 0;
+    /// rebuilds. Returns the attempts written.
+    fn rebuild(&self, registrations: &[String]) -> Result<Vec<AttemptId>, RecordsError> {
+        let mut written = Vec::new();
         for chunk in registrations.chunks(500) {
             let texts = self.store.cache_statements_of(chunk)?;
             let values: Vec<Value> = texts
@@ -340,7 +342,7 @@ impl LrsCache {
             self.store
                 .import_attempts_as(&batch, &ids, false, Some(&stations))?;
             self.store.cache_mark_rebuilt(chunk)?;
-            written += batch.len();
+            written.extend(ids);
         }
         Ok(written)
     }

@@ -22,6 +22,7 @@ mod client;
 mod cohort;
 mod config;
 mod error;
+mod room;
 mod sync;
 
 pub use cache::{
@@ -34,4 +35,5 @@ pub use config::{
     configure_store, file_exposure,
 };
 pub use error::LrsError;
+pub use room::{Room, RoomAttempts, room, room_dashboard, trainee_records};
 pub use sync::{Backoff, SyncPass, SyncState, SyncStatus, SyncWorker, WorkerOptions, sync_pending};

@@ -847,6 +847,20 @@ impl Store {
         self.distinct("scenario", filter)
     }
 
+    /// Station names with attempts matching `filter`, sorted (for the station filter).
+    pub fn station_ids(&self, filter: &Filter) -> Result<Vec<String>, RecordsError> {
+        let params = filter.params();
+        let sql = format!(
+            "SELECT DISTINCT a.station FROM attempts a WHERE a.station IS NOT NULL{} ORDER BY 1",
+            filter.sql("a")
+        );
+        self.read(|c| {
+            let mut st = c.prepare_cached(&sql)?;
+            let rows = st.query_map(named(&params).as_slice(), |r| r.get(0))?;
+            rows.collect()
+        })
+    }
+
     fn distinct(&self, column: &str, filter: &Filter) -> Result<Vec<String>, RecordsError> {
         let params = filter.params();
         let sql = format!(
