@@ -224,10 +224,25 @@ pub fn dashboard_ui(ui: &mut egui::Ui, vm: &mut DashboardVm) -> Option<ManagerAc
                     ui.selectable_value(&mut vm.filter.trainee, Some(id.clone()), id);
                 }
             });
+        if !vm.data.station_ids.is_empty() {
+            ui.label(crate::app::manager::station_caption(lang));
+            egui::ComboBox::from_id_salt("filter-station")
+                .selected_text(vm.filter.station.clone().unwrap_or_else(|| any.into()))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut vm.filter.station, None, any);
+                    for id in &vm.data.station_ids {
+                        ui.selectable_value(&mut vm.filter.station, Some(id.clone()), id);
+                    }
+                });
+        }
         if ui.button(T::ApplyFilter.get(lang)).clicked() {
             out = Some(ManagerAction::Filter(vm.filter.clone()));
         }
     });
+    if let Some(room) = &vm.data.room {
+        let now = crate::core::records::time::now_ms();
+        ui.label(RichText::new(room.line(lang, now)).small());
+    }
     show_notice(ui, &vm.notice, lang);
     if let Some(a) = settings_ui(ui, vm) {
         out = Some(a);
@@ -429,8 +444,9 @@ fn wrong_choices(ui: &mut egui::Ui, vm: &DashboardVm) {
 fn attempt_list(ui: &mut egui::Ui, vm: &DashboardVm) -> Option<ManagerAction> {
     let lang = vm.lang;
     let mut out = None;
+    let stations = vm.data.room.is_some();
     egui::Grid::new("attempts")
-        .num_columns(6)
+        .num_columns(if stations { 7 } else { 6 })
         .striped(true)
         .spacing([18.0, 6.0])
         .show(ui, |ui| {
@@ -444,6 +460,9 @@ fn attempt_list(ui: &mut egui::Ui, vm: &DashboardVm) -> Option<ManagerAction> {
             ] {
                 caption(ui, h.get(lang));
             }
+            if stations {
+                caption(ui, crate::app::manager::station_caption(lang));
+            }
             ui.end_row();
             for a in &vm.data.attempts {
                 ui.label(format_utc(a.started_ms));
@@ -453,6 +472,9 @@ fn attempt_list(ui: &mut egui::Ui, vm: &DashboardVm) -> Option<ManagerAction> {
                 ui.label(score(a.overall));
                 if ui.button(T::ViewAttempt.get(lang)).clicked() {
                     out = Some(ManagerAction::OpenAttempt(a.id.to_string()));
+                }
+                if stations {
+                    ui.label(a.station.as_deref().unwrap_or("–"));
                 }
                 ui.end_row();
             }
