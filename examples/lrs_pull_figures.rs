@@ -129,12 +129,13 @@ fn run(root: &Path, ralph_dir: &Path, target: usize) -> Result<(), Box<dyn std::
         return Err(e.to_string().into());
     }
     println!(
-        "first pull into an empty cache: {} statements ({} new, {} attempts rebuilt) in {} pages: {:.2} s",
+        "first pull into an empty cache: {} statements ({} new, {} attempts rebuilt) in {} pages: {:.2} s, of which {:.2} s here (the rest waiting for the LRS)",
         full.fetched,
         full.new,
         full.attempts_rebuilt,
         full.pages,
-        full.elapsed.as_secs_f64()
+        full.elapsed.as_secs_f64(),
+        full.local.as_secs_f64()
     );
     // Past the overlap, then about 100 new statements.
     std::thread::sleep(PullOptions::default().overlap + Duration::from_millis(500));
@@ -145,13 +146,14 @@ fn run(root: &Path, ralph_dir: &Path, target: usize) -> Result<(), Box<dyn std::
         return Err(e.to_string().into());
     }
     println!(
-        "incremental pull: {} statements fetched ({} new of {m} recorded, {sent2} sent, {} duplicates, {} attempts rebuilt) in {} pages: {:.2} s",
+        "incremental pull: {} statements fetched ({} new of {m} recorded, {sent2} sent, {} duplicates, {} attempts rebuilt) in {} pages: {:.2} s, of which {:.2} s here",
         inc.fetched,
         inc.new,
         inc.duplicates,
         inc.attempts_rebuilt,
         inc.pages,
-        inc.elapsed.as_secs_f64()
+        inc.elapsed.as_secs_f64(),
+        inc.local.as_secs_f64()
     );
     Ok(())
 }

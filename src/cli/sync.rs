@@ -427,6 +427,17 @@ fn status(args: &SyncArgs, store: &Store, config: Option<&LrsConfig>) -> Result<
             if let Some(r) = &out.last_failure {
                 println!("last failure: {r}");
             }
+            if let Some(cfg) = config
+                && let Some(dir) = store.path().parent()
+                && let Ok(cache) = crate::core::lrs::LrsCache::open_read_only(dir, cfg)
+                && let Ok(fresh) = cache.freshness()
+            {
+                println!(
+                    "room cache {}: {}",
+                    cache.store().path().display(),
+                    fresh.line(crate::core::records::time::now_ms())
+                );
+            }
             for p in &out.parked_statements {
                 println!(
                     "parked {} ({} of attempt {}, {} tries, last {}): {}",

@@ -76,6 +76,10 @@ pub struct PullReport {
     pub cursor_ms: Option<i64>,
     #[serde(serialize_with = "secs")]
     pub elapsed: Duration,
+    /// Of `elapsed`, the time spent here (reading the statements, writing the cache,
+    /// rebuilding attempts); the rest is the LRS answering and the network.
+    #[serde(serialize_with = "secs")]
+    pub local: Duration,
     /// Why the pull stopped early (the LRS down, a foreign `more` link …): what was read
     /// before is kept, the cursor is not moved.
     #[serde(serialize_with = "error_text")]
@@ -209,6 +213,15 @@ impl LrsCache {
         })
     }
 
+    /// Opens an existing cache for reading only (`courtesy sync --status`): `Err` with
+    /// [`RecordsError::Missing`] when nothing was ever pulled here. Nothing is written.
+    pub fn open_read_only(dir: &Path, config: &LrsConfig) -> Result<LrsCache, RecordsError> {
+        Ok(LrsCache {
+            store: Store::open_read_only(&cache_path(dir))?,
+            endpoint: config.endpoint_shown(),
+        })
+    }
+
     /// The cache's records store: query it with the usual `Filter`s (`station` too).
     pub fn store(&self) -> &Store {
         &self.store
@@ -266,7 +279,9 @@ impl LrsCache {
             query.push(("since", s));
         }
         let mut max_stored = cursor;
+        let mut local = Duration::ZERO;
         let outcome = client.statement_pages(&query, |page| {
+            let page_started = Instant::now();
             report.fetched += page.len();
             let batch: Vec<CachedStatement> = page.iter().map(classify).collect();
             for s in &batch {
@@ -287,6 +302,7 @@ impl LrsCache {
                 })
                 .map(|ids| rebuilt.extend(ids));
             on_page(report.fetched);
+            local += page_started.elapsed();
             step.map_err(LrsError::Records)
         });
         match outcome {
@@ -308,6 +324,7 @@ impl LrsCache {
             .cache_pull_state(&self.endpoint)?
             .and_then(|s| s.cursor_ms);
         report.attempts_rebuilt = rebuilt.len();
+        report.local = local;
         report.elapsed = started.elapsed();
         Ok(report)
     }
