@@ -598,6 +598,7 @@ fn attempt_rows(a: &[AttemptSummary]) -> Rows {
             "overall",
             "seed",
             "locale",
+            "station",
         ],
         rows: a
             .iter()
@@ -615,6 +616,7 @@ fn attempt_rows(a: &[AttemptSummary]) -> Rows {
                     num(s.overall, 1),
                     Cell::Num(s.seed.to_string()),
                     text(&s.locale),
+                    s.station.as_deref().map(text).unwrap_or(Cell::Empty),
                 ]
             })
             .collect(),
