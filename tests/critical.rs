@@ -190,6 +190,7 @@ fn a_critical_reply_fails_an_attempt_whose_score_would_pass() {
         content_hash: None,
         seed: 0,
         locale: "en",
+        station: None,
     };
     let [_, verdict] = courtesy::core::xapi::finished(
         &c,

@@ -498,7 +498,10 @@ fn schema_2_copy(from: &Path, to: &Path) {
         "ATTACH '{}' AS v3;
          INSERT INTO meta SELECT * FROM v3.meta;
          INSERT INTO trainees SELECT * FROM v3.trainees;
-         INSERT INTO attempts SELECT * FROM v3.attempts;
+         INSERT INTO attempts SELECT id, uuid, trainee, scenario, content_hash, seed, locale,
+             source, app_version, status, started_ms, last_ms, steps, finished_ms, ending,
+             outcome, passed, overall, final_mood, respect, moderation, self_discipline,
+             compliance, not_assessed, below_floor FROM v3.attempts;
          INSERT INTO steps SELECT * FROM v3.steps;
          INSERT INTO outbox SELECT seq, id, attempt_id, step_idx, verb, statement, status, created_ms,
              tries, last_try_ms, sent_ms, reason FROM v3.outbox;
@@ -514,6 +517,8 @@ fn a_schema_2_store_is_migrated_pruned_and_vacuumed_once() {
     let src = dir.path().join("src.sqlite3");
     {
         let store = Store::open(&src).expect("opens");
+        // Schema 2 had no stations: its statements carry none.
+        store.set_station(None);
         record_everything(&store);
     }
     let data = dir.path().join("data");
@@ -614,6 +619,7 @@ fn golden_statements() -> String {
                 content_hash: with_scenario.then_some("c0ffee"),
                 seed: u64::MAX - seed,
                 locale,
+                station: None,
             };
             for (i, e) in r.transcript.iter().enumerate() {
                 let id = uuid::Uuid::from_u128(u128::from(seed) << 64 | i as u128);

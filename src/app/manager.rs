@@ -6,6 +6,7 @@ use crate::app::loader::CatalogEntry;
 use crate::app::records::RecordStore;
 use crate::core::model::Principle;
 use crate::core::records::time::{format_utc, now_ms};
+use crate::core::lrs::{Freshness, LrsCache, LrsClient, LrsConfig, PullOptions};
 use crate::core::records::{
     AttemptDetail, AttemptId, AttemptStatus, AttemptSummary, CohortAverages, Filter,
     MIN_PASSWORD_CHARS, ManagerGate, PasswordCheck, Replay, ReplyChoice, Source, Store, TraineeRow,
@@ -70,6 +71,8 @@ pub struct DashFilter {
     pub until: String,
     pub scenario: Option<String>,
     pub trainee: Option<String>,
+    /// Only attempts played at this station (when an LRS is configured).
+    pub station: Option<String>,
 }
 
 impl DashFilter {
@@ -91,6 +94,9 @@ impl DashFilter {
         }
         if let Some(t) = &self.trainee {
             f = f.trainee(t);
+        }
+        if let Some(st) = &self.station {
+            f = f.station(st);
         }
         Ok(f)
     }
@@ -137,6 +143,76 @@ pub struct Dashboard {
     /// For the filter pickers (unfiltered).
     pub trainee_ids: Vec<String>,
     pub scenario_ids: Vec<String>,
+    /// Stations with attempts, for the station filter and column: empty on a
+    /// local-only station (no LRS), which shows exactly its own records as before.
+    pub station_ids: Vec<String>,
+    /// With an LRS: how fresh the room's data is and who reported (`None`: local only).
+    pub room: Option<RoomFreshness>,
+}
+
+/// How fresh the room's data (the LRS cache) is, for the freshness line.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RoomFreshness {
+    pub freshness: Freshness,
+    /// This station's statements not sent to the LRS yet.
+    pub pending_here: u64,
+}
+
+impl RoomFreshness {
+    /// "LRS data from 3 minutes ago; stations: A, B, C" (and, in the manager's
+    /// language, that the last pull failed and what is still waiting here).
+    pub fn line(&self, lang: Lang, now: i64) -> String {
+        let f = &self.freshness;
+        if lang == Lang::En {
+            let mut s = f.line(now);
+            if self.pending_here > 0 {
+                s.push_str(&format!(
+                    "; {} statement(s) of this station not sent yet",
+                    self.pending_here
+                ));
+            }
+            return s;
+        }
+        let mut s = match f.age_ms(now) {
+            Some(age) => format!("LRS 数据更新于{}", ago_zh(age)),
+            None => "LRS 数据：尚未拉取".to_string(),
+        };
+        let names = f.station_names();
+        if names.is_empty() {
+            s.push_str("；还没有工位上报");
+        } else {
+            s.push_str(&format!("；工位：{}", names.join("、")));
+        }
+        if f.counts.skipped > 0 {
+            s.push_str(&format!("；{} 条无法读取的记录已跳过", f.counts.skipped));
+        }
+        if self.pending_here > 0 {
+            s.push_str(&format!("；本工位还有 {} 条未发送", self.pending_here));
+        }
+        if let Some(e) = f.stale_error() {
+            s.push_str(&format!("。上次拉取失败，显示的是缓存：{e}"));
+        }
+        s
+    }
+}
+
+fn ago_zh(ms: i64) -> String {
+    let s = ms.max(0) / 1000;
+    match s {
+        0..=4 => "刚刚".to_string(),
+        5..=59 => format!("{s} 秒前"),
+        60..=3599 => format!("{} 分钟前", s / 60),
+        3600..=86_399 => format!("{} 小时前", s / 3600),
+        _ => format!("{} 天前", s / 86_400),
+    }
+}
+
+/// The station column's caption.
+pub fn station_caption(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "Station",
+        _ => "工位",
+    }
 }
 
 /// The attempts behind one row of "where learners go wrong".
@@ -311,7 +387,16 @@ pub fn check_lock(mut m: ResMut<Manager>, mut next: ResMut<NextState<Screen>>) {
     }
 }
 
-fn load_dashboard(m: &mut Manager, store: Arc<Store>) {
+/// The LRS cache and its configuration, when an LRS is configured.
+fn cache_of(records: &Option<Res<RecordStore>>) -> Option<(Arc<LrsCache>, LrsConfig)> {
+    let r = records.as_deref()?;
+    Some((r.cache.clone()?, r.lrs.clone()?))
+}
+
+/// Loads the dashboard on a worker thread: with an LRS, pulls what is new into the
+/// cache first and shows the whole room from it (from the cache alone, with its age,
+/// when the LRS cannot be reached); without one, this station's store as before.
+fn load_dashboard(m: &mut Manager, store: Arc<Store>, cache: Option<(Arc<LrsCache>, LrsConfig)>) {
     let filter = match m.filter.to_filter() {
         Ok(f) => f,
         Err(text) => {
@@ -321,13 +406,23 @@ fn load_dashboard(m: &mut Manager, store: Arc<Store>) {
     };
     let job = Job::spawn(move || {
         let e = |e: crate::core::records::RecordsError| e.to_string();
+        if let Some((c, cfg)) = &cache {
+            let pulled = c
+                .pull(&LrsClient::new(cfg), &PullOptions::default(), |_| {})
+                .map_err(e)?;
+            if let Some(err) = &pulled.error {
+                warn!("manager area: the LRS pull failed, showing the cache: {err}");
+            }
+        }
+        let room = crate::core::lrs::room(&store, cache.as_ref().map(|(c, _)| &**c)).map_err(e)?;
+        let q = room.store;
         Ok(Dashboard {
-            cohort: Some(store.cohort_averages(&filter).map_err(e)?),
-            trainees: store.trainee_table(&filter).map_err(e)?,
-            trend: store.trend(&filter).map_err(e)?,
-            choices: store.reply_choices(&filter).map_err(e)?,
-            poor: store.poor_choices(&filter, LIST_LIMIT).map_err(e)?,
-            attempts: store.attempts(&filter, usize::MAX).map_err(e)?,
+            cohort: Some(q.cohort_averages(&filter).map_err(e)?),
+            trainees: q.trainee_table(&filter).map_err(e)?,
+            trend: q.trend(&filter).map_err(e)?,
+            choices: q.reply_choices(&filter).map_err(e)?,
+            poor: q.poor_choices(&filter, LIST_LIMIT).map_err(e)?,
+            attempts: q.attempts(&filter, usize::MAX).map_err(e)?,
             roster: if filter.trainee.is_some() {
                 Vec::new()
             } else {
@@ -339,8 +434,17 @@ fn load_dashboard(m: &mut Manager, store: Arc<Store>) {
                     .map(|r| r.id)
                     .collect()
             },
-            trainee_ids: store.trainee_ids(&Filter::all()).map_err(e)?,
-            scenario_ids: store.scenario_ids(&Filter::all()).map_err(e)?,
+            trainee_ids: q.trainee_ids(&Filter::all()).map_err(e)?,
+            scenario_ids: q.scenario_ids(&Filter::all()).map_err(e)?,
+            station_ids: if room.freshness.is_some() {
+                q.station_ids(&Filter::all()).map_err(e)?
+            } else {
+                Vec::new()
+            },
+            room: room.freshness.map(|freshness| RoomFreshness {
+                freshness,
+                pending_here: room.pending_here,
+            }),
         })
     });
     match job {
@@ -460,19 +564,28 @@ pub fn apply_manager_actions(
                 m.notice = None;
                 m.drill = None;
                 if let Ok(store) = store_of(&records) {
-                    load_dashboard(&mut m, store);
+                    load_dashboard(&mut m, store, cache_of(&records));
                 }
             }
             ManagerAction::Refresh if open => {
                 if let Ok(store) = store_of(&records) {
-                    load_dashboard(&mut m, store);
+                    load_dashboard(&mut m, store, cache_of(&records));
                 }
             }
             ManagerAction::OpenAttempt(id) if open => {
                 let Ok(store) = store_of(&records) else {
                     continue;
                 };
-                m.drill = match AttemptId::parse(id).and_then(|id| store.attempt(&id)) {
+                let cache = cache_of(&records);
+                // Another station's attempt is in the LRS cache only.
+                let found = AttemptId::parse(id).and_then(|id| match store.attempt(&id)? {
+                    Some(d) => Ok(Some(d)),
+                    None => match &cache {
+                        Some((c, _)) => c.store().attempt(&id),
+                        None => Ok(None),
+                    },
+                });
+                m.drill = match found {
                     Ok(Some(detail)) => Some(drill_down(detail, &catalog)),
                     Ok(None) => None,
                     Err(e) => {
@@ -599,7 +712,7 @@ pub fn poll_jobs(records: Option<Res<RecordStore>>, mut m: ResMut<Manager>) {
                 m.was_open = true;
                 m.notice = None;
                 if let Ok(store) = store_of(&records) {
-                    load_dashboard(&mut m, store);
+                    load_dashboard(&mut m, store, cache_of(&records));
                 }
             }
             Ok(PasswordCheck::Wrong { wait }) => {

@@ -9,7 +9,7 @@
 use crate::app::flow::{Catalog, FlowSet, Play, Screen, Trainee};
 use crate::app::i18n::{Lang, T};
 use crate::app::screens::library::LibraryVm;
-use crate::core::lrs::{self, LrsConfig};
+use crate::core::lrs::{self, LrsCache, LrsConfig};
 use crate::core::records::{AttemptSummary, Recorder, ScenarioBest, Source, Store};
 use bevy::prelude::*;
 use std::path::Path;
@@ -32,6 +32,9 @@ pub struct RecordStore {
     pub lrs_error: Option<String>,
     /// The LRS configuration file can be read by other accounts (it holds the secret).
     pub lrs_warning: Option<String>,
+    /// With an LRS: the local cache of every station's statements (`lrs-cache.sqlite3`),
+    /// which the manager area and the trainee's history read.
+    pub cache: Option<Arc<LrsCache>>,
 }
 
 impl std::fmt::Debug for RecordStore {
@@ -64,12 +67,23 @@ impl RecordStore {
                 if let Some(w) = &lrs_warning {
                     warn!("{w}");
                 }
+                let cache = match (&lrs, crate::core::records::resolve_data_dir(data_dir)) {
+                    (Some(cfg), Ok(dir)) => match LrsCache::open(&dir, cfg) {
+                        Ok(c) => Some(Arc::new(c)),
+                        Err(e) => {
+                            warn!("no LRS cache, the room is not shown: {e}");
+                            None
+                        }
+                    },
+                    _ => None,
+                };
                 RecordStore {
                     store: Some(Arc::new(store)),
                     error: None,
                     lrs,
                     lrs_error,
                     lrs_warning,
+                    cache,
                 }
             }
             Err(e) => RecordStore {
@@ -78,6 +92,7 @@ impl RecordStore {
                 lrs: None,
                 lrs_error: None,
                 lrs_warning: None,
+                cache: None,
             },
         }
     }
@@ -254,13 +269,17 @@ pub fn refresh_trainee_records(
         *mine = TraineeRecords::default();
         return;
     }
-    let bests = store.trainee_bests(name).unwrap_or_else(|e| {
-        warn!("cannot read the trainee's records: {e}");
-        Vec::new()
-    });
-    let history = store
-        .trainee_history(name, HISTORY_LIMIT)
-        .unwrap_or_default();
+    // With an LRS, every station's attempts (the cache, as last pulled) with this
+    // station's own; without one, this station's alone, as before.
+    let cache = records.as_ref().and_then(|r| r.cache.as_deref());
+    if let Some(r) = records.as_deref() {
+        pull_in_background(r);
+    }
+    let (history, bests) =
+        lrs::trainee_records(store, cache, name, HISTORY_LIMIT).unwrap_or_else(|e| {
+            warn!("cannot read the trainee's records: {e}");
+            (Vec::new(), Vec::new())
+        });
     *mine = TraineeRecords {
         trainee: name.to_string(),
         bests,
@@ -286,6 +305,34 @@ pub fn record_abandoned(
                 Err(e) => warn!("cannot mark the attempt abandoned: {e}"),
             }
         }
+/// Starts a pull of the room's new statements into the LRS cache on a thread of its own
+/// (never on the frame loop), unless one is running: what it brings is shown the next
+/// time the library is entered. Nothing to do without an LRS.
+fn pull_in_background(records: &RecordStore) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static PULLING: AtomicBool = AtomicBool::new(false);
+    let (Some(cache), Some(cfg)) = (records.cache.clone(), records.lrs.clone()) else {
+        return;
+    };
+    if PULLING.swap(true, Ordering::AcqRel) {
+        return;
+    }
+    let spawned = std::thread::Builder::new()
+        .name("courtesy-lrs-pull".into())
+        .spawn(move || {
+            let client = lrs::LrsClient::new(&cfg);
+            match cache.pull(&client, &lrs::PullOptions::default(), |_| {}) {
+                Ok(r) => {
+                    if let Some(e) = r.error {
+                        warn!("LRS pull failed (the cache is kept): {e}");
+                    }
+                }
+                Err(e) => warn!("LRS cache: {e}"),
+            }
+            PULLING.store(false, Ordering::Release);
+        });
+    if spawned.is_err() {
+        PULLING.store(false, Ordering::Release);
     }
 }
 

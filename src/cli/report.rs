@@ -22,6 +22,10 @@ pub struct ReportArgs {
     /// Only this trainee's attempts.
     #[arg(long, value_name = "ID")]
     pub trainee: Option<String>,
+    /// Only attempts played at this station (the name in its statements; see
+    /// COURTESY_STATION).
+    #[arg(long, value_name = "NAME")]
+    pub station: Option<String>,
     /// Only attempts at this scenario id.
     #[arg(long, value_name = "ID")]
     pub scenario: Option<String>,
@@ -65,6 +69,11 @@ pub enum ReportError {
     Lrs(#[from] crate::core::lrs::LrsError),
     #[error(transparent)]
     Access(#[from] crate::cli::manager::AccessError),
+    #[error(
+        "cannot report from the LRS: it could not be reached and nothing has been pulled into \
+         the cache yet ({0})"
+    )]
+    Pull(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -125,6 +134,9 @@ pub fn report(args: &ReportArgs) -> Result<String, ReportError> {
     if let Some(t) = &args.trainee {
         filter = filter.trainee(t);
     }
+    if let Some(s) = &args.station {
+        filter = filter.station(s);
+    }
     let dir = resolve_data_dir(args.data_dir.as_deref())?;
     // The whole room's records (this station's, or every station's from the LRS): only
     // with the manager password of this station's store.
@@ -137,7 +149,11 @@ pub fn report(args: &ReportArgs) -> Result<String, ReportError> {
     };
     crate::cli::manager::require_manager(&local, "`courtesy report`")?;
     let cohort;
-    let (store, label): (&Store, String) = if args.lrs {
+    let cache;
+    let mut label = local.path().display().to_string();
+    let lrs_store: &Store = if !args.lrs {
+        &local
+    } else {
         use crate::core::lrs::{LrsClient, LrsConfig, LrsError, cohort_store, config_path};
         let cfg = LrsConfig::discover(&dir, args.lrs_config.as_deref())?.ok_or_else(|| {
             LrsError::NotConfigured {
@@ -148,35 +164,58 @@ pub fn report(args: &ReportArgs) -> Result<String, ReportError> {
             eprintln!("warning: {w}");
         }
         let client = LrsClient::new(&cfg);
-        let statements = crate::core::lrs::fetch_attempts(&client, filter.since_ms, |_| {})?;
-        let rebuilt = crate::core::lrs::rebuild_attempts(&statements);
-        cohort = cohort_store(&rebuilt)?;
-        let label = format!(
-            "LRS {} ({} Courtesy statement(s), {} attempt(s) rebuilt{})",
-            cfg.endpoint_shown(),
-            rebuilt.statements,
-            rebuilt.attempts.len() - cohort.skipped,
-            if cohort.skipped > 0 {
-                format!(", {} skipped: unusable trainee id", cohort.skipped)
-            } else {
-                String::new()
-            },
-        ) + &if rebuilt.unreadable > 0 {
-            format!(
-                "; {} attempt(s) skipped: unreadable seed, step, mood or outcome",
-                rebuilt.unreadable
-            )
-        } else {
-            String::new()
-        };
-        let store = cohort
-            .store()
-            .ok_or(RecordsError::Missing { path: dir.clone() })?;
-        (store, label)
-    } else {
-        let label = local.path().display().to_string();
-        (&local, label)
+        match crate::core::lrs::LrsCache::open(&dir, &cfg) {
+            // The cache beside the store: pull what is new, then report from it.
+            Ok(c) => {
+                let pulled = c.pull(&client, &crate::core::lrs::PullOptions::default(), |_| {})?;
+                let fresh = c.freshness()?;
+                if let Some(e) = &pulled.error {
+                    if fresh.last_success_ms.is_none() {
+                        return Err(ReportError::Pull(e.to_string()));
+                    }
+                    eprintln!(
+                        "warning: could not pull from the LRS ({e}); reporting from the cache"
+                    );
+                }
+                let now = crate::core::records::time::now_ms();
+                label = format!(
+                    "LRS {} (cache {}: {}; this pull: {} new statement(s) of {} fetched)",
+                    cfg.endpoint_shown(),
+                    c.store().path().display(),
+                    fresh.line(now),
+                    pulled.new,
+                    pulled.fetched
+                );
+                cache = c;
+                cache.store()
+            }
+            // No cache here (a read-only data folder): rebuild from scratch as before.
+            Err(open_error) => {
+                eprintln!(
+                    "warning: cannot use the LRS cache ({open_error}); reading every statement"
+                );
+                let statements =
+                    crate::core::lrs::fetch_attempts(&client, filter.since_ms, |_| {})?;
+                let rebuilt = crate::core::lrs::rebuild_attempts(&statements);
+                cohort = cohort_store(&rebuilt)?;
+                label = format!(
+                    "LRS {} ({} Courtesy statement(s), {} attempt(s) rebuilt{})",
+                    cfg.endpoint_shown(),
+                    rebuilt.statements,
+                    rebuilt.attempts.len() - cohort.skipped,
+                    if cohort.skipped > 0 {
+                        format!(", {} skipped: unusable trainee id", cohort.skipped)
+                    } else {
+                        String::new()
+                    }
+                );
+                cohort
+                    .store()
+                    .ok_or(RecordsError::Missing { path: dir.clone() })?
+            }
+        }
     };
+    let store = lrs_store;
     if let Some(id) = &args.attempt {
         let id = AttemptId::parse(id)?;
         let detail = store
@@ -559,6 +598,7 @@ fn attempt_rows(a: &[AttemptSummary]) -> Rows {
             "overall",
             "seed",
             "locale",
+            "station",
         ],
         rows: a
             .iter()
@@ -576,6 +616,7 @@ fn attempt_rows(a: &[AttemptSummary]) -> Rows {
                     num(s.overall, 1),
                     Cell::Num(s.seed.to_string()),
                     text(&s.locale),
+                    s.station.as_deref().map(text).unwrap_or(Cell::Empty),
                 ]
             })
             .collect(),

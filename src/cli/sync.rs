@@ -1,4 +1,4 @@
-//! `courtesy sync`: send the queued xAPI statements to the configured LRS from a terminal, or show the queue (`--status`).
+//! `courtesy sync`: send the queued xAPI statements to the configured LRS from a terminal, show the queue (`--status`), or also pull the room's new statements into the local cache (`--pull`).
 
 use crate::cli::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Format};
 use crate::core::lrs::{Backoff, LrsClient, LrsConfig, LrsError, config_path, sync_pending};
@@ -31,6 +31,15 @@ pub struct SyncArgs {
     /// How many more passes to make after a network or server failure (with backoff).
     #[arg(long, default_value_t = 2, value_name = "N")]
     pub retries: u32,
+    /// After sending, pull every station's new statements from the LRS into the local
+    /// cache (lrs-cache.sqlite3 in the data folder) that `courtesy report --lrs` and the
+    /// manager area read: only what is new since the last pull.
+    #[arg(long, conflicts_with = "status")]
+    pub pull: bool,
+    /// With --pull: read every statement again instead of only the new ones (what is
+    /// already cached is counted as a duplicate, once).
+    #[arg(long, requires = "pull")]
+    pub full: bool,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }
@@ -93,6 +102,13 @@ fn sync(args: &SyncArgs) -> Result<u8, LrsError> {
     };
     let store = match opened {
         Ok(s) => s,
+        Err(RecordsError::Missing { .. }) if args.pull => {
+            let Some(config) = config else {
+                let looked_at = config_path(&dir, args.lrs_config.as_deref()).0;
+                return Err(LrsError::NotConfigured { looked_at });
+            };
+            return pull(args, &dir, &config, None);
+        }
         Err(RecordsError::Missing { .. }) => return nothing_recorded(args, &path, config.as_ref()),
         Err(e) => return Err(e.into()),
     };
@@ -151,6 +167,22 @@ fn sync(args: &SyncArgs) -> Result<u8, LrsError> {
     }
     let counts = store.outbox_counts()?;
     let error = total.error.as_ref().map(ToString::to_string);
+    let code = if counts.pending == 0 && counts.parked == 0 {
+        EXIT_OK
+    } else {
+        EXIT_FINDINGS
+    };
+    if args.pull {
+        drop(store);
+        let pushed = Pushed {
+            sent: total.sent,
+            parked: total.parked,
+            pending: counts.pending,
+            error,
+            code,
+        };
+        return pull(args, &dir, &config, Some(pushed));
+    }
     match args.format {
         Format::Json => print_json(&SyncJson {
             lrs: config.endpoint_shown(),
@@ -184,11 +216,131 @@ fn sync(args: &SyncArgs) -> Result<u8, LrsError> {
             }
         }
     }
-    Ok(if counts.pending == 0 && counts.parked == 0 {
-        EXIT_OK
-    } else {
-        EXIT_FINDINGS
-    })
+    Ok(code)
+}
+
+/// What the send before a pull did.
+#[derive(Serialize)]
+struct Pushed {
+    sent: usize,
+    parked: usize,
+    pending: u64,
+    error: Option<String>,
+    #[serde(skip)]
+    code: u8,
+}
+
+#[derive(Serialize)]
+struct PullJson {
+    lrs: String,
+    cache: String,
+    pushed: Option<Pushed>,
+    pull: crate::core::lrs::PullReport,
+    freshness: crate::core::lrs::Freshness,
+    skipped_reasons: Vec<(String, u64)>,
+}
+
+/// `--pull`: the new statements of every station into the cache.
+fn pull(
+    args: &SyncArgs,
+    dir: &std::path::Path,
+    config: &LrsConfig,
+    pushed: Option<Pushed>,
+) -> Result<u8, LrsError> {
+    use crate::core::lrs::{LrsCache, PullOptions, ago};
+    let cache = LrsCache::open(dir, config)?;
+    let client = LrsClient::new(config);
+    let options = PullOptions {
+        full: args.full,
+        ..PullOptions::default()
+    };
+    let progress =
+        args.format == Format::Text && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let report = cache.pull(&client, &options, |n| {
+        if progress {
+            eprint!("\rpulled {n} statement(s) …");
+        }
+    })?;
+    if progress && report.fetched > 0 {
+        eprintln!();
+    }
+    let fresh = cache.freshness()?;
+    let now = crate::core::records::time::now_ms();
+    let skipped_reasons = cache.store().cache_skip_reasons(5)?;
+    let code = match (&report.error, &pushed) {
+        (Some(_), _) => EXIT_FINDINGS,
+        (None, Some(p)) => p.code,
+        (None, None) => EXIT_OK,
+    };
+    match args.format {
+        Format::Json => print_json(&PullJson {
+            lrs: config.endpoint_shown(),
+            cache: cache.store().path().display().to_string(),
+            pushed,
+            pull: report,
+            freshness: fresh,
+            skipped_reasons,
+        }),
+        Format::Text => {
+            if let Some(p) = &pushed {
+                println!(
+                    "LRS {}: sent {} statement(s), parked {}; {} pending",
+                    config.endpoint_shown(),
+                    p.sent,
+                    p.parked,
+                    p.pending
+                );
+                if let Some(e) = &p.error {
+                    println!("could not send everything: {e}");
+                }
+            }
+            println!(
+                "pulled {} new statement(s) of {} fetched ({} already cached) in {} page(s), {:.2} s{}: {} attempt(s) rebuilt{}{}",
+                report.new,
+                report.fetched,
+                report.duplicates,
+                report.pages,
+                report.elapsed.as_secs_f64(),
+                match report.since_ms {
+                    Some(t) => format!(" since {}", format_utc(t)),
+                    None => " (everything)".to_string(),
+                },
+                report.attempts_rebuilt,
+                if report.skipped > 0 {
+                    format!(", {} unreadable statement(s) skipped", report.skipped)
+                } else {
+                    String::new()
+                },
+                if report.ignored > 0 {
+                    format!(", {} of other applications ignored", report.ignored)
+                } else {
+                    String::new()
+                }
+            );
+            if let Some(e) = &report.error {
+                println!(
+                    "could not pull everything: {e}\nthe cache keeps what it has{}",
+                    match fresh.last_success_ms {
+                        Some(t) => format!(
+                            " (last complete pull {}, {})",
+                            ago(now.saturating_sub(t)),
+                            format_utc(t)
+                        ),
+                        None => " (nothing pulled yet)".to_string(),
+                    }
+                );
+            }
+            println!(
+                "cache {}: {}",
+                cache.store().path().display(),
+                fresh.line(now)
+            );
+            for (why, n) in &skipped_reasons {
+                println!("  skipped {n}: {why}");
+            }
+        }
+    }
+    Ok(code)
 }
 
 /// No store yet: nothing was ever recorded here, so nothing is waiting.
@@ -274,6 +426,17 @@ fn status(args: &SyncArgs, store: &Store, config: Option<&LrsConfig>) -> Result<
             );
             if let Some(r) = &out.last_failure {
                 println!("last failure: {r}");
+            }
+            if let Some(cfg) = config
+                && let Some(dir) = store.path().parent()
+                && let Ok(cache) = crate::core::lrs::LrsCache::open_read_only(dir, cfg)
+                && let Ok(fresh) = cache.freshness()
+            {
+                println!(
+                    "room cache {}: {}",
+                    cache.store().path().display(),
+                    fresh.line(crate::core::records::time::now_ms())
+                );
             }
             for p in &out.parked_statements {
                 println!(

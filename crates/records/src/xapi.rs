@@ -114,6 +114,66 @@ pub struct AttemptContext<'a> {
     pub content_hash: Option<&'a str>,
     pub seed: u64,
     pub locale: &'a str,
+    /// The station the attempt was played at (the `station` context extension); `None`
+    /// for attempts recorded before stations were named (their statements carry none).
+    pub station: Option<&'a str>,
+}
+
+/// Environment variable naming this station (the `station` context extension).
+pub const STATION_ENV: &str = "COURTESY_STATION";
+
+/// The longest station name kept (characters); longer names are cut.
+pub const MAX_STATION_CHARS: usize = 64;
+
+/// This station's name, written into every statement: [`STATION_ENV`] if set and not
+/// blank, else the computer's host name, else `"unnamed station"`. Control and
+/// escape characters are removed, white space trimmed, at most [`MAX_STATION_CHARS`]
+/// characters. The one place the name is read: the station configuration file
+/// (issue 14) plugs in here.
+pub fn station_name() -> String {
+    let from_env = std::env::var(STATION_ENV).ok();
+    let name = from_env
+        .as_deref()
+        .map(clean_station)
+        .filter(|s| !s.is_empty())
+        .or_else(|| {
+            host_name()
+                .map(|h| clean_station(&h))
+                .filter(|s| !s.is_empty())
+        });
+    name.unwrap_or_else(|| "unnamed station".to_string())
+}
+
+/// A station name as stored and shown: cleaned of control and escape characters
+/// ([`crate::untrusted::clean`]), trimmed, at most [`MAX_STATION_CHARS`] characters.
+/// Used for this station's name and for names read from the LRS.
+pub fn clean_station(s: &str) -> String {
+    crate::untrusted::clean(s)
+        .trim()
+        .chars()
+        .take(MAX_STATION_CHARS)
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// The computer's host name, if the platform tells it without a system call crate.
+fn host_name() -> Option<String> {
+    for var in ["COMPUTERNAME", "HOSTNAME"] {
+        if let Ok(v) = std::env::var(var)
+            && !v.trim().is_empty()
+        {
+            return Some(v);
+        }
+    }
+    for file in ["/proc/sys/kernel/hostname", "/etc/hostname"] {
+        if let Ok(v) = std::fs::read_to_string(file)
+            && !v.trim().is_empty()
+        {
+            return Some(v);
+        }
+    }
+    None
 }
 
 /// An extension key under the base IRI, e.g. `…/extensions/ratings`.
@@ -377,6 +437,9 @@ fn context(c: &AttemptContext, p: &StatementParts) -> Value {
     // A string: seeds are 64-bit, beyond what a JSON number holds exactly in most LRSs.
     ext_map.insert(ext(c.base_iri, "seed"), json!(c.seed.to_string()));
     ext_map.insert(ext(c.base_iri, "locale"), json!(c.locale));
+    if let Some(station) = c.station {
+        ext_map.insert(ext(c.base_iri, "station"), json!(station));
+    }
     json!({
         "registration": c.registration.to_string(),
         "language": c.locale,

@@ -310,10 +310,25 @@ pub fn dashboard_ui(ui: &mut egui::Ui, vm: &mut DashboardVm) -> Option<ManagerAc
                     ui.selectable_value(&mut vm.filter.trainee, Some(id.clone()), id);
                 }
             });
+        if !vm.data.station_ids.is_empty() {
+            ui.label(crate::app::manager::station_caption(lang));
+            egui::ComboBox::from_id_salt("filter-station")
+                .selected_text(vm.filter.station.clone().unwrap_or_else(|| any.into()))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut vm.filter.station, None, any);
+                    for id in &vm.data.station_ids {
+                        ui.selectable_value(&mut vm.filter.station, Some(id.clone()), id);
+                    }
+                });
+        }
         if ui.button(T::ApplyFilter.get(lang)).clicked() {
             out = Some(ManagerAction::Filter(vm.filter.clone()));
         }
     });
+    if let Some(room) = &vm.data.room {
+        let now = crate::core::records::time::now_ms();
+        ui.label(RichText::new(room.line(lang, now)).small());
+    }
     show_notice(ui, &vm.notice, lang);
     if let Some(a) = settings_ui(ui, vm) {
         out = Some(a);
@@ -968,13 +983,17 @@ fn attempt_list(ui: &mut egui::Ui, vm: &DashboardVm) -> Option<ManagerAction> {
     if shown.len() > LIST_LIMIT {
         ui.label(RichText::new(T::ListTruncated.fmt(lang, &[&LIST_LIMIT, &shown.len()])).weak());
     }
+    let stations = vm.data.room.is_some();
     egui::Grid::new("attempts")
-        .num_columns(ATTEMPT_COLUMNS.len())
+        .num_columns(ATTEMPT_COLUMNS.len() + usize::from(stations))
         .striped(true)
         .spacing([14.0, 6.0])
         .show(ui, |ui| {
             for c in ATTEMPT_COLUMNS {
                 caption(ui, attempt_header(*c).get(lang));
+            }
+            if stations {
+                caption(ui, crate::app::manager::station_caption(lang));
             }
             ui.end_row();
             for a in shown.iter().take(LIST_LIMIT) {
@@ -983,6 +1002,9 @@ fn attempt_list(ui: &mut egui::Ui, vm: &DashboardVm) -> Option<ManagerAction> {
                     if attempt_cell(ui, *c, &row, lang) {
                         out = Some(ManagerAction::OpenAttempt(row.id.clone()));
                     }
+                }
+                if stations {
+                    ui.label(a.station.as_deref().unwrap_or("–"));
                 }
                 ui.end_row();
             }

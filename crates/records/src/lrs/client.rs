@@ -356,6 +356,22 @@ impl LrsClient {
         query: &[(&str, &str)],
         mut on_page: impl FnMut(usize),
     ) -> Result<Vec<Value>, LrsError> {
+        let mut all = Vec::new();
+        self.statement_pages(query, |page| {
+            all.extend(page);
+            on_page(all.len());
+            Ok(())
+        })?;
+        Ok(all)
+    }
+
+    /// The same, page by page: `on_page` gets each page's statements as it arrives (and
+    /// may stop the download with an error). Returns the number of pages read.
+    pub fn statement_pages(
+        &self,
+        query: &[(&str, &str)],
+        mut on_page: impl FnMut(Vec<Value>) -> Result<(), LrsError>,
+    ) -> Result<usize, LrsError> {
         let mut url = self.statements_url.clone();
         let mut sep = '?';
         for (k, v) in query {
@@ -365,7 +381,7 @@ impl LrsClient {
             url.push_str(&encode(v));
             sep = '&';
         }
-        let mut all = Vec::new();
+        let mut pages = 0;
         let mut seen_urls = std::collections::HashSet::new();
         loop {
             if !seen_urls.insert(url.clone()) {
@@ -374,18 +390,21 @@ impl LrsClient {
                     detail: "its `more` link points back to a page already read".into(),
                 });
             }
-            let page = self.get_json(&url)?;
-            let statements = page
-                .get("statements")
-                .and_then(Value::as_array)
-                .ok_or_else(|| LrsError::BadReply {
-                    endpoint: self.endpoint.clone(),
-                    detail: "no `statements` list in the StatementResult".into(),
-                })?;
+            let mut page = self.get_json(&url)?;
+            let more = page.get("more").and_then(Value::as_str).map(str::to_string);
+            let statements = match page.get_mut("statements").map(Value::take) {
+                Some(Value::Array(a)) => a,
+                _ => {
+                    return Err(LrsError::BadReply {
+                        endpoint: self.endpoint.clone(),
+                        detail: "no `statements` list in the StatementResult".into(),
+                    });
+                }
+            };
+            pages += 1;
             let empty = statements.is_empty();
-            all.extend(statements.iter().cloned());
-            on_page(all.len());
-            match page.get("more").and_then(Value::as_str) {
+            on_page(statements)?;
+            match more {
                 Some(more) if !more.is_empty() && !empty => {
                     // xAPI: `more` is a relative IRL (path and query, no scheme, host or
                     // port). An absolute one is accepted only on our own origin.
@@ -403,7 +422,7 @@ impl LrsClient {
                     };
                     self.same_origin(&url)?;
                 }
-                _ => return Ok(all),
+                _ => return Ok(pages),
             }
         }
     }

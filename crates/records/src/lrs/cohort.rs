@@ -35,6 +35,8 @@ pub struct RebuiltAttempt {
     pub started_ms: i64,
     pub transcript: Vec<TranscriptEntry>,
     pub finished: Option<(i64, AttemptResult)>,
+    /// The station it was played at (its statements' `station` extension, cleaned).
+    pub station: Option<String>,
 }
 
 /// The attempts found in a set of statements.
@@ -53,7 +55,7 @@ pub struct RebuiltAttempts {
 /// The extensions object at `v`, looked up by name: the key ending in
 /// `/extensions/<name>` (any base IRI, so statements written under an older `base_iri`
 /// still count).
-fn ext<'a>(m: Option<&'a Map<String, Value>>, name: &str) -> Option<&'a Value> {
+pub(crate) fn ext<'a>(m: Option<&'a Map<String, Value>>, name: &str) -> Option<&'a Value> {
     let suffix = format!("/extensions/{name}");
     m?.iter()
         .find(|(k, _)| k.ends_with(&suffix))
@@ -100,6 +102,7 @@ struct Group {
     passed: Option<bool>,
     /// A step index or mood that could not be read.
     unreadable: bool,
+    station: Option<String>,
 }
 
 /// Groups Courtesy statements by registration (the attempt) and rebuilds each attempt:
@@ -167,6 +170,12 @@ pub fn rebuild_attempts(statements: &[Value]) -> RebuiltAttempts {
         if g.seed.is_none() {
             g.seed =
                 ext(cext, "seed").and_then(|v| v.as_u64().or_else(|| v.as_str()?.parse().ok()));
+        }
+        if g.station.is_none() {
+            g.station = ext(cext, "station")
+                .and_then(Value::as_str)
+                .map(crate::xapi::clean_station)
+                .filter(|s| !s.is_empty());
         }
         if g.locale.is_none() {
             g.locale = ext(cext, "locale")
@@ -368,6 +377,7 @@ pub fn rebuild_attempts(statements: &[Value]) -> RebuiltAttempts {
             started_ms,
             transcript,
             finished: finished.map(|(at, _, r)| (at, r)),
+            station: g.station,
         });
     }
     out
@@ -429,8 +439,13 @@ pub fn cohort_store(rebuilt: &RebuiltAttempts) -> Result<CohortStore, RecordsErr
         })
         .collect();
     let ids: Vec<AttemptId> = usable.iter().map(|a| a.id).collect();
-    for (chunk, ids) in batch.chunks(1000).zip(ids.chunks(1000)) {
-        store.import_attempts_as(chunk, ids, false)?;
+    let stations: Vec<Option<String>> = usable.iter().map(|a| a.station.clone()).collect();
+    for ((chunk, ids), stations) in batch
+        .chunks(1000)
+        .zip(ids.chunks(1000))
+        .zip(stations.chunks(1000))
+    {
+        store.import_attempts_as(chunk, ids, false, Some(stations))?;
     }
     cohort.store = Some(store);
     Ok(cohort)

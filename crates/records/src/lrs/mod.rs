@@ -12,13 +12,22 @@
 //!   flag; [`SyncWorker::status`] gives the app its small sync status.
 //! * [`fetch_attempts`] / [`cohort_store`]: statements read back from the LRS, rebuilt
 //!   into attempts so that `courtesy report --lrs` shows the same aggregates.
+//! * [`LrsCache`]: the whole room, pulled incrementally (`since` the cursor, `more`
+//!   links on the endpoint's origin only) into `lrs-cache.sqlite3`, with its
+//!   [`Freshness`] (when, which stations) — what `courtesy sync --pull`, `report --lrs`
+//!   and the manager area read.
 
+mod cache;
 mod client;
 mod cohort;
 mod config;
 mod error;
+mod room;
 mod sync;
 
+pub use cache::{
+    Freshness, LrsCache, PULL_PAGE, PullOptions, PullReport, ago, cache_path, classify,
+};
 pub use client::{LrsClient, PostOutcome};
 pub use cohort::{CohortStore, RebuiltAttempts, cohort_store, fetch_attempts, rebuild_attempts};
 pub use config::{
@@ -26,4 +35,5 @@ pub use config::{
     configure_store, file_exposure,
 };
 pub use error::LrsError;
+pub use room::{Room, RoomAttempts, room, room_dashboard, trainee_records};
 pub use sync::{Backoff, SyncPass, SyncState, SyncStatus, SyncWorker, WorkerOptions, sync_pending};

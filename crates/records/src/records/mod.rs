@@ -18,9 +18,12 @@
 //!   [`Store::outbox_mark_sent`], [`Store::outbox_park`] serve the LRS sync (`core::lrs`);
 //!   after each pass [`Store::prune_sent`] drops delivered statements' JSON, which
 //!   [`Store::outbox_items`] rebuilds byte for byte.
+//! * LRS cache (docs/records.md, "The LRS cache"): [`Store::cache_add`],
+//!   [`Store::cache_pull_state`], [`Store::cache_stations`] … serve `core::lrs::LrsCache`.
 //! * Manager password: [`Store::set_manager_password`], [`Store::verify_manager_password`],
 //!   [`Store::has_manager_password`], [`ManagerGate`].
 
+mod cache;
 mod error;
 mod evidence;
 pub mod identity;
@@ -35,6 +38,9 @@ mod schema;
 mod store;
 pub mod time;
 
+pub use cache::{
+    CACHE_FILE_NAME, CacheAdd, CacheCounts, CacheStatus, CachedStatement, PullState, StationSeen,
+};
 pub use error::RecordsError;
 pub use evidence::Evidence;
 pub use outbox::{MAX_REASON_CHARS, OutboxCounts, OutboxItem, OutboxSelect, OutboxStatus};

@@ -78,7 +78,7 @@ pub(crate) const SOURCE_COLUMNS: &str = "o.verb, o.created_ms, o.step_idx, a.tra
      a.final_mood, a.respect, a.moderation, a.self_discipline, a.compliance, a.not_assessed, \
      a.below_floor, a.steps, s.step_id, s.variant, s.customer_line, s.offered, s.chosen, s.best, \
      s.timed_out, s.response_ms, s.respect, s.moderation, s.self_discipline, s.compliance, \
-     s.mood_before, s.mood_after, s.trigger_goto";
+     s.mood_before, s.mood_after, s.trigger_goto, a.station";
 /// `FROM` clause for [`SOURCE_COLUMNS`].
 pub(crate) const SOURCE_JOIN: &str = "FROM outbox o JOIN attempts a ON a.id = o.attempt_id \
      LEFT JOIN steps s ON s.attempt_id = o.attempt_id AND s.idx = o.step_idx";
@@ -118,6 +118,7 @@ pub(crate) struct Source {
     mood_before: Option<i32>,
     mood_after: Option<i32>,
     trigger: Option<String>,
+    station: Option<String>,
 }
 
 impl Source {
@@ -157,6 +158,7 @@ impl Source {
             mood_before: r.get(c(33))?,
             mood_after: r.get(c(34))?,
             trigger: r.get(c(35))?,
+            station: r.get(c(36))?,
         })
     }
 
@@ -197,6 +199,7 @@ impl Source {
             content_hash: self.content_hash.as_deref(),
             seed,
             locale: &self.locale,
+            station: self.station.as_deref(),
         };
         let missing = |what: &str| format!("its {what} is missing from the records");
         let value = match self.verb()? {

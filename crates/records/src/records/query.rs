@@ -23,6 +23,9 @@ pub struct Filter {
     pub until_ms: Option<i64>,
     pub scenario: Option<String>,
     pub trainee: Option<String>,
+    /// Only attempts played at this station.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub station: Option<String>,
 }
 
 impl Filter {
@@ -70,6 +73,12 @@ impl Filter {
         self
     }
 
+    /// Only attempts played at station `name`.
+    pub fn station(mut self, name: &str) -> Filter {
+        self.station = Some(name.to_string());
+        self
+    }
+
     /// The `AND …` conditions on the attempts table aliased `alias`, with named
     /// parameters (see [`Filter::params`]). Only the conditions in use are written, so
     /// SQLite can use the indexes.
@@ -86,6 +95,9 @@ impl Filter {
         }
         if self.trainee.is_some() {
             s.push_str(&format!(" AND {alias}.trainee = :trainee"));
+        }
+        if self.station.is_some() {
+            s.push_str(&format!(" AND {alias}.station = :station"));
         }
         s
     }
@@ -105,12 +117,18 @@ impl Filter {
         if let Some(v) = &self.trainee {
             p.push((":trainee", Value::Text(v.clone())));
         }
+        if let Some(v) = &self.station {
+            p.push((":station", Value::Text(v.clone())));
+        }
         p
     }
 
     /// Whether only the scenario (or nothing) is filtered on.
     fn scenario_only(&self) -> bool {
-        self.since_ms.is_none() && self.until_ms.is_none() && self.trainee.is_none()
+        self.since_ms.is_none()
+            && self.until_ms.is_none()
+            && self.trainee.is_none()
+            && self.station.is_none()
     }
 }
 
@@ -186,6 +204,9 @@ pub struct AttemptSummary {
     pub principles: BTreeMap<Principle, f64>,
     pub not_assessed: Vec<Principle>,
     pub below_floor: Vec<Principle>,
+    /// The station it was played at (`None`: recorded before stations were named).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub station: Option<String>,
 }
 
 /// One recorded step.
@@ -329,7 +350,7 @@ pub struct ScenarioBest {
 const SUMMARY_COLUMNS: &str = "a.uuid, a.trainee, a.scenario, a.content_hash, a.seed, a.locale, \
      a.source, a.status, a.started_ms, a.last_ms, a.steps, a.finished_ms, a.ending, a.outcome, \
      a.passed, a.overall, a.final_mood, a.respect, a.moderation, a.self_discipline, a.compliance, \
-     a.not_assessed, a.below_floor";
+     a.not_assessed, a.below_floor, a.station";
 
 /// The principle columns of `attempts` and `steps`, in [`Principle::ALL`] order.
 const PRINCIPLE_COLUMNS: [(Principle, &str); 4] = [
@@ -404,6 +425,7 @@ fn summary(r: &Row<'_>, now: i64) -> rusqlite::Result<AttemptSummary> {
         principles,
         not_assessed: principles_from_list(21, r.get(21)?)?,
         below_floor: principles_from_list(22, r.get(22)?)?,
+        station: r.get(23)?,
     })
 }
 
@@ -729,7 +751,7 @@ impl Store {
                 .prepare_cached(&format!(
                     "SELECT {SUMMARY_COLUMNS}, a.id FROM attempts a WHERE a.uuid = ?1"
                 ))?
-                .query_row([&key], |r| Ok((summary(r, now)?, r.get::<_, i64>(23)?)))
+                .query_row([&key], |r| Ok((summary(r, now)?, r.get::<_, i64>(24)?)))
                 .optional()?;
             let Some((summary, row)) = head else {
                 return Ok(None);
@@ -812,6 +834,20 @@ impl Store {
     /// Scenario ids with attempts matching `filter`, sorted (for the filter list).
     pub fn scenario_ids(&self, filter: &Filter) -> Result<Vec<String>, RecordsError> {
         self.distinct("scenario", filter)
+    }
+
+    /// Station names with attempts matching `filter`, sorted (for the station filter).
+    pub fn station_ids(&self, filter: &Filter) -> Result<Vec<String>, RecordsError> {
+        let params = filter.params();
+        let sql = format!(
+            "SELECT DISTINCT a.station FROM attempts a WHERE a.station IS NOT NULL{} ORDER BY 1",
+            filter.sql("a")
+        );
+        self.read(|c| {
+            let mut st = c.prepare_cached(&sql)?;
+            let rows = st.query_map(named(&params).as_slice(), |r| r.get(0))?;
+            rows.collect()
+        })
     }
 
     fn distinct(&self, column: &str, filter: &Filter) -> Result<Vec<String>, RecordsError> {

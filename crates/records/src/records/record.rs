@@ -247,16 +247,22 @@ fn insert_attempt(
     trainee: &str,
     start: &AttemptStart,
     started_ms: i64,
+    station: Option<&str>,
+    from_lrs: bool,
 ) -> Result<i64, Fail> {
-    refuse_look_alike(tx, trainee)?;
+    // Attempts rebuilt from the LRS were accepted at their own station already; the
+    // cache keeps them as they are.
+    if !from_lrs {
+        refuse_look_alike(tx, trainee)?;
+    }
     tx.prepare_cached(
         "INSERT INTO trainees (id, first_seen_ms) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING",
     )?
     .execute(params![trainee, started_ms])?;
     tx.prepare_cached(
         "INSERT INTO attempts (uuid, trainee, scenario, content_hash, seed, locale, source, \
-         app_version, status, started_ms, last_ms, steps) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', ?9, ?9, 0)",
+         app_version, status, started_ms, last_ms, steps, station) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', ?9, ?9, 0, ?10)",
     )?
     .execute(params![
         id.to_string(),
@@ -268,8 +274,21 @@ fn insert_attempt(
         start.source.key(),
         env!("CARGO_PKG_VERSION"),
         started_ms,
+        station,
     ])?;
     Ok(tx.last_insert_rowid())
+}
+
+/// Removes an attempt and its steps (the LRS cache, before importing its new rebuild).
+fn delete_attempt(tx: &Transaction<'_>, id: &AttemptId) -> Result<(), Fail> {
+    let key = id.to_string();
+    tx.prepare_cached(
+        "DELETE FROM steps WHERE attempt_id IN (SELECT id FROM attempts WHERE uuid = ?1)",
+    )?
+    .execute([&key])?;
+    tx.prepare_cached("DELETE FROM attempts WHERE uuid = ?1")?
+        .execute([&key])?;
+    Ok(())
 }
 
 fn insert_step(
@@ -356,6 +375,7 @@ struct AttemptMeta {
     seed: u64,
     locale: String,
     started_ms: i64,
+    station: Option<String>,
 }
 
 fn attempt_meta(tx: &Transaction<'_>, attempt_row: i64) -> Result<AttemptMeta, Fail> {
@@ -368,7 +388,7 @@ fn attempt_meta(tx: &Transaction<'_>, attempt_row: i64) -> Result<AttemptMeta, F
     };
     let m = tx
         .prepare_cached(
-            "SELECT uuid, trainee, scenario, content_hash, seed, locale, started_ms \
+            "SELECT uuid, trainee, scenario, content_hash, seed, locale, started_ms, station \
              FROM attempts WHERE id = ?1",
         )?
         .query_row([attempt_row], |r| {
@@ -384,6 +404,7 @@ fn attempt_meta(tx: &Transaction<'_>, attempt_row: i64) -> Result<AttemptMeta, F
                     .map_err(|_| bad(4, "seed is not a whole number"))?,
                 locale: r.get(5)?,
                 started_ms: r.get(6)?,
+                station: r.get(7)?,
             })
         })?;
     Ok(m)
@@ -427,6 +448,7 @@ impl<'a> Statements<'a> {
             content_hash: self.meta.content_hash.as_deref(),
             seed: self.meta.seed,
             locale: &self.meta.locale,
+            station: self.meta.station.as_deref(),
         }
     }
 
@@ -493,7 +515,10 @@ impl Store {
         let trainee = check_trainee(&start.trainee)?;
         let id = AttemptId::new_random();
         let now = now_ms();
-        self.write(|tx| insert_attempt(tx, &id, &trainee, start, now).map(|_| ()))?;
+        let station = self.station();
+        self.write(|tx| {
+            insert_attempt(tx, &id, &trainee, start, now, station.as_deref(), false).map(|_| ())
+        })?;
         Ok(id)
     }
 
@@ -613,28 +638,50 @@ impl Store {
         &self,
         batch: &[ImportedAttempt<'_>],
     ) -> Result<Vec<AttemptId>, RecordsError> {
-        self.import_attempts_as(batch, &[], true)
+        self.import_attempts_as(batch, &[], true, None)
     }
 
     /// [`Store::import_attempts`] keeping the given ids (`ids[i]` for `batch[i]`; a new
     /// random id past the end of `ids`), and writing statements only if `statements`
     /// (`courtesy report --lrs` rebuilds attempts from statements into a scratch store).
+    /// `stations` given: attempts rebuilt from the LRS (`stations[i]` for `batch[i]`),
+    /// replacing any attempt with the same id, with no look-alike check (their stations
+    /// accepted the trainee ids); otherwise this store's own station is recorded.
     pub(crate) fn import_attempts_as(
         &self,
         batch: &[ImportedAttempt<'_>],
         ids: &[AttemptId],
         statements: bool,
+        stations: Option<&[Option<String>]>,
     ) -> Result<Vec<AttemptId>, RecordsError> {
         let mut checked = Vec::with_capacity(batch.len());
         for a in batch {
             checked.push(check_trainee(&a.start.trainee)?);
         }
         let identity = self.statement_identity();
+        let ours = self.station();
         self.write(|tx| {
             let mut out = Vec::with_capacity(batch.len());
             for (n, (a, trainee)) in batch.iter().zip(&checked).enumerate() {
                 let id = ids.get(n).copied().unwrap_or_else(AttemptId::new_random);
-                let row = insert_attempt(tx, &id, trainee, a.start, a.started_ms)?;
+                // Given stations (attempts rebuilt from the LRS) or this store's own.
+                let station = match stations {
+                    Some(s) => {
+                        // Rebuilt from the LRS: replaces the cache's earlier rebuild.
+                        delete_attempt(tx, &id)?;
+                        s.get(n).and_then(Option::as_deref)
+                    }
+                    None => ours.as_deref(),
+                };
+                let row = insert_attempt(
+                    tx,
+                    &id,
+                    trainee,
+                    a.start,
+                    a.started_ms,
+                    station,
+                    stations.is_some(),
+                )?;
                 let st = if statements {
                     Some(Statements::new(tx, row, &identity, None)?)
                 } else {

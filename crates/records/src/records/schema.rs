@@ -177,6 +177,43 @@ ALTER TABLE outbox ADD COLUMN digest BLOB;
 -- The sent statements not examined yet, oldest delivery first: what the next prune reads.
 CREATE INDEX outbox_unpruned ON outbox (sent_ms) WHERE status = 'sent' AND digest IS NULL;
 "#,
+    // 6: stations and the LRS pull cache (docs/records.md, "Stations" and "The LRS cache").
+    // `attempts.station`: the station an attempt was played at (NULL before this version);
+    // it is the `station` extension of its statements. The `lrs_` tables are used only in
+    // the cache store (`lrs-cache.sqlite3`) that `courtesy sync --pull` fills from the LRS:
+    // every statement pulled (deduplicated by id) with what was made of it, and the pull's
+    // cursor per endpoint. In a station's own store they stay empty.
+    r#"
+ALTER TABLE attempts ADD COLUMN station TEXT;
+
+CREATE TABLE lrs_statements (
+    seq          INTEGER PRIMARY KEY,
+    id           TEXT NOT NULL UNIQUE,
+    stored_ms    INTEGER,
+    registration TEXT,
+    station      TEXT,
+    status       TEXT NOT NULL CHECK (status IN ('used', 'ignored', 'skipped')),
+    reason       TEXT,
+    statement    TEXT NOT NULL,
+    pulled_ms    INTEGER NOT NULL,
+    rebuilt      INTEGER NOT NULL DEFAULT 0 CHECK (rebuilt IN (0, 1))
+);
+
+CREATE INDEX lrs_statements_by_registration ON lrs_statements (registration, stored_ms)
+    WHERE status = 'used';
+-- Statements whose attempt has not been rebuilt since they arrived (a pull cut short).
+CREATE INDEX lrs_statements_unrebuilt ON lrs_statements (registration)
+    WHERE status = 'used' AND rebuilt = 0;
+
+CREATE TABLE lrs_pull (
+    endpoint        TEXT PRIMARY KEY,
+    cursor_ms       INTEGER,
+    last_success_ms INTEGER,
+    last_try_ms     INTEGER,
+    last_error      TEXT,
+    pulls           INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+"#,
 ];
 
 /// The schema version this build writes (and the newest it can read).

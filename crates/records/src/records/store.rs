@@ -155,6 +155,9 @@ pub struct Store {
     identity: RwLock<StatementIdentity>,
     /// Days a delivered statement keeps its JSON before [`Store::prune_sent`] drops it.
     keep_sent_days: AtomicU32,
+    /// The station new attempts are recorded at (`attempts.station`, the statements'
+    /// `station` extension); [`station_name`](crate::xapi::station_name) at open.
+    station: RwLock<Option<String>>,
 }
 
 impl Store {
@@ -216,6 +219,23 @@ impl Store {
     /// See [`Store::set_keep_sent_days`].
     pub fn keep_sent_days(&self) -> u32 {
         self.keep_sent_days.load(Ordering::Relaxed)
+    }
+
+    /// Sets the station new attempts are recorded at (see
+    /// [`station_name`](crate::xapi::station_name), which is the default); `None`
+    /// records attempts with no station and statements without the `station` extension.
+    pub fn set_station(&self, station: Option<&str>) {
+        *self.station.write().unwrap_or_else(|e| e.into_inner()) = station
+            .map(crate::xapi::clean_station)
+            .filter(|s| !s.is_empty());
+    }
+
+    /// The station new attempts are recorded at.
+    pub fn station(&self) -> Option<String> {
+        self.station
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// The identity new statements get.
@@ -288,6 +308,7 @@ impl Store {
             read_only: false,
             identity: RwLock::new(StatementIdentity::default()),
             keep_sent_days: AtomicU32::new(0),
+            station: RwLock::new(Some(crate::xapi::station_name())),
         };
         store.read(|c| c.busy_timeout(BUSY_TIMEOUT))?;
         store.prepare()?;
@@ -315,6 +336,7 @@ impl Store {
                 read_only: true,
                 identity: RwLock::new(StatementIdentity::default()),
                 keep_sent_days: AtomicU32::new(0),
+                station: RwLock::new(None),
             };
             store.read(|c| c.busy_timeout(BUSY_TIMEOUT))?;
             // Touch the file: a WAL store whose -shm cannot be created fails here.

@@ -1,0 +1,771 @@
+//! The room through the LRS: stations name themselves in every statement, the pull cache takes only what is new (cursor, dedupe, skipped statements), and serves the manager and the trainee when the LRS is down.
+//!
+//! The first tests run against a small xAPI server on 127.0.0.1 in the test (it honours
+//! `since` on `stored`, `limit` and `more`, and can be told to misbehave). The last one,
+//! `#[ignore]`d like tests/lrs_ralph.rs, is the three-station check against a real Ralph
+//! LRS (`.ci/run`; `COURTESY_RALPH=<venv>/bin/ralph`).
+
+use courtesy::core::load::parse_str;
+use courtesy::core::lrs::{LrsCache, LrsClient, LrsConfig, PullOptions, sync_pending};
+use courtesy::core::model::Scenario;
+use courtesy::core::records::{Filter, OutboxSelect, Source, Store, record_played};
+use courtesy::core::strategy::{Strategy, play};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const SCENARIO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/angry-customer.ron");
+
+fn scenario() -> Arc<Scenario> {
+    let src = std::fs::read_to_string(SCENARIO).expect("scenario readable");
+    Arc::new(parse_str(&src).expect("scenario parses"))
+}
+
+/// What the test server does besides serving its statements.
+#[derive(Debug, Clone, PartialEq)]
+enum Mode {
+    Good,
+    /// Page 1 as usual, with a `more` link to another port.
+    ForeignMore(String),
+    /// Every page answered twice over: each statement appears on two pages.
+    Repeat,
+}
+
+/// A minimal xAPI statements resource: `since` (exclusive, on `stored`), `limit`,
+/// `more` (`?page=N` on the same query). It keeps every request target.
+struct TestLrs {
+    addr: SocketAddr,
+    statements: Arc<Mutex<Vec<Value>>>,
+    mode: Arc<Mutex<Mode>>,
+    targets: Arc<Mutex<Vec<String>>>,
+    stop: Arc<AtomicBool>,
+}
+
+fn read_head(conn: &mut TcpStream) -> Option<String> {
+    conn.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    let mut buf = Vec::new();
+    let mut byte = [0u8; 1];
+    while !buf.ends_with(b"\r\n\r\n") {
+        if conn.read(&mut byte).ok()? == 0 {
+            return None;
+        }
+        buf.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&buf).into_owned();
+    Some(head.split(' ').nth(1)?.to_string())
+}
+
+fn decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() + 1 {
+            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn query(target: &str) -> HashMap<String, String> {
+    target
+        .split_once('?')
+        .map(|(_, q)| q)
+        .unwrap_or("")
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_string(), decode(v)))
+        .collect()
+}
+
+impl TestLrs {
+    fn start() -> TestLrs {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("binds a loopback port");
+        let lrs = TestLrs {
+            addr: listener.local_addr().expect("addr"),
+            statements: Arc::default(),
+            mode: Arc::new(Mutex::new(Mode::Good)),
+            targets: Arc::default(),
+            stop: Arc::default(),
+        };
+        let (statements, mode, targets, stop) = (
+            lrs.statements.clone(),
+            lrs.mode.clone(),
+            lrs.targets.clone(),
+            lrs.stop.clone(),
+        );
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                if stop.load(Ordering::Relaxed) {
+                    return;
+                }
+                let Ok(mut conn) = conn else { continue };
+                let Some(target) = read_head(&mut conn) else {
+                    continue;
+                };
+                targets.lock().expect("targets").push(target.clone());
+                let q = query(&target);
+                let since = q
+                    .get("since")
+                    .and_then(|s| courtesy::core::xapi::parse_timestamp(s));
+                let limit: usize = q.get("limit").and_then(|l| l.parse().ok()).unwrap_or(100);
+                let page: usize = q.get("page").and_then(|l| l.parse().ok()).unwrap_or(0);
+                let mode = mode.lock().expect("mode").clone();
+                let all = statements.lock().expect("statements").clone();
+                let mut matching: Vec<Value> = all
+                    .into_iter()
+                    .filter(|s| {
+                        let stored = s["stored"]
+                            .as_str()
+                            .and_then(courtesy::core::xapi::parse_timestamp);
+                        match (since, stored) {
+                            (Some(a), Some(b)) => b > a,
+                            _ => true,
+                        }
+                    })
+                    .collect();
+                if mode == Mode::Repeat {
+                    // Each page repeats the last statement of the page before.
+                    let mut doubled = Vec::new();
+                    for (i, s) in matching.iter().enumerate() {
+                        doubled.push(s.clone());
+                        if i % limit == limit - 1 {
+                            doubled.push(s.clone());
+                        }
+                    }
+                    matching = doubled;
+                }
+                let chunk: Vec<Value> = matching
+                    .iter()
+                    .skip(page * limit)
+                    .take(limit)
+                    .cloned()
+                    .collect();
+                let has_more = matching.len() > (page + 1) * limit;
+                let base = target.split('?').next().unwrap_or("");
+                let mut rest: Vec<String> = target
+                    .split_once('?')
+                    .map(|(_, q)| q)
+                    .unwrap_or("")
+                    .split('&')
+                    .filter(|kv| !kv.starts_with("page=") && !kv.is_empty())
+                    .map(str::to_string)
+                    .collect();
+                rest.push(format!("page={}", page + 1));
+                let more = match (&mode, has_more) {
+                    (Mode::ForeignMore(url), _) => url.clone(),
+                    (_, true) => format!("{base}?{}", rest.join("&")),
+                    (_, false) => String::new(),
+                };
+                let body = json!({"statements": chunk, "more": more}).to_string();
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = conn.write_all(head.as_bytes());
+                let _ = conn.write_all(body.as_bytes());
+            }
+        });
+        lrs
+    }
+
+    fn config(&self) -> LrsConfig {
+        LrsConfig::parse(
+            &format!(
+                r#"(endpoint: "http://{}/xAPI/", key: "room", secret: "s3cret-pass", home_page: "https://sso.example.com", timeout_secs: 3)"#,
+                self.addr
+            ),
+            Path::new("lrs.ron"),
+        )
+        .expect("config")
+    }
+
+    /// Adds statements as stored now (each a millisecond after the one before).
+    fn add(&self, statements: Vec<Value>) {
+        let mut all = self.statements.lock().expect("statements");
+        let base = courtesy::core::records::time::now_ms();
+        for (i, mut s) in statements.into_iter().enumerate() {
+            if let Some(o) = s.as_object_mut() {
+                o.insert(
+                    "stored".into(),
+                    json!(courtesy::core::xapi::timestamp(base + i as i64)),
+                );
+            }
+            all.push(s);
+        }
+        drop(all);
+        // The next statements get later `stored` times.
+        std::thread::sleep(Duration::from_millis(5));
+    }
+
+    fn targets(&self) -> Vec<String> {
+        self.targets.lock().expect("targets").clone()
+    }
+
+    /// Stops answering: the port is closed.
+    fn shut(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+        let _ = TcpStream::connect(self.addr);
+    }
+}
+
+/// Records `n` attempts by these trainees at a station named `station` and returns the
+/// statements its outbox holds.
+fn statements_of(dir: &Path, station: &str, trainees: &[&str], seed: u64) -> Vec<Value> {
+    let store = Store::open(&dir.join(format!("{station}.sqlite3"))).expect("store");
+    store.set_station(Some(station));
+    for (i, t) in trainees.iter().enumerate() {
+        let strategy = if i % 2 == 0 {
+            Strategy::Best
+        } else {
+            Strategy::Worst
+        };
+        let r = play(scenario(), seed + i as u64, "en", &strategy).expect("plays");
+        record_played(&store, t, Source::Cli, scenario(), &r, |_| {}).expect("records");
+    }
+    store
+        .outbox_items(OutboxSelect::All, None)
+        .expect("outbox")
+        .into_iter()
+        .map(|i| serde_json::from_str(&i.statement).expect("statement JSON"))
+        .collect()
+}
+
+fn exact() -> PullOptions {
+    PullOptions {
+        overlap: Duration::ZERO,
+        page: 7,
+        ..PullOptions::default()
+    }
+}
+
+#[test]
+fn every_statement_names_its_station() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let st = statements_of(dir.path(), "Front desk 2", &["ann"], 1);
+    assert!(!st.is_empty());
+    for s in &st {
+        assert_eq!(
+            s["context"]["extensions"]["https://w3id.org/courtesy/xapi/extensions/station"],
+            "Front desk 2",
+            "{s}"
+        );
+    }
+}
+
+#[test]
+fn a_second_pull_fetches_only_what_is_new_and_the_cursor_survives_a_restart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lrs = TestLrs::start();
+    let a = statements_of(dir.path(), "A", &["ann", "bo"], 1);
+    let b = statements_of(dir.path(), "B", &["ann", "cy"], 10);
+    let first = a.len() + b.len();
+    lrs.add(a);
+    lrs.add(b);
+    let client = LrsClient::new(&lrs.config());
+    let cache_file = dir.path().join("cache.sqlite3");
+    let cursor;
+    {
+        let cache = LrsCache::open_at(&cache_file, "lrs").expect("cache");
+        let r = cache.pull(&client, &exact(), |_| {}).expect("pull");
+        assert!(r.error.is_none(), "{:?}", r.error);
+        assert_eq!((r.fetched, r.new, r.duplicates), (first, first, 0));
+        assert_eq!((r.used, r.skipped, r.ignored), (first, 0, 0));
+        assert_eq!(r.attempts_rebuilt, 4);
+        assert!(r.pages >= first / 7, "{} pages", r.pages);
+        let attempts = cache
+            .store()
+            .attempts(&Filter::all(), 100)
+            .expect("attempts");
+        assert_eq!(attempts.len(), 4);
+        let at_a = cache
+            .store()
+            .attempts(&Filter::all().station("A"), 100)
+            .expect("attempts");
+        assert_eq!(at_a.len(), 2);
+        assert!(at_a.iter().all(|x| x.station.as_deref() == Some("A")));
+        let ann = cache.store().trainee_history("ann", 10).expect("history");
+        let mut stations: Vec<_> = ann.iter().filter_map(|x| x.station.clone()).collect();
+        stations.sort();
+        assert_eq!(stations, ["A", "B"]);
+        let fresh = cache.freshness().expect("freshness");
+        assert_eq!(fresh.station_names(), ["A", "B"]);
+        assert!(
+            fresh
+                .line(fresh.last_success_ms.expect("pulled"))
+                .starts_with("LRS data from just now; stations: A, B"),
+            "{}",
+            fresh.line(0)
+        );
+        cursor = r.cursor_ms.expect("a cursor");
+    }
+    // New statements at a third station, then a pull by a cache opened afresh.
+    let c = statements_of(dir.path(), "C", &["bo"], 20);
+    let second = c.len();
+    lrs.add(c);
+    let before = lrs.targets().len();
+    let cache = LrsCache::open_at(&cache_file, "lrs").expect("cache again");
+    let r = cache.pull(&client, &exact(), |_| {}).expect("pull 2");
+    assert!(r.error.is_none(), "{:?}", r.error);
+    assert_eq!(r.since_ms, Some(cursor), "the cursor survived the restart");
+    assert_eq!((r.fetched, r.new, r.duplicates), (second, second, 0));
+    assert_eq!(r.attempts_rebuilt, 1);
+    let asked = &lrs.targets()[before];
+    let q = query(asked);
+    assert_eq!(
+        q.get("ascending").map(String::as_str),
+        Some("true"),
+        "{asked}"
+    );
+    assert_eq!(
+        q.get("since")
+            .and_then(|s| courtesy::core::xapi::parse_timestamp(s)),
+        Some(cursor),
+        "{asked}"
+    );
+    assert_eq!(
+        cache
+            .store()
+            .attempts(&Filter::all(), 100)
+            .expect("attempts")
+            .len(),
+        5
+    );
+    // Nothing new: nothing fetched. With the default overlap the last statements come
+    // again, and are counted as duplicates, once.
+    let r = cache.pull(&client, &exact(), |_| {}).expect("pull 3");
+    assert_eq!((r.fetched, r.new), (0, 0));
+    let r = cache
+        .pull(&client, &PullOptions::default(), |_| {})
+        .expect("pull 4");
+    assert_eq!(r.new, 0);
+    assert_eq!(r.duplicates, r.fetched);
+    assert!(r.fetched > 0, "the overlap asks again");
+    assert_eq!(
+        cache
+            .store()
+            .attempts(&Filter::all(), 100)
+            .expect("attempts")
+            .len(),
+        5
+    );
+    assert_eq!(
+        cache.store().cache_counts().expect("counts").used as usize,
+        first + second
+    );
+}
+
+#[test]
+fn statements_seen_twice_count_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lrs = TestLrs::start();
+    let a = statements_of(dir.path(), "A", &["ann", "bo", "cy"], 1);
+    let n = a.len();
+    lrs.add(a);
+    *lrs.mode.lock().expect("mode") = Mode::Repeat;
+    let cache = LrsCache::open_at(&dir.path().join("cache.sqlite3"), "lrs").expect("cache");
+    let r = cache
+        .pull(&LrsClient::new(&lrs.config()), &exact(), |_| {})
+        .expect("pull");
+    assert!(r.error.is_none(), "{:?}", r.error);
+    assert!(r.duplicates > 0, "the server repeated itself");
+    assert_eq!(r.new, n);
+    assert_eq!(r.fetched, n + r.duplicates);
+    let trainees = cache.store().trainee_table(&Filter::all()).expect("table");
+    let attempts: u64 = trainees.iter().map(|t| t.attempts as u64).sum();
+    assert_eq!(attempts, 3);
+}
+
+#[test]
+fn unreadable_statements_are_skipped_and_counted_never_zeros() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lrs = TestLrs::start();
+    let mut a = statements_of(dir.path(), "A", &["ann", "bo"], 1);
+    let score_key = "/result/score";
+    // bo's verdict statements lose their score; a step of ann's its step index.
+    let mut broken = 0;
+    for s in a.iter_mut() {
+        let is_bo = s["actor"]["account"]["name"] == "bo";
+        let verb = s["verb"]["id"].as_str().unwrap_or("").to_string();
+        if is_bo && !verb.ends_with("answered") {
+            if let Some(r) = s.pointer_mut("/result").and_then(Value::as_object_mut) {
+                r.remove("score");
+                broken += 1;
+            }
+            assert!(s.pointer(score_key).is_none());
+        }
+    }
+    let idx = a
+        .iter()
+        .position(|s| {
+            s["actor"]["account"]["name"] == "ann"
+                && s["verb"]["id"].as_str().unwrap_or("").ends_with("answered")
+        })
+        .expect("an answered statement");
+    if let Some(e) = a[idx]
+        .pointer_mut("/result/extensions")
+        .and_then(Value::as_object_mut)
+    {
+        e.retain(|k, _| !k.ends_with("/step-index"));
+    }
+    broken += 1;
+    // Another application's statement, and one that is not even an object.
+    a.push(json!({"id": "6f1c5f2e-0000-4000-8000-000000000001", "actor": {"mbox": "mailto:x@example.com"},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/experienced"}, "object": {"id": "https://example.com/video"}}));
+    a.push(json!("garbage"));
+    let total = a.len();
+    lrs.add(a);
+    let cache = LrsCache::open_at(&dir.path().join("cache.sqlite3"), "lrs").expect("cache");
+    let r = cache
+        .pull(&LrsClient::new(&lrs.config()), &exact(), |_| {})
+        .expect("pull");
+    assert!(r.error.is_none(), "{:?}", r.error);
+    assert_eq!(r.fetched, total);
+    assert_eq!(r.skipped, broken);
+    assert_eq!(r.ignored, 2);
+    assert_eq!(r.used, total - broken - 2);
+    let fresh = cache.freshness().expect("freshness");
+    assert_eq!(fresh.counts.skipped as usize, broken);
+    assert!(
+        fresh
+            .line(0)
+            .contains(&format!("{broken} unreadable statement(s) skipped"))
+    );
+    let reasons = cache.store().cache_skip_reasons(5).expect("reasons");
+    assert!(reasons.iter().any(|(w, _)| w == "no score"), "{reasons:?}");
+    // bo's attempt has its steps but no made-up result: not finished, no overall of 0.
+    let bo = cache.store().trainee_history("bo", 10).expect("history");
+    assert_eq!(bo.len(), 1);
+    assert_eq!(bo[0].overall, None);
+    assert_eq!(bo[0].finished_ms, None);
+    let table = cache.store().trainee_table(&Filter::all()).expect("table");
+    assert!(
+        table
+            .iter()
+            .filter(|t| t.trainee == "bo")
+            .all(|t| t.best_overall.is_none()),
+        "{table:?}"
+    );
+}
+
+#[test]
+fn with_the_lrs_down_the_cache_serves_and_says_how_old_it_is() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lrs = TestLrs::start();
+    lrs.add(statements_of(dir.path(), "A", &["ann"], 1));
+    let cache = LrsCache::open_at(&dir.path().join("cache.sqlite3"), "lrs").expect("cache");
+    let client = LrsClient::new(&lrs.config());
+    let r = cache.pull(&client, &exact(), |_| {}).expect("pull");
+    assert!(r.error.is_none());
+    let cursor = r.cursor_ms;
+    lrs.shut();
+    std::thread::sleep(Duration::from_millis(50));
+    let r = cache
+        .pull(&client, &exact(), |_| {})
+        .expect("pull while down");
+    let e = r.error.as_ref().map(ToString::to_string).expect("an error");
+    assert!(e.contains("could not reach"), "{e}");
+    assert_eq!(r.cursor_ms, cursor, "the cursor did not move");
+    let fresh = cache.freshness().expect("freshness");
+    let ok = fresh.last_success_ms.expect("pulled once");
+    let line = fresh.line(ok + 3 * 60_000 + 1);
+    assert!(
+        line.starts_with("LRS data from 3 minutes ago; stations: A"),
+        "{line}"
+    );
+    assert!(line.contains("the last pull failed"), "{line}");
+    assert_eq!(
+        cache
+            .store()
+            .attempts(&Filter::all(), 10)
+            .expect("attempts")
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn a_foreign_more_link_stops_the_pull_and_keeps_the_cursor() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lrs = TestLrs::start();
+    let other = TestLrs::start();
+    lrs.add(statements_of(dir.path(), "A", &["ann", "bo"], 1));
+    *lrs.mode.lock().expect("mode") =
+        Mode::ForeignMore(format!("http://{}/xAPI/statements?page=1", other.addr));
+    let cache = LrsCache::open_at(&dir.path().join("cache.sqlite3"), "lrs").expect("cache");
+    let r = cache
+        .pull(&LrsClient::new(&lrs.config()), &exact(), |_| {})
+        .expect("pull");
+    let e = r.error.as_ref().map(ToString::to_string).expect("an error");
+    assert!(e.contains("not the same server"), "{e}");
+    assert_eq!(r.fetched, 7, "the first page was read");
+    assert_eq!(r.new, 7);
+    assert_eq!(r.cursor_ms, None, "no cursor after an incomplete pull");
+    assert!(
+        other.targets().is_empty(),
+        "nothing asked of the other server"
+    );
+    // Repaired: the next pull reads everything again; the first page counts once.
+    *lrs.mode.lock().expect("mode") = Mode::Good;
+    let r = cache
+        .pull(&LrsClient::new(&lrs.config()), &exact(), |_| {})
+        .expect("pull");
+    assert!(r.error.is_none(), "{:?}", r.error);
+    assert_eq!(r.duplicates, 7);
+    assert_eq!(
+        cache
+            .store()
+            .attempts(&Filter::all(), 10)
+            .expect("attempts")
+            .len(),
+        2
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Three stations against a real Ralph LRS.
+
+fn ralph() -> Option<String> {
+    std::env::var("COURTESY_RALPH")
+        .ok()
+        .filter(|p| !p.is_empty())
+}
+
+struct Ralph {
+    dir: tempfile::TempDir,
+    script: std::path::PathBuf,
+}
+
+impl Ralph {
+    fn start() -> Ralph {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/ralph-lrs.sh");
+        let venv = Path::new(&ralph().expect("COURTESY_RALPH"))
+            .parent()
+            .and_then(Path::parent)
+            .expect("venv")
+            .to_path_buf();
+        let out = std::process::Command::new("bash")
+            .arg(&script)
+            .arg("start")
+            .arg(dir.path())
+            .env("COURTESY_RALPH_VENV", &venv)
+            .output()
+            .expect("runs ralph-lrs.sh");
+        assert!(
+            out.status.success(),
+            "ralph-lrs.sh start: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Ralph { dir, script }
+    }
+
+    fn config_path(&self) -> std::path::PathBuf {
+        self.dir.path().join("lrs.ron")
+    }
+
+    fn stop(&self) {
+        let _ = std::process::Command::new("bash")
+            .arg(&self.script)
+            .arg("stop")
+            .arg(self.dir.path())
+            .output();
+    }
+}
+
+impl Drop for Ralph {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// One station: a data folder with its own store and name, sending to the LRS.
+struct Station {
+    name: String,
+    dir: std::path::PathBuf,
+    store: Store,
+}
+
+impl Station {
+    fn new(root: &Path, name: &str, lrs: &Path) -> Station {
+        let dir = root.join(name);
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        std::fs::copy(lrs, dir.join("lrs.ron")).expect("copies lrs.ron");
+        let store = Store::open(&dir.join("records.sqlite3")).expect("store");
+        store.set_station(Some(name));
+        courtesy::core::lrs::configure_store(&store, Some(&dir), None).expect("configures");
+        Station {
+            name: name.to_string(),
+            dir,
+            store,
+        }
+    }
+
+    fn config(&self) -> LrsConfig {
+        LrsConfig::discover(&self.dir, None)
+            .expect("config")
+            .expect("configured")
+    }
+
+    fn play(&self, trainee: &str, seed: u64, strategy: Strategy) {
+        let r = play(scenario(), seed, "en", &strategy).expect("plays");
+        record_played(&self.store, trainee, Source::Cli, scenario(), &r, |_| {}).expect("records");
+    }
+
+    fn sync(&self) -> usize {
+        let cfg = self.config();
+        let pass = sync_pending(
+            &self.store,
+            &LrsClient::new(&cfg),
+            cfg.batch_size,
+            &AtomicBool::new(false),
+            |_, _| {},
+        )
+        .expect("store works");
+        assert!(pass.error.is_none(), "{}: {:?}", self.name, pass.error);
+        pass.sent
+    }
+
+    fn cache(&self) -> LrsCache {
+        LrsCache::open(&self.dir, &self.config()).expect("cache")
+    }
+}
+
+#[test]
+#[ignore = "needs a Ralph LRS: COURTESY_RALPH=<venv>/bin/ralph (see scripts/ralph-lrs.sh, .ci/run)"]
+fn three_stations_share_one_room_through_ralph() {
+    if ralph().is_none() {
+        panic!("COURTESY_RALPH is not set: run `eval \"$(scripts/ralph-lrs.sh env)\"` first");
+    }
+    let ralph = Ralph::start();
+    let root = tempfile::tempdir().expect("tempdir");
+    let s1 = Station::new(root.path(), "Station 1", &ralph.config_path());
+    let s2 = Station::new(root.path(), "Station 2", &ralph.config_path());
+    let s3 = Station::new(root.path(), "Station 3", &ralph.config_path());
+    // Overlapping trainees: ann plays at 1 and 3, bo at 1 and 2, cy at 2 and 3.
+    s1.play("ann", 1, Strategy::Best);
+    s1.play("bo", 2, Strategy::Worst);
+    s2.play("bo", 3, Strategy::Best);
+    s2.play("cy", 4, Strategy::Worst);
+    s3.play("cy", 5, Strategy::Best);
+    s3.play("ann", 6, Strategy::Worst);
+    // Past the pull's overlap (2 s before the cursor), so that the second pull has
+    // nothing of this round to ask again: it must fetch exactly the new statements.
+    std::thread::sleep(PullOptions::default().overlap + Duration::from_millis(500));
+    let sent: usize = [&s1, &s2, &s3].iter().map(|s| s.sync()).sum();
+    assert!(sent > 0);
+
+    // The manager view model at station 1: every attempt, with its station.
+    let cache1 = s1.cache();
+    let r = cache1
+        .pull(
+            &LrsClient::new(&s1.config()),
+            &PullOptions::default(),
+            |_| {},
+        )
+        .expect("pull");
+    assert!(r.error.is_none(), "{:?}", r.error);
+    assert_eq!(r.new, sent, "every statement sent is pulled once");
+    assert_eq!(r.skipped, 0);
+    let dash = courtesy::core::lrs::room_dashboard(&s1.store, Some(&cache1), &Filter::all(), 100)
+        .expect("dashboard");
+    assert_eq!(dash.attempts.len(), 6, "{:?}", dash.attempts);
+    let mut seen: Vec<(String, String)> = dash
+        .attempts
+        .iter()
+        .map(|a| (a.station.clone().unwrap_or_default(), a.trainee.clone()))
+        .collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            ("Station 1", "ann"),
+            ("Station 1", "bo"),
+            ("Station 2", "bo"),
+            ("Station 2", "cy"),
+            ("Station 3", "ann"),
+            ("Station 3", "cy"),
+        ]
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+    );
+    let fresh = dash.freshness.clone().expect("freshness");
+    assert_eq!(
+        fresh.station_names(),
+        ["Station 1", "Station 2", "Station 3"]
+    );
+    let station2_only = courtesy::core::lrs::room_dashboard(
+        &s1.store,
+        Some(&cache1),
+        &Filter::all().station("Station 2"),
+        100,
+    )
+    .expect("filtered");
+    assert_eq!(station2_only.attempts.len(), 2);
+
+    // The trainee's history at station 2 includes what they did at station 1.
+    let cache2 = s2.cache();
+    let r2 = cache2
+        .pull(
+            &LrsClient::new(&s2.config()),
+            &PullOptions::default(),
+            |_| {},
+        )
+        .expect("pull at 2");
+    assert!(r2.error.is_none(), "{:?}", r2.error);
+    let (history, bests) =
+        courtesy::core::lrs::trainee_records(&s2.store, Some(&cache2), "bo", 20).expect("bo");
+    let mut at: Vec<String> = history.iter().filter_map(|a| a.station.clone()).collect();
+    at.sort();
+    assert_eq!(at, ["Station 1", "Station 2"]);
+    assert!(bests.iter().any(|b| b.best_overall.is_some()));
+
+    // A second pull fetches only the new statements.
+    s3.play("bo", 7, Strategy::Best);
+    let new_sent = s3.sync();
+    assert!(new_sent > 0);
+    let r = cache1
+        .pull(
+            &LrsClient::new(&s1.config()),
+            &PullOptions::default(),
+            |_| {},
+        )
+        .expect("second pull");
+    assert!(r.error.is_none(), "{:?}", r.error);
+    eprintln!(
+        "second pull: {} new of {} fetched ({} duplicates), {} sent",
+        r.new, r.fetched, r.duplicates, new_sent
+    );
+    assert_eq!(r.new, new_sent, "exactly the new statements");
+    assert_eq!(r.fetched, new_sent, "only the new statements were fetched");
+    assert_eq!(r.duplicates, 0);
+
+    // Ralph stopped: the dashboard serves the cache and says how old it is.
+    ralph.stop();
+    let r = cache1
+        .pull(
+            &LrsClient::new(&s1.config()),
+            &PullOptions::default(),
+            |_| {},
+        )
+        .expect("pull while down");
+    assert!(r.error.is_some());
+    let dash = courtesy::core::lrs::room_dashboard(&s1.store, Some(&cache1), &Filter::all(), 100)
+        .expect("dashboard from the cache");
+    assert_eq!(dash.attempts.len(), 7);
+    let fresh = dash.freshness.expect("freshness");
+    let line = fresh.line(courtesy::core::records::time::now_ms());
+    assert!(line.starts_with("LRS data from "), "{line}");
+    assert!(line.contains("the last pull failed"), "{line}");
+    eprintln!("{line}");
+}
