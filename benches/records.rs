@@ -4,7 +4,8 @@
 //! dashboard query next to the same hand-written SQL run by the `sqlite3` CLI on the same file.
 //!
 //! `cargo bench --no-default-features --bench records`. Set `COURTESY_BENCH_DIR=DIR` to
-//! keep the filled store in DIR and reuse it on the next run (filling takes a while).
+//! keep the filled store in DIR and reuse it on the next run (filling takes a while);
+//! `COURTESY_BENCH_ATTEMPTS=N` fills N attempts instead of 100,000 (a scaled run).
 //! Without the `sqlite3` CLI on PATH the comparison column is left out.
 
 use courtesy::core::load::parse_str;
@@ -19,6 +20,8 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// Attempts in the filled store; `COURTESY_BENCH_ATTEMPTS=N` runs a scaled benchmark
+/// (the store size is reported per 1M steps either way).
 const ATTEMPTS: usize = 100_000;
 const STEPS_PER_ATTEMPT: usize = 10;
 /// Attempts recorded step by step but never finished (all 10 steps answered, then a crash).
@@ -84,7 +87,15 @@ fn base_ms() -> i64 {
     parse_date("2025-01-01").unwrap_or(0)
 }
 
-fn fill(store: &Store, scenarios: &[Arc<Scenario>]) {
+/// [`ATTEMPTS`], or `COURTESY_BENCH_ATTEMPTS` when set (at least 1,000).
+fn attempts_wanted() -> usize {
+    std::env::var("COURTESY_BENCH_ATTEMPTS")
+        .ok()
+        .and_then(|v| v.replace('_', "").parse::<usize>().ok())
+        .map_or(ATTEMPTS, |n| n.max(1_000))
+}
+
+fn fill(store: &Store, scenarios: &[Arc<Scenario>], attempts: usize) {
     let started = Instant::now();
     let mut rng = 0x9E37_79B9_7F4A_7C15u64;
     let mut next = move || {
@@ -95,8 +106,8 @@ fn fill(store: &Store, scenarios: &[Arc<Scenario>]) {
     };
     let year = 365 * DAY_MS;
     let mut done = 0;
-    while done < ATTEMPTS {
-        let n = BATCH.min(ATTEMPTS - done);
+    while done < attempts {
+        let n = BATCH.min(attempts - done);
         let mut starts = Vec::with_capacity(n);
         let mut results: Vec<AttemptResult> = Vec::with_capacity(n);
         let mut times = Vec::with_capacity(n);
@@ -110,7 +121,7 @@ fn fill(store: &Store, scenarios: &[Arc<Scenario>]) {
             };
             // Trainees improve over the year a little: nothing depends on it, it just
             // makes the figures look like a training room's.
-            let t = base_ms() + (i as i64) * year / ATTEMPTS as i64 + (next() % 60_000) as i64;
+            let t = base_ms() + (i as i64) * year / attempts as i64 + (next() % 60_000) as i64;
             starts.push(AttemptStart {
                 trainee: format!("trainee-{:03}", (next() % TRAINEES as u64)),
                 scenario: sc.id.clone(),
@@ -390,8 +401,9 @@ fn main() {
         Err(e) => panic!("{e}"),
     };
     let (a, _) = counts(&path);
-    if a < ATTEMPTS as i64 {
-        fill(&store, &scenarios);
+    let wanted = attempts_wanted();
+    if a < wanted as i64 {
+        fill(&store, &scenarios, wanted);
         // What a store looks like after normal use: statistics for the planner
         // (SQLite's documented practice for long-lived databases).
         if let Err(e) = rusqlite::Connection::open(&path)

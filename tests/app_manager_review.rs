@@ -41,6 +41,8 @@ fn fixture() -> CatalogEntry {
     CatalogEntry {
         scenario: Arc::new(parse_str(&src).expect("fixture parses")),
         content_hash: content_hash(&src),
+        origin: courtesy::core::library::Origin::File(path.clone()),
+        source: src.as_str().into(),
         path,
     }
 }
@@ -80,6 +82,8 @@ fn dashboard(store: &Store) -> Dashboard {
         roster: Vec::new(),
         trainee_ids: store.trainee_ids(&f).expect("ids"),
         scenario_ids: store.scenario_ids(&f).expect("ids"),
+        station_ids: Vec::new(),
+        room: None,
     }
 }
 

@@ -305,6 +305,9 @@ pub fn record_abandoned(
                 Err(e) => warn!("cannot mark the attempt abandoned: {e}"),
             }
         }
+    }
+}
+
 /// Starts a pull of the room's new statements into the LRS cache on a thread of its own
 /// (never on the frame loop), unless one is running: what it brings is shown the next
 /// time the library is entered. Nothing to do without an LRS.

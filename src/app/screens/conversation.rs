@@ -58,6 +58,17 @@ impl TimerVm {
             frac
         }
     }
+
+    /// The delay to hand to `request_repaint_after` so that the redraw lands just past the
+    /// next change. egui takes its `predicted_dt` (1/60 s unless the integration sets
+    /// it) off every delay "to avoid overshooting", which put the wake ~15 ms *before*
+    /// the boundary: that frame still showed the old second and asked again at once, so
+    /// each shown second cost two or three frames instead of one. Adding it back undoes
+    /// that.
+    pub fn repaint_delay(&self, predicted_dt: f32) -> Duration {
+        let early = Duration::try_from_secs_f32(predicted_dt).unwrap_or_default();
+        self.until_next_change() + PAST_BOUNDARY + early
+    }
 }
 
 /// The customer side of the screen (shared with the feedback screen).
@@ -352,8 +363,8 @@ pub fn ui(ui: &mut egui::Ui, vm: &ConversationVm) -> Option<Action> {
             // One redraw when the shown second changes, none in between (see
             // `app::redraw`); the last one lands on the deadline, where the flow
             // takes the timeout reply.
-            ui.ctx()
-                .request_repaint_after(t.until_next_change() + PAST_BOUNDARY);
+            let dt = ui.input(|i| i.predicted_dt);
+            ui.ctx().request_repaint_after(t.repaint_delay(dt));
         }
         ui.label(RichText::new(T::YourReply.get(lang)).strong());
         // At the largest text sizes the replies could fill the window: they scroll
@@ -474,5 +485,118 @@ mod tests {
         assert_eq!(frames, 21, "one frame per shown second plus the first");
         // The last wake lands just past the deadline, where the timeout is taken.
         assert!(elapsed - total <= Duration::from_millis(100));
+    }
+
+    /// Runs the real screen in an egui context over a whole 20 s countdown, as bevy_egui
+    /// does (one pass per frame, repaint wishes through the context's callback, which is
+    /// where `app::redraw` takes them), on a simulated clock: each frame happens when the
+    /// screen's earliest wish says, or one frame time later for an immediate wish.
+    #[test]
+    fn the_real_screen_redraws_only_when_the_shown_second_changes() {
+        use super::{ConversationVm, CustomerVm, ui};
+        use crate::app::flow::{Line, Speaker};
+        use crate::app::i18n::Lang;
+        use bevy_egui::egui;
+        use std::sync::{Arc, Mutex};
+
+        // What a frame costs under lavapipe at 1280×800; immediate wishes wait for it.
+        const FRAME: Duration = Duration::from_millis(50);
+        let ctx = egui::Context::default();
+        let wishes: Arc<Mutex<Vec<Duration>>> = Arc::default();
+        let sink = Arc::clone(&wishes);
+        ctx.set_request_repaint_callback(move |info| {
+            if let Ok(mut w) = sink.lock() {
+                w.push(info.delay);
+            }
+        });
+        let total = Duration::from_secs(20);
+        let mut now = Duration::ZERO;
+        let mut shown = Vec::new();
+        while shown.len() < 200 {
+            if let Ok(mut w) = wishes.lock() {
+                w.clear();
+            }
+            let timer = TimerVm {
+                left: total.saturating_sub(now),
+                total,
+            };
+            let vm = ConversationVm {
+                lang: Lang::En,
+                high_contrast: false,
+                title: "Angry customer".into(),
+                customer: CustomerVm {
+                    name: "Mrs Li".into(),
+                    mood: -2,
+                    mood_label: "upset".into(),
+                },
+                history: vec![Line {
+                    speaker: Speaker::Trainee,
+                    text: "I am sorry to hear that.".into(),
+                    timed_out: false,
+                }],
+                customer_line: "Where is my parcel?".into(),
+                replies: vec![("a".into(), "Let me check.".into())],
+                timer: Some(timer),
+            };
+            ctx.begin_pass(egui::RawInput {
+                time: Some(now.as_secs_f64()),
+                screen_rect: Some(egui::Rect::from_min_size(
+                    egui::Pos2::ZERO,
+                    egui::vec2(1280.0, 800.0),
+                )),
+                ..Default::default()
+            });
+            let mut root = egui::Ui::new(
+                ctx.clone(),
+                "screen".into(),
+                egui::UiBuilder::new()
+                    .layer_id(egui::LayerId::background())
+                    .max_rect(ctx.viewport_rect()),
+            );
+            egui::CentralPanel::default().show(&mut root, |u| {
+                let _ = ui(u, &vm);
+            });
+            // The font atlas is uploaded by the renderer in the app; nothing to upload here.
+            ctx.end_pass().textures_delta.clear();
+            shown.push((now, timer.seconds_shown()));
+            if now >= total {
+                break;
+            }
+            let next = wishes.lock().ok().and_then(|w| w.iter().min().copied());
+            let Some(delay) = next else {
+                panic!("no redraw asked for at {now:?} with {timer:?} running");
+            };
+            now += delay.max(FRAME);
+        }
+        // Frames that showed the same second as the frame before: only the first few,
+        // while egui settles its layout (its first passes always ask for another).
+        let repeats: Vec<_> = shown
+            .windows(2)
+            .skip(3)
+            .filter(|w| w[0].1 == w[1].1)
+            .map(|w| w[1].0)
+            .collect();
+        assert!(
+            repeats.is_empty(),
+            "redraws that changed nothing at {repeats:?}"
+        );
+        assert!(
+            shown.len() <= 24,
+            "{} frames for 20 s: {shown:?}",
+            shown.len()
+        );
+        // Every shown second was drawn, within 100 ms of the time it stands for.
+        for s in 1..=20u64 {
+            let at = total - Duration::from_secs(s);
+            let drawn = shown.iter().find(|(_, v)| *v == s).map(|(t, _)| *t);
+            assert!(
+                drawn.is_some_and(|t| t <= at + Duration::from_millis(100) || s == 20),
+                "{s} s left drawn at {drawn:?}, expected by {at:?} + 100 ms"
+            );
+        }
+        // The last frame, where the flow takes the timeout, is within 100 ms of the limit.
+        let (last, left) = shown[shown.len() - 1];
+        assert_eq!(left, 0);
+        assert!(last >= total && last - total <= Duration::from_millis(100));
     }
 }

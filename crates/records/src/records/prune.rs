@@ -344,105 +344,136 @@ fn file_bytes(path: &std::path::Path) -> u64 {
 }
 
 /// What one batch did: (examined, pruned, kept whole, parts rows added to the cache).
-type BatchOutcome = (usize, usize, usize, Vec<(Vec<u8>, i64)>);
+type BatchOutcome = (usize, usize, usize, Vec<(String, i64)>);
 
+/// The bookkeeping columns of a pruned row, read with the batch and written back.
+const KEPT_COLUMNS: &str =
+    "o.status, o.created_ms, o.tries, o.last_try_ms, o.sent_ms, o.reason, o.attempt_id";
+
+/// A row's bookkeeping columns ([`KEPT_COLUMNS`]) as read.
+type Kept = (
+    String,
+    i64,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    i64,
+);
+
+/// One batch, in one write transaction: the oldest [`BATCH`] unexamined sent statements
+/// read with their records in one query; each rebuilt and compared in Rust; then the
+/// proven ones deleted with one statement and inserted again, smaller, in seq order (a
+/// run of neighbouring rows, so whole pages empty and the new rows fill few pages). The
+/// parts rows are looked up by their JSON in `known` (the ones this prune has already
+/// seen), so a statement costs no parts hash; a new one is hashed once and inserted.
 fn prune_batch(
     tx: &Connection,
     cutoff: i64,
-    known: &HashMap<Vec<u8>, i64>,
+    known: &HashMap<String, i64>,
 ) -> Result<BatchOutcome, Fail> {
     let sql = format!(
-        "SELECT o.seq, o.id, a.uuid, o.statement, {SOURCE_COLUMNS} {SOURCE_JOIN} \
+        "SELECT o.seq, o.id, a.uuid, o.statement, {KEPT_COLUMNS}, {SOURCE_COLUMNS} {SOURCE_JOIN} \
          WHERE o.status = 'sent' AND o.digest IS NULL AND o.sent_ms <= ?1 \
          ORDER BY o.sent_ms LIMIT ?2"
     );
-    let rows: Vec<(i64, String, Source)> = {
+    type Read = (i64, String, Kept, Source);
+    let rows: Vec<Read> = {
         let mut st = tx.prepare_cached(&sql)?;
         let rows = st.query_map(params![cutoff, BATCH as i64], |r| {
-            Ok((r.get(0)?, r.get(3)?, Source::read(r, 1, 2, 4)?))
+            Ok((
+                r.get(0)?,
+                r.get(3)?,
+                (
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                    r.get(9)?,
+                    r.get(10)?,
+                ),
+                Source::read(r, 1, 2, 11)?,
+            ))
         })?;
         rows.collect::<rusqlite::Result<_>>()?
     };
-    let mut added: Vec<(Vec<u8>, i64)> = Vec::new();
-    let (mut pruned, mut kept) = (0, 0);
-    for (seq, statement, src) in &rows {
+    let mut added: Vec<(String, i64)> = Vec::new();
+    // (row, parts id, digest) of the proven rows; (seq, digest) of the others.
+    let mut proven: Vec<(&Read, i64, Vec<u8>)> = Vec::with_capacity(rows.len());
+    let mut kept_whole: Vec<(i64, Vec<u8>)> = Vec::new();
+    for row in &rows {
+        let (seq, statement, _, src) = row;
         let digest = sha256(statement.as_bytes());
-        match src.parts_for(statement) {
-            Ok(stored) => {
-                // Serialising plain strings and lists cannot fail.
-                let text = serde_json::to_string(&stored).unwrap_or_default();
+        let Ok(stored) = src.parts_for(statement) else {
+            kept_whole.push((*seq, digest));
+            continue;
+        };
+        // Serialising plain strings and lists cannot fail.
+        let text = serde_json::to_string(&stored).unwrap_or_default();
+        let found = known
+            .get(&text)
+            .copied()
+            .or_else(|| added.iter().find(|(t, _)| *t == text).map(|(_, id)| *id));
+        let id = match found {
+            Some(id) => id,
+            None => {
                 let hash = sha256(text.as_bytes());
-                let found = known
-                    .get(&hash)
-                    .copied()
-                    .or_else(|| added.iter().find(|(h, _)| *h == hash).map(|(_, id)| *id));
-                let id = match found {
-                    Some(id) => id,
-                    None => {
-                        tx.prepare_cached(
-                            "INSERT INTO statement_parts (hash, parts) VALUES (?1, ?2) \
-                             ON CONFLICT (hash) DO NOTHING",
-                        )?
-                        .execute(params![hash, text])?;
-                        let id: i64 = tx
-                            .prepare_cached("SELECT id FROM statement_parts WHERE hash = ?1")?
-                            .query_row([&hash], |r| r.get(0))?;
-                        added.push((hash, id));
-                        id
-                    }
-                };
-                // Deleted and inserted again, smaller, rather than updated: SQLite merges
-                // under-full pages on a delete only, so an update in place would leave the
-                // pages mostly empty and nothing for the vacuum to give back.
-                type Kept = (
-                    String,
-                    i64,
-                    Option<i64>,
-                    String,
-                    String,
-                    i64,
-                    i64,
-                    Option<i64>,
-                    Option<i64>,
-                    Option<String>,
-                );
-                let k: Kept = tx
-                    .prepare_cached(
-                        "DELETE FROM outbox WHERE seq = ?1 RETURNING id, attempt_id, step_idx, \
-                         verb, status, created_ms, tries, last_try_ms, sent_ms, reason",
-                    )?
-                    .query_row([seq], |r| {
-                        Ok((
-                            r.get(0)?,
-                            r.get(1)?,
-                            r.get(2)?,
-                            r.get(3)?,
-                            r.get(4)?,
-                            r.get(5)?,
-                            r.get(6)?,
-                            r.get(7)?,
-                            r.get(8)?,
-                            r.get(9)?,
-                        ))
-                    })?;
                 tx.prepare_cached(
-                    "INSERT INTO outbox (seq, id, attempt_id, step_idx, verb, statement, status, \
-                     created_ms, tries, last_try_ms, sent_ms, reason, parts_id, digest) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, '', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                    "INSERT INTO statement_parts (hash, parts) VALUES (?1, ?2) \
+                     ON CONFLICT (hash) DO NOTHING",
                 )?
-                .execute(params![
-                    seq, k.0, k.1, k.2, k.3, k.4, k.5, k.6, k.7, k.8, k.9, id, digest
-                ])?;
-                pruned += 1;
+                .execute(params![hash, text])?;
+                let id: i64 = tx
+                    .prepare_cached("SELECT id FROM statement_parts WHERE hash = ?1")?
+                    .query_row([&hash], |r| r.get(0))?;
+                added.push((text, id));
+                id
             }
-            Err(_) => {
-                tx.prepare_cached("UPDATE outbox SET digest = ?2 WHERE seq = ?1")?
-                    .execute(params![seq, digest])?;
-                kept += 1;
-            }
+        };
+        proven.push((row, id, digest));
+    }
+    for (seq, digest) in &kept_whole {
+        tx.prepare_cached("UPDATE outbox SET digest = ?2 WHERE seq = ?1")?
+            .execute(params![seq, digest])?;
+    }
+    if !proven.is_empty() {
+        // Deleted and inserted again, smaller, rather than updated: SQLite merges
+        // under-full pages on a delete only, so an update in place would leave the pages
+        // mostly empty and nothing for the vacuum to give back.
+        let seqs: Vec<i64> = proven.iter().map(|(r, _, _)| r.0).collect();
+        let list = serde_json::to_string(&seqs).unwrap_or_default();
+        let deleted = tx
+            .prepare_cached("DELETE FROM outbox WHERE seq IN (SELECT value FROM json_each(?1))")?
+            .execute([&list])?;
+        if deleted != proven.len() {
+            // Cannot happen inside one transaction; refuse rather than lose rows.
+            return Err(Fail::Sql(rusqlite::Error::StatementChangedRows(deleted)));
+        }
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO outbox (seq, id, attempt_id, step_idx, verb, statement, status, \
+             created_ms, tries, last_try_ms, sent_ms, reason, parts_id, digest) \
+             VALUES (?1, ?2, ?3, ?4, ?5, '', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        )?;
+        for ((seq, _, k, src), parts_id, digest) in &proven {
+            insert.execute(params![
+                seq,
+                src.id,
+                k.6,
+                src.step_idx,
+                src.verb,
+                k.0,
+                k.1,
+                k.2,
+                k.3,
+                k.4,
+                k.5,
+                parts_id,
+                digest
+            ])?;
         }
     }
-    Ok((rows.len(), pruned, kept, added))
+    Ok((rows.len(), proven.len(), kept_whole.len(), added))
 }
 
 impl Store {
@@ -465,7 +496,7 @@ impl Store {
             file_bytes_before: file_bytes(self.path()),
             ..PruneReport::default()
         };
-        let mut known: HashMap<Vec<u8>, i64> = HashMap::new();
+        let mut known: HashMap<String, i64> = HashMap::new();
         loop {
             let (examined, pruned, kept, added) =
                 self.write(|tx| prune_batch(tx, cutoff, &known))?;
