@@ -6,7 +6,8 @@
 use bevy::prelude::*;
 use bevy::state::app::StatesPlugin;
 use courtesy::app::flow::{Action, Catalog, Play, Screen, Seeds, Settings};
-use courtesy::app::hot_reload::{HotReloadDir, WatchAlways};
+use courtesy::app::hot_reload::{HotReloadSources, WatchAlways};
+use courtesy::core::library::Source;
 use courtesy::app::i18n::Lang;
 use courtesy::app::records::RecordStore;
 use courtesy::core::records::{AttemptStatus, Filter, Store};
@@ -35,7 +36,7 @@ fn app(dir: &Path, data: &Path) -> App {
             lang: Lang::En,
             ..Default::default()
         })
-        .insert_resource(HotReloadDir(dir.to_path_buf()))
+        .insert_resource(HotReloadSources(vec![Source::Folder(dir.to_path_buf())]))
         .insert_resource(WatchAlways(true))
         .insert_resource(RecordStore::with_store(store))
         .add_plugins(courtesy::app::flow_plugin);
