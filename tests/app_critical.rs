@@ -108,8 +108,16 @@ fn debrief_leads_with_the_critical_mistake_in_both_languages() {
             score.rect()
         );
         h.get_by_label(T::CriticalIntro.get(lang));
-        h.get_by_label(&format!("{}{}“{said}”", T::YouSaid.get(lang), courtesy::app::i18n::colon(lang)));
-        h.get_by_label(&format!("{}{}{why}", T::CriticalWhy.get(lang), courtesy::app::i18n::colon(lang)));
+        h.get_by_label(&format!(
+            "{}{}“{said}”",
+            T::YouSaid.get(lang),
+            courtesy::app::i18n::colon(lang)
+        ));
+        h.get_by_label(&format!(
+            "{}{}{why}",
+            T::CriticalWhy.get(lang),
+            courtesy::app::i18n::colon(lang)
+        ));
         h.get_by_label(&would_pass);
         // The transcript marks the step too.
         h.get_by_label(&format!("⚠ {}", T::CriticalBadge.get(lang)));

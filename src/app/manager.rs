@@ -4,9 +4,9 @@ use crate::app::flow::{Catalog, Screen, Settings};
 use crate::app::i18n::{Lang, T};
 use crate::app::loader::CatalogEntry;
 use crate::app::records::RecordStore;
+use crate::core::lrs::{Freshness, LrsCache, LrsClient, LrsConfig, PullOptions};
 use crate::core::model::Principle;
 use crate::core::records::time::{format_utc, now_ms};
-use crate::core::lrs::{Freshness, LrsCache, LrsClient, LrsConfig, PullOptions};
 use crate::core::records::{
     AttemptDetail, AttemptId, AttemptStatus, AttemptSummary, CohortAverages, Filter,
     MIN_PASSWORD_CHARS, ManagerGate, PasswordCheck, Replay, ReplyChoice, Source, Store, TraineeRow,

@@ -6,9 +6,9 @@
 //! does not keep them. Steps whose scenario is not given, or whose step or reply the file
 //! no longer has, are skipped and counted.
 
+use crate::records::{RecordsError, Store};
 use courtesy_engine::learning::Choice;
 use courtesy_engine::model::{Principle, Scenario};
-use crate::records::{RecordsError, Store};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
