@@ -3,7 +3,7 @@
 //! current folder, never into the checkout it was built from.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 /// A binary copied to a temporary folder, with its own home, config and data folders.
 struct Station {
@@ -27,7 +27,10 @@ impl Station {
                 .file_name()
                 .expect("binary name"),
         );
-        std::fs::copy(env!("CARGO_BIN_EXE_courtesy"), &bin).expect("copy the binary");
+        {
+            let _one_at_a_time = SPAWN.lock().unwrap_or_else(|e| e.into_inner());
+            std::fs::copy(env!("CARGO_BIN_EXE_courtesy"), &bin).expect("copy the binary");
+        }
         Station {
             _tmp: tmp,
             bin,
@@ -50,9 +53,21 @@ impl Station {
                 cmd.env_remove(k);
             }
         }
-        cmd.output().expect("the copied binary runs")
+        let child = {
+            // No fork while another test's copy still has the binary open for writing
+            // (the child would inherit that descriptor: "Text file busy" on exec).
+            let _one_at_a_time = SPAWN.lock().unwrap_or_else(|e| e.into_inner());
+            cmd.stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("the copied binary runs")
+        };
+        child.wait_with_output().expect("the copied binary ends")
     }
 }
+
+/// Copying a binary and starting a process take turns across the tests of this file.
+static SPAWN: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
