@@ -514,7 +514,7 @@ mod tests {
         Ok(())
     }
 
-    const CASE: &str = include_str!("../../tests/fixtures/scoring-case.ron");
+    const CASE: &str = include_str!("../../../tests/fixtures/scoring-case.ron");
     static EMBEDDED: &[EmbeddedFile] = &[EmbeddedFile {
         name: "case.ron",
         bytes: CASE.as_bytes(),

@@ -1210,6 +1210,13 @@ fn draw(
             .layer_id(egui::LayerId::background())
             .max_rect(ctx.viewport_rect()),
     );
+    // The records and sync status in its own strip, as on every other screen.
+    let status: Option<crate::app::sync_status::StatusVm> = ctx
+        .data(|d| d.get_temp(crate::app::sync_status::status_id()))
+        .flatten();
+    if let Some(vm) = &status {
+        crate::app::screens::status_bar(&mut root, vm);
+    }
     let mut out = None;
     egui::CentralPanel::default().show(&mut root, |ui| {
         if !open {
