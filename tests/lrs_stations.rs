@@ -34,6 +34,8 @@ enum Mode {
     ForeignMore(String),
     /// Every page answered twice over: each statement appears on two pages.
     Repeat,
+    /// A 200 with an HTML page (a login portal or proxy in front of the LRS).
+    Html,
 }
 
 /// A minimal xAPI statements resource: `since` (exclusive, on `stored`), `limit`,
@@ -168,9 +170,19 @@ impl TestLrs {
                     (_, true) => format!("{base}?{}", rest.join("&")),
                     (_, false) => String::new(),
                 };
-                let body = json!({"statements": chunk, "more": more}).to_string();
+                let (body, kind) = if mode == Mode::Html {
+                    (
+                        "<html><body>Please sign in</body></html>".to_string(),
+                        "text/html",
+                    )
+                } else {
+                    (
+                        json!({"statements": chunk, "more": more}).to_string(),
+                        "application/json",
+                    )
+                };
                 let head = format!(
-                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    "HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
                     body.len()
                 );
                 let _ = conn.write_all(head.as_bytes());
@@ -496,6 +508,39 @@ fn with_the_lrs_down_the_cache_serves_and_says_how_old_it_is() {
 }
 
 #[test]
+fn a_200_with_an_html_page_is_an_error_and_changes_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lrs = TestLrs::start();
+    lrs.add(statements_of(dir.path(), "A", &["ann"], 1));
+    let cache = LrsCache::open_at(&dir.path().join("cache.sqlite3"), "lrs").expect("cache");
+    let client = LrsClient::new(&lrs.config());
+    let r = cache.pull(&client, &exact(), |_| {}).expect("pull");
+    assert!(r.error.is_none());
+    let cursor = r.cursor_ms;
+    let before = cache
+        .store()
+        .attempts(&Filter::all(), 100)
+        .expect("attempts")
+        .len();
+    lrs.add(statements_of(dir.path(), "B", &["bea"], 2));
+    *lrs.mode.lock().expect("mode") = Mode::Html;
+    let r = cache
+        .pull(&client, &exact(), |_| {})
+        .expect("pull of a page");
+    assert!(r.error.is_some(), "an HTML page is not a statement result");
+    assert_eq!(r.cursor_ms, cursor, "the cursor did not move");
+    assert_eq!(
+        cache
+            .store()
+            .attempts(&Filter::all(), 100)
+            .expect("attempts")
+            .len(),
+        before,
+        "nothing was added from the page"
+    );
+}
+
+#[test]
 fn a_foreign_more_link_stops_the_pull_and_keeps_the_cursor() {
     let dir = tempfile::tempdir().expect("tempdir");
     let lrs = TestLrs::start();
@@ -517,7 +562,7 @@ fn a_foreign_more_link_stops_the_pull_and_keeps_the_cursor() {
         "nothing asked of the other server"
     );
     // Repaired: the next pull reads everything again; the first page counts once.
-    *lrs.mode.lock().expect("mode") = Mode::Good;
+    *lrs.mode.lock().expect("mode") = Mode::Html;
     let r = cache
         .pull(&LrsClient::new(&lrs.config()), &exact(), |_| {})
         .expect("pull");
