@@ -562,7 +562,7 @@ fn a_foreign_more_link_stops_the_pull_and_keeps_the_cursor() {
         "nothing asked of the other server"
     );
     // Repaired: the next pull reads everything again; the first page counts once.
-    *lrs.mode.lock().expect("mode") = Mode::Html;
+    *lrs.mode.lock().expect("mode") = Mode::Good;
     let r = cache
         .pull(&LrsClient::new(&lrs.config()), &exact(), |_| {})
         .expect("pull");
