@@ -19,6 +19,6 @@ pub mod exit {
 /// `crate::core::model`, `courtesy::core::records`, … keep naming the same items.
 pub mod core {
     pub use courtesy_engine::*;
-    pub use courtesy_records::{lrs, records, untrusted, xapi};
+    pub use courtesy_records::{assignment_xapi, lrs, records, untrusted, xapi};
 }
 pub mod station;

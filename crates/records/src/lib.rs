@@ -2,6 +2,7 @@
 //! scenario engine (`courtesy_engine`). No bevy or egui: `tests/layers.rs` fails if they
 //! ever reach this crate's dependency graph.
 
+pub mod assignment_xapi;
 pub mod lrs;
 pub mod records;
 pub mod untrusted;

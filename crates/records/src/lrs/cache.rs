@@ -404,6 +404,22 @@ pub fn classify(st: &Value) -> CachedStatement {
     let cext = ctx
         .and_then(|c| c.get("extensions"))
         .and_then(Value::as_object);
+    // Assignment statements (`assigned`, `withdrew`, `satisfied`): kept as used, with no
+    // attempt, when readable; skipped with the reason when not (lrs::assignments reads
+    // them, and shows the skipped ones as problems).
+    if let Some(v) = st.pointer("/verb/id").and_then(Value::as_str)
+        && crate::assignment_xapi::is_assignment_verb(v)
+    {
+        match crate::assignment_xapi::parse(st) {
+            Ok(e) if id.is_some() => {
+                out.station = e.station().map(str::to_string);
+                out.status = CacheStatus::Used;
+            }
+            Ok(_) => out.reason = Some("no statement id".into()),
+            Err(why) => out.reason = Some(format!("assignment: {why}")),
+        }
+        return out;
+    }
     let verb = st
         .pointer("/verb/id")
         .and_then(Value::as_str)

@@ -17,6 +17,7 @@
 //!   [`Freshness`] (when, which stations) — what `courtesy sync --pull`, `report --lrs`
 //!   and the manager area read.
 
+pub mod assignments;
 mod cache;
 mod client;
 mod cohort;

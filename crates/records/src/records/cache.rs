@@ -335,3 +335,36 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// The cached assignment statements (`assigned`, `withdrew`, `satisfied`), used or
+    /// skipped, in the order the LRS stored them: `(statement id, status, reason,
+    /// statement JSON)`. Read by `lrs::assignments`.
+    pub fn cache_assignment_statements(
+        &self,
+    ) -> Result<Vec<(String, CacheStatus, Option<String>, String)>, RecordsError> {
+        use crate::assignment_xapi::{ASSIGNED, SATISFIED, WITHDREW};
+        self.read(|c| {
+            let mut st = c.prepare_cached(
+                "SELECT id, status, reason, statement FROM lrs_statements \
+                 WHERE status IN ('used', 'skipped') \
+                 AND json_valid(statement) AND json_extract(statement, '$.verb.id') IN (?1, ?2, ?3) \
+                 ORDER BY stored_ms, seq",
+            )?;
+            let rows = st.query_map(params![ASSIGNED, WITHDREW, SATISFIED], |r| {
+                let status: String = r.get(1)?;
+                Ok((
+                    r.get(0)?,
+                    if status == "used" {
+                        CacheStatus::Used
+                    } else {
+                        CacheStatus::Skipped
+                    },
+                    r.get(2)?,
+                    r.get(3)?,
+                ))
+            })?;
+            rows.collect()
+        })
+    }
+}

@@ -100,6 +100,10 @@ pub enum RecordsError {
     )]
     BadValue { path: PathBuf, detail: String },
 
+    /// An assignment the manager filled in cannot be made as it is (what is wrong).
+    #[error("the assignment cannot be saved: {0}")]
+    Assignment(String),
+
     #[error(
         "the records store `{}` cannot give back delivered statement {id} as it was sent \
          ({detail}): its JSON was pruned after delivery and the records it is rebuilt from no \

@@ -23,6 +23,7 @@
 //! * Manager password: [`Store::set_manager_password`], [`Store::verify_manager_password`],
 //!   [`Store::has_manager_password`], [`ManagerGate`].
 
+pub mod assignments;
 mod cache;
 mod error;
 mod evidence;
@@ -38,6 +39,9 @@ mod schema;
 mod store;
 pub mod time;
 
+pub use assignments::{
+    Assignment, AssignmentStatus, Audience, Judged, NewAssignment, Policy, judge,
+};
 pub use cache::{
     CACHE_FILE_NAME, CacheAdd, CacheCounts, CacheStatus, CachedStatement, PullState, StationSeen,
 };

@@ -63,7 +63,8 @@ pub struct OutboxItem {
     pub id: String,
     /// `answered`, `completed`, `passed` or `failed`.
     pub verb: String,
-    /// The attempt it is about.
+    /// The attempt it is about (empty for an assignment statement: `assigned`,
+    /// `withdrew`, `satisfied`).
     pub attempt: String,
     /// The statement, as JSON text (as it was sent, rebuilt if it was pruned).
     pub statement: String,
@@ -87,8 +88,12 @@ pub enum OutboxSelect {
     All,
 }
 
-const ITEM_COLUMNS: &str = "o.seq, o.id, o.verb, a.uuid, o.statement, o.status, o.created_ms, \
+const ITEM_COLUMNS: &str = "o.seq, o.id, o.verb, coalesce(a.uuid, ''), o.statement, o.status, o.created_ms, \
      o.tries, o.last_try_ms, o.sent_ms, o.reason, o.parts_id, o.digest";
+/// [`SOURCE_JOIN`] that keeps the statements of no attempt (the assignment statements,
+/// `attempt_id` NULL: their `attempt` is empty; they are never pruned).
+const ITEM_JOIN: &str = "FROM outbox o LEFT JOIN attempts a ON a.id = o.attempt_id \
+     LEFT JOIN steps s ON s.attempt_id = o.attempt_id AND s.idx = o.step_idx";
 /// Where [`SOURCE_COLUMNS`] start after [`ITEM_COLUMNS`].
 const SOURCE_AT: usize = 13;
 
@@ -199,7 +204,7 @@ impl Store {
             "?2 = 0"
         };
         let sql = format!(
-            "SELECT {ITEM_COLUMNS}, {SOURCE_COLUMNS} {SOURCE_JOIN} WHERE {from} {cond} \
+            "SELECT {ITEM_COLUMNS}, {SOURCE_COLUMNS} {ITEM_JOIN} WHERE {from} {cond} \
              ORDER BY o.seq LIMIT ?1"
         );
         let raw = self.read(|c| {

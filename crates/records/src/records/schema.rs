@@ -214,6 +214,63 @@ CREATE TABLE lrs_pull (
     pulls           INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 "#,
+    // 7: assignments (docs/learning.md, "Assignments"). The manager's assignments made at
+    // this station (`assignments`; their revisions replace them, a withdrawal ends them),
+    // and the (assignment, trainee) pairs whose `satisfied` statement was queued. The
+    // outbox is rebuilt so that a statement may belong to no attempt (`attempt_id` NULL:
+    // the assignment statements `assigned`, `withdrew`, `satisfied`), its rows and
+    // `seq`s kept as they were.
+    r#"
+CREATE TABLE assignments (
+    id           TEXT PRIMARY KEY,
+    revision     INTEGER NOT NULL CHECK (revision >= 1),
+    scenarios    TEXT NOT NULL,
+    trainees     TEXT,
+    due_ms       INTEGER,
+    policy       TEXT NOT NULL CHECK (policy IN ('best', 'first', 'last')),
+    floors       TEXT NOT NULL DEFAULT '{}',
+    assigned_ms  INTEGER NOT NULL,
+    updated_ms   INTEGER NOT NULL,
+    station      TEXT,
+    withdrawn_ms INTEGER
+) WITHOUT ROWID;
+
+CREATE TABLE assignment_satisfied (
+    assignment TEXT NOT NULL,
+    revision   INTEGER NOT NULL,
+    trainee    TEXT NOT NULL,
+    at_ms      INTEGER NOT NULL,
+    PRIMARY KEY (assignment, revision, trainee)
+) WITHOUT ROWID;
+
+CREATE TABLE outbox_v7 (
+    seq         INTEGER PRIMARY KEY,
+    id          TEXT NOT NULL UNIQUE,
+    attempt_id  INTEGER REFERENCES attempts(id),
+    step_idx    INTEGER,
+    verb        TEXT NOT NULL CHECK (verb IN ('answered', 'completed', 'passed', 'failed',
+                                              'assigned', 'withdrew', 'satisfied')),
+    statement   TEXT NOT NULL,
+    status      TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'parked')),
+    created_ms  INTEGER NOT NULL,
+    tries       INTEGER NOT NULL DEFAULT 0,
+    last_try_ms INTEGER,
+    sent_ms     INTEGER,
+    reason      TEXT,
+    parts_id    INTEGER REFERENCES statement_parts(id),
+    digest      BLOB,
+    CHECK ((attempt_id IS NULL) = (verb IN ('assigned', 'withdrew', 'satisfied')))
+);
+INSERT INTO outbox_v7 (seq, id, attempt_id, step_idx, verb, statement, status, created_ms,
+    tries, last_try_ms, sent_ms, reason, parts_id, digest)
+SELECT seq, id, attempt_id, step_idx, verb, statement, status, created_ms, tries,
+    last_try_ms, sent_ms, reason, parts_id, digest FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_v7 RENAME TO outbox;
+CREATE INDEX outbox_by_status ON outbox (status, seq);
+CREATE INDEX outbox_by_attempt ON outbox (attempt_id, step_idx);
+CREATE INDEX outbox_unpruned ON outbox (sent_ms) WHERE status = 'sent' AND digest IS NULL;
+"#,
 ];
 
 /// The schema version this build writes (and the newest it can read).
