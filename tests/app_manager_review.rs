@@ -84,6 +84,7 @@ fn dashboard(store: &Store) -> Dashboard {
         scenario_ids: store.scenario_ids(&f).expect("ids"),
         station_ids: Vec::new(),
         room: None,
+        assignments: Default::default(),
     }
 }
 

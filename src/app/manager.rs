@@ -62,6 +62,12 @@ pub enum ManagerAction {
     CloseAttempt,
     /// Leave (locks the area) back to the sign-in screen.
     Leave,
+    /// Make an assignment at this station (screens::manager_assignments).
+    CreateAssignment(crate::core::records::NewAssignment),
+    /// Withdraw an assignment made at this station (its id).
+    WithdrawAssignment(String),
+    /// Accept assignments from this station from now on.
+    AcceptStation(String),
 }
 
 /// The dashboard filters as typed (dates `YYYY-MM-DD`, empty = any).
@@ -148,6 +154,9 @@ pub struct Dashboard {
     pub station_ids: Vec<String>,
     /// With an LRS: how fresh the room's data is and who reported (`None`: local only).
     pub room: Option<RoomFreshness>,
+    /// The room's assignments (this station's, and with an LRS every station's) and
+    /// the problems with them; checked against the library by `DashboardVm::refresh`.
+    pub assignments: crate::core::lrs::assignments::RoomAssignments,
 }
 
 /// How fresh the room's data (the LRS cache) is, for the freshness line.
@@ -445,6 +454,11 @@ fn load_dashboard(m: &mut Manager, store: Arc<Store>, cache: Option<(Arc<LrsCach
                 freshness,
                 pending_here: room.pending_here,
             }),
+            assignments: crate::core::lrs::assignments::room_assignments_unchecked(
+                &store,
+                cache.as_ref().map(|(c, _)| &**c),
+            )
+            .map_err(e)?,
         })
     });
     match job {
@@ -593,6 +607,21 @@ pub fn apply_manager_actions(
                         None
                     }
                 };
+            }
+            a @ (ManagerAction::CreateAssignment(_)
+            | ManagerAction::WithdrawAssignment(_)
+            | ManagerAction::AcceptStation(_))
+                if open =>
+            {
+                if let Ok(store) = store_of(&records) {
+                    match crate::app::screens::manager_assignments::apply(&store, a) {
+                        Ok(()) => {
+                            m.notice = None;
+                            load_dashboard(&mut m, store, cache_of(&records));
+                        }
+                        Err(e) => m.notice = Some(Notice::Store(e)),
+                    }
+                }
             }
             ManagerAction::CloseAttempt => m.drill = None,
             ManagerAction::ShowChoice {
@@ -992,6 +1021,8 @@ pub struct GridCell {
     /// The best overall score of a finished attempt.
     pub best: Option<f64>,
     pub attempts: u64,
+    /// Under an assignment: its verdict (shown instead of `state`).
+    pub assigned: Option<crate::app::screens::manager_assignments::GridAssigned>,
 }
 
 /// Trainee × scenario: not started / unfinished / failed / passed, with the best score.

@@ -184,9 +184,17 @@ fn draw(
     mine: Option<Res<crate::app::records::TraineeRecords>>,
     records: Option<Res<crate::app::records::RecordStore>>,
     mut past: Local<Option<crate::app::screens::history::PastAttempt>>,
+    yours: Option<Res<crate::app::screens::assignments::YourAssignments>>,
 ) -> Result {
     use crate::app::screens::history;
     let mut vm = view_model(&catalog, &trainee, &settings);
+    // "Your assignments" first (screens::assignments).
+    let assigned = crate::app::screens::assignments::library_lines(
+        yours.as_deref(),
+        &trainee,
+        &catalog,
+        settings.lang,
+    );
     // The trainee's own records (app::records): best per card, history beside the cards.
     let mut lines = Vec::new();
     if let Some(mine) = mine.as_deref().filter(|m| m.trainee == trainee.name.trim()) {
@@ -209,6 +217,7 @@ fn draw(
         show(&mut contexts, &mut actions, |u| {
             history::side_panel(u, vm.lang, &lines);
             u.disable();
+            crate::app::screens::assignments::panel(u, vm.lang, &assigned);
             ui(u, &vm);
             None
         })?;
@@ -221,6 +230,7 @@ fn draw(
     let mut opened = None;
     show(&mut contexts, &mut actions, |u| {
         opened = history::side_panel(u, vm.lang, &lines);
+        crate::app::screens::assignments::panel(u, vm.lang, &assigned);
         ui(u, &vm)
     })?;
     if let Some(id) = opened

@@ -151,6 +151,7 @@ pub enum Tab {
     Completion,
     WrongChoices,
     Attempts,
+    Assignments,
 }
 
 /// What the unlocked manager area shows (the filter and tab are editable).
@@ -185,6 +186,8 @@ pub struct DashboardVm {
     pub trend_scenario: Option<String>,
     /// The settings (author mode, password) are open.
     pub settings_open: bool,
+    /// The "new assignment" form.
+    pub assign: crate::app::screens::manager_assignments::AssignForm,
 }
 
 impl DashboardVm {
@@ -205,6 +208,14 @@ impl DashboardVm {
             .into_iter()
             .collect();
         self.grid = completion_grid(&self.data.attempts, &trainees, &scenarios, &self.names);
+        self.data.assignments.mark_missing(&self.names.order);
+        crate::app::screens::manager_assignments::apply_to_grid(
+            &mut self.grid,
+            &self.data.assignments,
+            &self.data.attempts,
+            &self.data.roster,
+            crate::core::records::time::now_ms(),
+        );
     }
 }
 
@@ -341,6 +352,11 @@ pub fn dashboard_ui(ui: &mut egui::Ui, vm: &mut DashboardVm) -> Option<ManagerAc
         ui.selectable_value(&mut vm.tab, Tab::Completion, T::TabCompletion.get(lang));
         ui.selectable_value(&mut vm.tab, Tab::WrongChoices, T::TabWrongChoices.get(lang));
         ui.selectable_value(&mut vm.tab, Tab::Attempts, T::TabAttempts.get(lang));
+        ui.selectable_value(
+            &mut vm.tab,
+            Tab::Assignments,
+            crate::app::screens::manager_assignments::tab_label(lang),
+        );
     });
     ui.separator();
     let page = ui.available_height() * 0.8;
@@ -359,6 +375,9 @@ pub fn dashboard_ui(ui: &mut egui::Ui, vm: &mut DashboardVm) -> Option<ManagerAc
                 }
                 Tab::WrongChoices => wrong_choices(ui, vm),
                 Tab::Attempts => attempt_list(ui, vm),
+                Tab::Assignments => {
+                    crate::app::screens::manager_assignments::assignments_ui(ui, vm)
+                }
             };
             if let Some(a) = a {
                 if matches!(a, ManagerAction::ShowChoice { .. }) {
@@ -738,26 +757,24 @@ pub fn completion_ui(ui: &mut egui::Ui, grid: &CompletionGrid, lang: Lang) {
                 ui.label(trainee);
                 for cell in grid.cells.get(r).into_iter().flatten() {
                     let best = score(cell.best);
-                    match cell.state {
-                        Completion::NotStarted => {
-                            ui.label(RichText::new(T::GridNotStarted.get(lang)).weak())
+                    let shown = if let Some(a) = &cell.assigned {
+                        crate::app::screens::manager_assignments::cell_label(ui, a, lang)
+                    } else {
+                        match cell.state {
+                            Completion::NotStarted => {
+                                ui.label(RichText::new(T::GridNotStarted.get(lang)).weak())
+                            }
+                            Completion::Unfinished => ui.label(T::GridUnfinished.get(lang)),
+                            Completion::Failed => ui
+                                .label(RichText::new(T::GridFailed.fmt(lang, &[&best])).color(bad)),
+                            Completion::Passed => ui.label(
+                                RichText::new(T::GridPassed.fmt(lang, &[&best]))
+                                    .color(ok)
+                                    .strong(),
+                            ),
                         }
-                        Completion::Unfinished => ui.label(T::GridUnfinished.get(lang)),
-                        Completion::Failed => {
-                            ui.label(RichText::new(T::GridFailed.fmt(lang, &[&best])).color(bad))
-                        }
-                        Completion::Passed => ui.label(
-                            RichText::new(T::GridPassed.fmt(lang, &[&best]))
-                                .color(ok)
-                                .strong(),
-                        ),
-                    }
-                    .on_hover_text(count(
-                        lang,
-                        cell.attempts,
-                        T::NAttempt,
-                        T::NAttempts,
-                    ));
+                    };
+                    shown.on_hover_text(count(lang, cell.attempts, T::NAttempt, T::NAttempts));
                 }
                 ui.end_row();
             }

@@ -8,6 +8,7 @@ use bevy::prelude::*;
 use bevy_egui::egui::{self, Key};
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass};
 
+pub mod assignments;
 pub mod briefing;
 pub mod conversation;
 pub mod debrief;
@@ -15,6 +16,7 @@ pub mod feedback;
 pub mod history;
 pub mod library;
 pub mod manager;
+pub mod manager_assignments;
 pub mod sign_in;
 
 /// Ordering inside the egui pass: the theme first, then the screen.
@@ -38,6 +40,7 @@ pub fn plugin(app: &mut App) {
         feedback::plugin,
         debrief::plugin,
         manager::plugin,
+        assignments::plugin,
     ));
 }
 

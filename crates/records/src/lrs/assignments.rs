@@ -128,6 +128,17 @@ pub fn room_assignments(
     cache: Option<&LrsCache>,
     scenarios_here: &[String],
 ) -> Result<RoomAssignments, RecordsError> {
+    let mut r = room_assignments_unchecked(local, cache)?;
+    r.mark_missing(scenarios_here);
+    Ok(r)
+}
+
+/// [`room_assignments`] without the check against this station's scenarios (call
+/// [`RoomAssignments::mark_missing`] once they are known).
+pub fn room_assignments_unchecked(
+    local: &Store,
+    cache: Option<&LrsCache>,
+) -> Result<RoomAssignments, RecordsError> {
     let mut by_id: BTreeMap<String, RoomAssignment> = BTreeMap::new();
     for a in local.assignments()? {
         by_id.insert(
@@ -263,26 +274,6 @@ pub fn room_assignments(
             r.satisfied.insert(trainee);
         }
     }
-    for r in by_id.values_mut() {
-        r.missing_scenarios = r
-            .assignment
-            .scenarios
-            .iter()
-            .filter(|s| !scenarios_here.contains(s))
-            .cloned()
-            .collect();
-        if r.assignment.withdrawn_ms.is_none() {
-            for s in &r.missing_scenarios {
-                problems.push(AssignmentProblem {
-                    statement: String::new(),
-                    assignment: Some(r.assignment.id.clone()),
-                    kind: ProblemKind::MissingScenario {
-                        scenario: s.clone(),
-                    },
-                });
-            }
-        }
-    }
     let mut assignments: Vec<RoomAssignment> = by_id.into_values().collect();
     assignments.sort_by(|a, b| {
         b.assignment
@@ -305,6 +296,34 @@ pub struct AssignedCell {
 }
 
 impl RoomAssignments {
+    /// Notes, for each assignment, the scenarios it names that this station does not
+    /// have (`scenarios_here`), each one a [`ProblemKind::MissingScenario`] (replacing
+    /// those of an earlier call).
+    pub fn mark_missing(&mut self, scenarios_here: &[String]) {
+        self.problems
+            .retain(|p| !matches!(p.kind, ProblemKind::MissingScenario { .. }));
+        for r in &mut self.assignments {
+            r.missing_scenarios = r
+                .assignment
+                .scenarios
+                .iter()
+                .filter(|s| !scenarios_here.contains(s))
+                .cloned()
+                .collect();
+            if r.assignment.withdrawn_ms.is_none() {
+                for s in &r.missing_scenarios {
+                    self.problems.push(AssignmentProblem {
+                        statement: String::new(),
+                        assignment: Some(r.assignment.id.clone()),
+                        kind: ProblemKind::MissingScenario {
+                            scenario: s.clone(),
+                        },
+                    });
+                }
+            }
+        }
+    }
+
     /// The assignments in force (not withdrawn).
     pub fn active(&self) -> impl Iterator<Item = &RoomAssignment> {
         self.assignments
