@@ -83,7 +83,8 @@ pub fn due_words(due_ms: Option<i64>, now_ms: i64, passed: bool, lang: Lang) -> 
                 _ => format!("截止于 {}", crate::core::records::time::format_date(due)),
             };
         }
-        let late = (now_ms - due).div_euclid(DAY) + 1;
+        // Whole days late, rounded up: a few hours late is "1 day".
+        let late = (now_ms - due + DAY - 1).div_euclid(DAY);
         return match (lang, late) {
             (Lang::En, 1) => "overdue by 1 day".to_string(),
             (Lang::En, n) => format!("overdue by {n} days"),
