@@ -349,3 +349,44 @@ fn due_dates_in_words() {
     );
     assert_eq!(due_words(None, tue, false, Lang::En), "no due date");
 }
+
+#[test]
+fn an_assignment_can_be_made_with_the_keyboard_alone() {
+    let r = room();
+    let mut h = harness(vm(dashboard(&r.store), Lang::En, Tab::Assignments));
+    h.run();
+    let focused = |h: &Harness<'static, (DashboardVm, Option<ManagerAction>)>,
+                   role: egui::accesskit::Role,
+                   label: &str| h.get_by_role_and_label(role, label).is_focused();
+    // Tab to the scenario's box, Space ticks it.
+    let mut tabs = 0;
+    while !focused(&h, egui::accesskit::Role::CheckBox, "Scoring case") {
+        h.key_press(egui::Key::Tab);
+        h.run();
+        tabs += 1;
+        assert!(tabs < 80, "Tab never reached the scenario's box");
+    }
+    h.key_press(egui::Key::Space);
+    h.run();
+    assert!(
+        h.state()
+            .0
+            .assign
+            .scenarios
+            .contains(&fixture().scenario.id)
+    );
+    // On to "Assign", Enter makes it.
+    while !focused(&h, egui::accesskit::Role::Button, "Assign") {
+        h.key_press(egui::Key::Tab);
+        h.run();
+        tabs += 1;
+        assert!(tabs < 160, "Tab never reached Assign");
+    }
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert!(
+        matches!(&h.state().1, Some(ManagerAction::CreateAssignment(n)) if n.scenarios == [fixture().scenario.id.clone()]),
+        "{:?}",
+        h.state().1
+    );
+}
