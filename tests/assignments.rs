@@ -340,6 +340,75 @@ fn forged_malformed_and_foreign_assignments_are_problems_never_applied() {
     for p in &room.problems {
         assert!(!p.line().is_empty());
     }
+    // desk-3 (known: it has played) tries to withdraw desk-1's assignment: refused.
+    let mut by_other = courtesy::core::assignment_xapi::withdrew(
+        &id,
+        &good.id,
+        1,
+        Some("desk-3"),
+        uuid::Uuid::new_v4(),
+        now,
+    );
+    by_other = stored(by_other, 100);
+    let desk3 = {
+        let other = Store::open(&dir.path().join("desk3.sqlite3")).expect("store");
+        other.set_station(Some("desk-3"));
+        let r = play(scenario(), 5, "en", &Strategy::Best).expect("plays");
+        record_played(&other, "bo", Source::Cli, scenario(), &r, |_| {}).expect("records");
+        other
+            .outbox_items(OutboxSelect::All, None)
+            .expect("outbox")
+            .into_iter()
+            .enumerate()
+            .map(|(n, i)| {
+                classify(&stored(
+                    serde_json::from_str::<Value>(&i.statement).expect("json"),
+                    200 + n as i64,
+                ))
+            })
+            .collect::<Vec<_>>()
+    };
+    cache.store().cache_add(&desk3, now).expect("added");
+    cache
+        .store()
+        .cache_add(&[classify(&by_other)], now)
+        .expect("added");
+    let room = room_assignments(&local, Some(&cache), &here()).expect("room");
+    let g = room
+        .assignments
+        .iter()
+        .find(|r| r.assignment.id == good.id)
+        .expect("still there");
+    assert_eq!(
+        g.assignment.withdrawn_ms, None,
+        "not withdrawn by another station"
+    );
+    assert!(room.problems.iter().any(|p| p.kind
+        == ProblemKind::NotTheOwner {
+            station: Some("desk-3".into())
+        }));
+    // desk-1 withdraws it itself: withdrawn.
+    let own = stored(
+        courtesy::core::assignment_xapi::withdrew(
+            &id,
+            &good.id,
+            1,
+            Some("desk-1"),
+            uuid::Uuid::new_v4(),
+            now,
+        ),
+        300,
+    );
+    cache
+        .store()
+        .cache_add(&[classify(&own)], now)
+        .expect("added");
+    let room = room_assignments(&local, Some(&cache), &here()).expect("room");
+    assert!(
+        room.assignments
+            .iter()
+            .any(|r| r.assignment.id == good.id && r.assignment.withdrawn_ms.is_some())
+    );
     // The manager accepts the stranger's station: its assignment applies from then on.
     accept_station(&local, "intruder").expect("accepted");
     let room = room_assignments(&local, Some(&cache), &here()).expect("room");

@@ -317,6 +317,14 @@ fn problem_words(p: &AssignmentProblem, lang: Lang, names: &crate::app::manager:
             "Assignment {which} names scenario “{}”, which this station does not have: the rest of it applies.",
             names.scenario(scenario)
         ),
+        (ProblemKind::NotTheOwner { station }, Lang::En) => format!(
+            "Assignment {which} was changed by station “{}”, not by the station that made it: not applied.",
+            station.as_deref().unwrap_or("?")
+        ),
+        (ProblemKind::NotTheOwner { station }, _) => format!(
+            "任务 {which} 被另一个工位“{}”修改，而不是布置它的工位：未采用。",
+            station.as_deref().unwrap_or("?")
+        ),
         (ProblemKind::MissingScenario { scenario }, _) => format!(
             "任务 {which} 包含本工位没有的情景“{}”：其余部分照常生效。",
             names.scenario(scenario)

@@ -40,6 +40,9 @@ pub enum ProblemKind {
     Malformed { reason: String },
     /// Names a scenario this station does not have: applied to the others.
     MissingScenario { scenario: String },
+    /// A replacement or withdrawal from another station than the one that made the
+    /// assignment: not applied (only the station that made it may change it).
+    NotTheOwner { station: Option<String> },
 }
 
 /// An assignment statement that is not (wholly) applied, and why.
@@ -71,6 +74,10 @@ impl AssignmentProblem {
             }
             ProblemKind::MissingScenario { scenario } => format!(
                 "{which} names scenario \u{201c}{scenario}\u{201d}, which this station does not have"
+            ),
+            ProblemKind::NotTheOwner { station } => format!(
+                "{which} was changed by station \u{201c}{}\u{201d}, not by the station that made it: not applied",
+                station.as_deref().unwrap_or("?")
             ),
         }
     }
@@ -152,7 +159,8 @@ pub fn room_assignments_unchecked(
         );
     }
     let mut problems = Vec::new();
-    let mut withdrawn: BTreeMap<String, (u32, i64)> = BTreeMap::new();
+    // assignment → (withdrawal statement, its station, when)
+    let mut withdrawn: Vec<(String, String, Option<String>, i64)> = Vec::new();
     let mut satisfied: Vec<(String, u32, String)> = local.assignment_satisfied()?;
     if let Some(cache) = cache {
         let mut known: BTreeSet<String> = accepted_stations(local)?.into_iter().collect();
@@ -230,6 +238,16 @@ pub fn room_assignments_unchecked(
             }
             match event {
                 AssignmentEvent::Assigned(a) => {
+                    if let Some(r) = by_id.get(&a.id)
+                        && r.assignment.station != a.station
+                    {
+                        problems.push(AssignmentProblem {
+                            statement: sid,
+                            assignment: Some(a.id.clone()),
+                            kind: ProblemKind::NotTheOwner { station },
+                        });
+                        continue;
+                    }
                     let newer = by_id
                         .get(&a.id)
                         .is_none_or(|r| !r.ours && a.revision > r.assignment.revision);
@@ -246,25 +264,27 @@ pub fn room_assignments_unchecked(
                     }
                 }
                 AssignmentEvent::Withdrew {
-                    assignment,
-                    revision,
-                    at_ms,
-                    ..
-                } => {
-                    let e = withdrawn.entry(assignment).or_insert((revision, at_ms));
-                    *e = (e.0.max(revision), e.1.min(at_ms));
-                }
+                    assignment, at_ms, ..
+                } => withdrawn.push((assignment, sid, station, at_ms)),
                 AssignmentEvent::Satisfied { .. } => {}
             }
         }
     }
-    for (id, (_rev, at)) in withdrawn {
-        // A withdrawal is final (a replacement is a new assignment).
-        if let Some(r) = by_id.get_mut(&id)
-            && !r.ours
-            && r.assignment.withdrawn_ms.is_none()
-        {
-            r.assignment.withdrawn_ms = Some(at);
+    for (id, sid, station, at) in withdrawn {
+        // A withdrawal is final (a replacement is a new assignment), and only the
+        // station that made the assignment may withdraw it.
+        let Some(r) = by_id.get_mut(&id) else {
+            continue;
+        };
+        if r.assignment.station != station {
+            problems.push(AssignmentProblem {
+                statement: sid,
+                assignment: Some(id),
+                kind: ProblemKind::NotTheOwner { station },
+            });
+        } else if !r.ours {
+            let w = r.assignment.withdrawn_ms.get_or_insert(at);
+            *w = (*w).min(at);
         }
     }
     for (id, rev, trainee) in satisfied {
