@@ -336,13 +336,16 @@ impl Store {
     }
 }
 
+/// A cached assignment statement: `(statement id, status, reason, statement JSON)`.
+pub type CachedAssignmentStatement = (String, CacheStatus, Option<String>, String);
+
 impl Store {
     /// The cached assignment statements (`assigned`, `withdrew`, `satisfied`), used or
     /// skipped, in the order the LRS stored them: `(statement id, status, reason,
     /// statement JSON)`. Read by `lrs::assignments`.
     pub fn cache_assignment_statements(
         &self,
-    ) -> Result<Vec<(String, CacheStatus, Option<String>, String)>, RecordsError> {
+    ) -> Result<Vec<CachedAssignmentStatement>, RecordsError> {
         use crate::assignment_xapi::{ASSIGNED, SATISFIED, WITHDREW};
         self.read(|c| {
             let mut st = c.prepare_cached(
