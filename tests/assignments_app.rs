@@ -390,3 +390,119 @@ fn an_assignment_can_be_made_with_the_keyboard_alone() {
         h.state().1
     );
 }
+
+// ---- the app's wiring: the library's refresh and the manager's actions ----------------
+
+fn headless(records: courtesy::app::records::RecordStore) -> bevy::prelude::App {
+    use bevy::prelude::*;
+    let mut app = App::new();
+    app.add_plugins((MinimalPlugins, bevy::state::app::StatesPlugin))
+        .insert_resource(courtesy::app::flow::Catalog(vec![fixture()]))
+        .insert_resource(courtesy::app::flow::Seeds::starting_at(7))
+        .insert_resource(records)
+        .add_plugins(courtesy::app::flow_plugin)
+        .add_plugins(courtesy::app::screens::assignments::plugin);
+    app.update();
+    app
+}
+
+fn send(app: &mut bevy::prelude::App, action: courtesy::app::flow::Action) {
+    app.world_mut().write_message(action);
+    app.update();
+    app.update();
+}
+
+#[test]
+fn the_library_lists_the_trainees_assignments_and_reports_satisfied_after_a_pass() {
+    use courtesy::app::flow::{Action, Settings, TimerMode};
+    use courtesy::app::manager::Manager;
+    use courtesy::app::screens::assignments::YourAssignments;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open_in(Some(dir.path())).expect("store");
+    let reader = Store::open_in(Some(dir.path())).expect("second handle");
+    let now = courtesy::core::records::time::now_ms();
+    store
+        .assignment_create(
+            &NewAssignment {
+                scenarios: vec![fixture().scenario.id.clone()],
+                trainees: None,
+                due_ms: Some(now + 3 * DAY),
+                policy: Policy::Last,
+                floors: BTreeMap::new(),
+            },
+            now - 1000,
+        )
+        .expect("assigned");
+    let mut app = headless(courtesy::app::records::RecordStore::with_store(store));
+    send(
+        &mut app,
+        Action::SignIn {
+            name: "Li Lei".into(),
+            settings: Settings {
+                lang: Lang::En,
+                timers: TimerMode::Off,
+                ..Default::default()
+            },
+        },
+    );
+    let yours = app.world().resource::<YourAssignments>().clone();
+    assert_eq!(yours.trainee, "Li Lei");
+    assert_eq!(
+        yours.items.len(),
+        1,
+        "everyone: no roster here, so whoever signs in"
+    );
+    assert_eq!(yours.items[0].status, AssignmentStatus::NotStarted);
+    // A pass (a, x), back to the library: passed, and `satisfied` queued once.
+    send(&mut app, Action::OpenScenario(0));
+    send(&mut app, Action::StartConversation);
+    send(&mut app, Action::Choose("a".into()));
+    send(&mut app, Action::Continue);
+    send(&mut app, Action::Choose("x".into()));
+    send(&mut app, Action::Continue);
+    send(&mut app, Action::BackToLibrary);
+    let yours = app.world().resource::<YourAssignments>().clone();
+    assert_eq!(yours.items[0].status, AssignmentStatus::Passed);
+    let satisfied = |r: &Store| {
+        r.outbox_items(courtesy::core::records::OutboxSelect::All, None)
+            .expect("outbox")
+            .into_iter()
+            .filter(|i| i.verb == "satisfied")
+            .count()
+    };
+    assert_eq!(satisfied(&reader), 1);
+
+    // The manager makes a second one from the Assignments tab's action.
+    send(&mut app, Action::SignOut);
+    send(&mut app, Action::OpenManager);
+    app.world_mut().write_message(ManagerAction::SetPassword {
+        password: "manager-pass".into(),
+        confirm: "manager-pass".into(),
+    });
+    let wait = |app: &mut bevy::prelude::App| {
+        for _ in 0..600 {
+            app.update();
+            if !app.world().resource::<Manager>().busy() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        panic!("the manager's background work did not finish");
+    };
+    wait(&mut app);
+    app.world_mut()
+        .write_message(ManagerAction::CreateAssignment(NewAssignment {
+            scenarios: vec![fixture().scenario.id.clone()],
+            trainees: Some(vec!["Li Lei".into()]),
+            due_ms: None,
+            policy: Policy::First,
+            floors: BTreeMap::new(),
+        }));
+    app.update();
+    wait(&mut app);
+    assert_eq!(reader.assignments().expect("list").len(), 2);
+    let m = app.world().resource::<Manager>();
+    let dash = m.dashboard.as_ref().expect("reloaded");
+    assert_eq!(dash.assignments.assignments.len(), 2);
+    assert!(m.notice.is_none(), "{:?}", m.notice);
+}
