@@ -446,3 +446,67 @@ pub fn to_mermaid_weighted(sc: &Scenario, locale: &str, weights: Option<&EdgeWei
     out.push_str("  classDef resolved fill:#b7f0b1\n  classDef escalated fill:#f0e68c\n  classDef customer_left fill:#ffb6c1\n  classDef unresolved fill:#d3d3d3\n");
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// tests/fixtures/valid/minimal.ron: ask → thanks → done; ask's `silent` → left; a
+    /// trigger (mood below 10) → left.
+    fn minimal() -> Scenario {
+        let src = include_str!("../../../tests/fixtures/valid/minimal.ron");
+        crate::load::parse_str(src).expect("the minimal fixture parses")
+    }
+
+    #[test]
+    fn forward_follows_replies_and_triggers_after_a_reply() {
+        let mut sc = minimal();
+        let g = StepGraph::new(&sc);
+        assert_eq!(g.start(), Node::Step(0));
+        assert_eq!(g.out(0), [Node::Step(1), Node::Step(1), Node::Ending(1)]);
+        assert_eq!(g.lookup("nowhere"), Node::Missing);
+        let all = g.forward(|_| false);
+        assert_eq!(
+            (all.steps, all.endings),
+            (vec![true, true], vec![true, true])
+        );
+        // Without `silent` the customer can still leave: through the trigger.
+        let no_silent = g.forward(|r| r.id == "silent");
+        assert_eq!(no_silent.endings, [true, true]);
+        // No reply taken at all: the trigger never fires, nothing beyond `start`.
+        let none = g.forward(|_| true);
+        assert_eq!(
+            (none.steps, none.endings),
+            (vec![true, false], vec![false, false])
+        );
+        sc.triggers.clear();
+        let g = StepGraph::new(&sc);
+        assert_eq!(g.forward(|r| r.id == "silent").endings, [true, false]);
+    }
+
+    #[test]
+    fn can_finish_walks_back_from_the_endings_and_through_triggers() {
+        let mut sc = minimal();
+        assert_eq!(StepGraph::new(&sc).can_finish(), [true, true]);
+        // `thanks` loops on itself: only the trigger (→ an ending) gets it out.
+        for r in &mut sc.steps[1].replies {
+            r.next = "thanks".into();
+        }
+        assert_eq!(StepGraph::new(&sc).can_finish(), [true, true]);
+        sc.triggers.clear();
+        assert_eq!(StepGraph::new(&sc).can_finish(), [true, false]);
+    }
+
+    #[test]
+    fn an_id_resolves_to_its_first_holder_and_steps_win_over_endings() {
+        let mut sc = minimal();
+        sc.endings[0].id = "thanks".into();
+        let mut again = sc.steps[1].clone();
+        again.replies.clear();
+        sc.steps.push(again);
+        let g = StepGraph::new(&sc);
+        assert_eq!(g.lookup("thanks"), Node::Step(1));
+        assert!(reachable(&sc).contains("thanks"));
+        assert!(!reachable(&sc).contains("done"));
+    }
+}

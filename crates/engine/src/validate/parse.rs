@@ -210,6 +210,15 @@ fn describe_ron_error(e: &RonError, src: &str) -> (Code, String, Option<String>)
         | E::ExpectedChar
         | E::ExpectedUnit
         | E::ExpectedIdentifier => (Code::E004, e.to_string(), None),
+        _ => syntax_error(e, src),
+    }
+}
+
+/// E001 for the syntax errors (punctuation, strings, comments, the end of the file).
+fn syntax_error(e: &RonError, src: &str) -> (Code, String, Option<String>) {
+    use RonError as E;
+    let s = |x: &str| Some(x.to_string());
+    match e {
         E::Eof => (
             Code::E001,
             "the file ends before the scenario is complete".to_string(),
