@@ -148,4 +148,23 @@ mod tests {
             "{out}"
         );
     }
+
+    #[test]
+    fn text_with_scores_renders_the_flags_like_the_findings() {
+        let lib = library();
+        let (out, flagged) = render(&lib, super::super::Format::Text, true).expect("renders");
+        assert!(flagged);
+        assert!(out.contains("warning[W072]"), "{out}");
+        let (_, scores) = out.split_once("score check:").expect("a score section");
+        // The flag, where it points (the pass mark, line 18) with the source line, and its hint.
+        assert!(scores.contains("warning[S001]: no path passes"), "{scores}");
+        assert!(
+            scores.contains("w072-best-reply-critical.ron:18:20"),
+            "{scores}"
+        );
+        assert!(scores.contains("pass_mark: 60"), "{scores}");
+        assert!(scores.contains("help: run `courtesy check`"), "{scores}");
+        // Each flag once: the table no longer prints its own copy.
+        assert_eq!(scores.matches("[S001]").count(), 1, "{scores}");
+    }
 }
