@@ -22,13 +22,7 @@ pub fn valid_id(id: &str) -> bool {
 
 pub(super) fn run(c: &mut Ctx<'_>) {
     let sc = c.sc;
-    if !(!sc.id.is_empty()
-        && sc.id.split('-').all(|w| {
-            !w.is_empty()
-                && w.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        }))
-    {
+    if !valid_id(&sc.id) {
         c.push(
             Code::W019,
             root().field("id"),
@@ -107,11 +101,7 @@ pub(super) fn run(c: &mut Ctx<'_>) {
 
 /// W019 for a step, reply or ending id that breaks [`valid_id`].
 fn id_rule(c: &mut Ctx<'_>, id: &str, at: SPath, what: &str) {
-    if !id.is_empty()
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
-    {
+    if valid_id(id) {
         return;
     }
     let msg = if id.is_empty() {
@@ -146,5 +136,31 @@ mod tests {
         ] {
             assert!(!valid_id(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn w019_applies_the_rule_to_every_kind_of_id() {
+        let src = include_str!("../../../../tests/fixtures/valid/minimal.ron");
+        let w019 = |text: &str| -> Vec<String> {
+            crate::validate::validate_source(std::path::Path::new("m.ron"), text)
+                .findings
+                .into_iter()
+                .filter(|f| f.code == crate::diagnostics::Code::W019)
+                .map(|f| f.message)
+                .collect()
+        };
+        assert!(w019(src).is_empty());
+        // `_` (the old step/reply rule allowed it) and a leading digit (the old scenario
+        // rule allowed it) both break the one rule.
+        let renamed = src
+            .replace("id: \"minimal\"", "id: \"2-minimal\"")
+            .replace("id: \"guide\"", "id: \"guide_me\"");
+        assert_eq!(
+            w019(&renamed),
+            [
+                "scenario id `2-minimal` is not lower-case words joined by `-`",
+                "reply id `guide_me` is not lower-case words joined by `-`",
+            ]
+        );
     }
 }
