@@ -522,9 +522,9 @@ fn a_reload_problem_carries_the_validators_hint() {
     let s = r.snapshot();
     let p = s.problems.first().expect("a problem");
     assert!(
-        p.display().contains("did you mean `next`"),
+        p.one_line().contains("did you mean `next`"),
         "the CLI's hint is shown: {}",
-        p.display()
+        p.one_line()
     );
 }
 
@@ -532,13 +532,14 @@ fn a_reload_problem_carries_the_validators_hint() {
 fn the_problems_show_inside_the_author_screen_and_can_be_dismissed() {
     let mut v = vm(PreviewSpec::from_start(&fixture(), 3));
     v.problems = Some(courtesy::app::hot_reload::ReloadPanel {
-        problems: vec![courtesy::app::hot_reload::Problem {
-            file: "case.ron".into(),
-            line: 3,
-            column: 5,
-            message: "unknown field `nxt`".into(),
-            hint: Some("did you mean `next`?".into()),
-        }],
+        problems: vec![courtesy::core::diagnostics::Finding::at(
+            courtesy::core::diagnostics::Code::E002,
+            std::path::Path::new("case.ron"),
+            "(\n  a: 1,\n    nxt: \"s2\",\n)",
+            (16, 19),
+            "unknown field `nxt`".into(),
+            Some("did you mean `next`?".into()),
+        )],
         notice: None,
         dismissed: false,
     });

@@ -5,7 +5,7 @@
 //! one loader in `core::library`, remembers each folder file's size and modification
 //! time, re-validates only the files that changed and keeps, per file, the last version
 //! that passed validation. A broken edit leaves that version in the catalog and reports
-//! the errors as [`Problem`]s. After every change the library is put together again from
+//! the errors as findings (`core::diagnostics::Finding`, the validator's own type). After every change the library is put together again from
 //! all files (`core::library::assemble`), so a duplicate id, or a folder's copy replacing
 //! an embedded scenario, is decided afresh: a file that lost an id clash comes back as
 //! soon as the clash is gone.
@@ -18,7 +18,7 @@
 use crate::app::flow::{Abandoned, Catalog, FlowSet, Play, Screen, Selected, Settings};
 use crate::app::i18n::T;
 use crate::app::loader::CatalogEntry;
-use crate::core::diagnostics::{Code, FileReport, Severity};
+use crate::core::diagnostics::{Code, FileReport, Finding, Severity};
 use crate::core::library::{LibraryError, Origin, Source, SourceFile, assemble, source_files};
 use bevy::prelude::*;
 use bevy_egui::egui;
@@ -28,45 +28,15 @@ use std::sync::Mutex;
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, SystemTime};
 
-/// An error in a scenario file, as shown in the problems panel.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    pub file: PathBuf,
-    /// 1-based; 0 when the problem is not at a place in the file (e.g. unreadable).
-    pub line: usize,
-    pub column: usize,
-    pub message: String,
-    /// What to do about it (the validator's hint, e.g. "did you mean `next`?").
-    pub hint: Option<String>,
-}
-
-impl Problem {
-    /// `file:line:column: message`, then the hint on its own line (as the CLI shows it).
-    pub fn display(&self) -> String {
-        let name = self
-            .file
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| self.file.display().to_string());
-        let head = if self.line == 0 {
-            format!("{name}: {}", self.message)
-        } else {
-            format!("{name}:{}:{}: {}", self.line, self.column, self.message)
-        };
-        match &self.hint {
-            Some(h) => format!("{head}\n  = help: {h}"),
-            None => head,
-        }
-    }
-}
-
 /// What the sources hold now: the scenarios to offer and the errors to show.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
     /// One entry per scenario id with a good version (the newest good one), in source
     /// order, files sorted by name within a folder.
     pub entries: Vec<CatalogEntry>,
-    pub problems: Vec<Problem>,
+    /// Errors in the scenario files: validator findings, or `E000` (no location) for a
+    /// file or folder that cannot be read. The panel shows [`Finding::one_line`].
+    pub problems: Vec<Finding>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,23 +149,16 @@ impl Reloader {
         let mut assembled = library.report.files.iter();
         for st in &self.sources {
             if let Some(p) = &st.problem {
-                problems.push(Problem {
-                    file: PathBuf::from(st.source.describe()),
-                    line: 0,
-                    column: 0,
-                    message: p.clone(),
-                    hint: None,
-                });
+                problems.push(Finding::whole_file(
+                    Code::E000,
+                    Path::new(&st.source.describe()),
+                    p.clone(),
+                    None,
+                ));
             }
             for (path, f) in &st.files {
                 if let Some(why) = &f.unreadable {
-                    problems.push(Problem {
-                        file: path.clone(),
-                        line: 0,
-                        column: 0,
-                        message: why.clone(),
-                        hint: None,
-                    });
+                    problems.push(Finding::whole_file(Code::E000, path, why.clone(), None));
                 }
                 // The latest version's own errors …
                 if let Some(c) = &f.current {
@@ -216,18 +179,12 @@ impl Reloader {
     }
 }
 
-fn errors(report: &FileReport, keep: impl Fn(Code) -> bool) -> Vec<Problem> {
+fn errors(report: &FileReport, keep: impl Fn(Code) -> bool) -> Vec<Finding> {
     report
         .findings
         .iter()
         .filter(|f| f.severity == Severity::Error && keep(f.code))
-        .map(|f| Problem {
-            file: report.path.clone(),
-            line: f.line,
-            column: f.column,
-            message: f.message.clone(),
-            hint: f.hint.clone(),
-        })
+        .cloned()
         .collect()
 }
 
@@ -392,7 +349,7 @@ pub struct Watcher(pub Mutex<Receiver<Snapshot>>);
 /// What the problems panel shows.
 #[derive(Resource, Debug, Clone, Default, PartialEq)]
 pub struct ReloadPanel {
-    pub problems: Vec<Problem>,
+    pub problems: Vec<Finding>,
     /// A one-off message about the last reload (e.g. the preview was restarted).
     pub notice: Option<String>,
     /// Hidden by the trainer until the next change.
@@ -596,7 +553,7 @@ pub fn panel_ui(ui: &mut egui::Ui, panel: &ReloadPanel, lang: crate::app::i18n::
         ui.label(n);
     }
     for p in &panel.problems {
-        ui.label(egui::RichText::new(p.display()).monospace());
+        ui.label(egui::RichText::new(p.one_line()).monospace());
     }
     dismiss
 }

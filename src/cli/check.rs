@@ -2,7 +2,8 @@
 //! the teaching-quality check (naive players, cue shares, random play, trade-offs).
 
 use crate::cli::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Format, load};
-use crate::core::check::{CheckOptions, LocatedFlag, ScoreCheck, check, locate_flags, render_text};
+use crate::core::check::{CheckOptions, ScoreCheck, check, locate_flags, render_text};
+use crate::core::diagnostics::Finding;
 use crate::core::quality::{self, QualityOptions, ScenarioQuality};
 use clap::Args;
 use serde::Serialize;
@@ -34,7 +35,7 @@ struct ScenarioReport {
     score: ScoreCheck,
     file: PathBuf,
     quality: ScenarioQuality,
-    findings: Vec<LocatedFlag>,
+    findings: Vec<Finding>,
 }
 
 #[derive(Serialize)]
@@ -43,22 +44,12 @@ struct Report {
     library: quality::LibraryQuality,
 }
 
-fn print_located(out: &mut String, f: &LocatedFlag) {
-    use std::fmt::Write;
-    let _ = writeln!(out, "  {}[{}]: {}", f.severity, f.code, f.message);
-    let _ = writeln!(out, "    --> {}:{}:{}", f.file.display(), f.line, f.column);
-    if let Some(h) = &f.hint {
-        let _ = writeln!(out, "    = help: {h}");
-    }
-    for r in &f.related {
-        let _ = writeln!(
-            out,
-            "    = note: {}:{}:{}: {}",
-            r.file.display(),
-            r.line,
-            r.column,
-            r.message
-        );
+/// A located flag as text (the findings' plain form), indented under its table.
+fn print_located(out: &mut String, f: &Finding) {
+    for line in f.plain().lines() {
+        out.push_str("  ");
+        out.push_str(line);
+        out.push('\n');
     }
 }
 
@@ -98,15 +89,9 @@ pub fn run(args: CheckArgs) -> u8 {
         let qf = quality::locate_flags(&q, &l.scenario, &l.path, src);
         match args.format {
             Format::Text => {
-                // The score table prints the S flags itself; add where they point.
                 text.push_str(&render_text(&c, &l.scenario));
                 for f in &findings {
-                    text.push_str(&format!(
-                        "    --> {}:{}:{}\n",
-                        f.file.display(),
-                        f.line,
-                        f.column
-                    ));
+                    print_located(&mut text, f);
                 }
                 text.push_str(&quality::render_text(&q));
                 for f in &qf {

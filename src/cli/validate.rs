@@ -1,9 +1,9 @@
 //! `courtesy validate`: check scenario files and report every finding with its location.
 
-use crate::core::check::{
-    CheckOptions, LocatedFlag, check, locate_flags, render_text as check_text,
+use crate::core::check::{CheckOptions, check, locate_flags, render_text as check_text};
+use crate::core::diagnostics::{
+    FileReport, Finding, ValidationReport, render_findings, render_text,
 };
-use crate::core::diagnostics::{Finding, render_text};
 use crate::core::library::Library;
 use clap::Args;
 use std::io::{IsTerminal, Write};
@@ -63,67 +63,55 @@ pub fn run(args: ValidateArgs) -> u8 {
     }
 }
 
-/// One entry of the JSON array: a validator finding or a located score-check flag (the
-/// same fields, see docs/validation.md), serialised in their fields' order.
-#[derive(serde::Serialize)]
-#[serde(untagged)]
-enum JsonItem<'a> {
-    Finding(&'a Finding),
-    Flag(LocatedFlag),
-}
-
 /// The command's output and whether the score check flagged any scenario. Text: the
-/// diagnostics, then (with `scores`) the score tables and the flags with their locations.
-/// JSON: one array built once from the validator's findings and (with `scores`) the
-/// score-check flags (codes S001–S004), never re-read from text.
+/// diagnostics, then (with `scores`) each scenario's score table and its flags, rendered
+/// like the diagnostics. JSON: one array of findings, the validator's and (with `scores`)
+/// the score check's (codes S001–S004), the same type and shape, never re-read from text.
 fn render(
     library: &Library,
     format: super::Format,
     scores: bool,
 ) -> Result<(String, bool), serde_json::Error> {
     let report = &library.report;
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut flagged = false;
-    let mut text = String::new();
-    let mut json: Vec<JsonItem<'_>> = match format {
-        super::Format::Json => report.findings().map(JsonItem::Finding).collect(),
-        super::Format::Text => Vec::new(),
-    };
+    let mut tables = String::new();
+    // The score-check flags, per file (the file's text, to show the source lines).
+    let mut flags = ValidationReport::default();
     for l in library.scenarios.iter().filter(|_| scores) {
         let c = check(&l.scenario, CheckOptions::default());
         flagged |= !c.flags.is_empty();
-        let src = report
+        let source = report
             .files
             .iter()
             .find(|f| f.path == l.path)
-            .map(|f| f.source.as_str())
-            .unwrap_or("");
-        let located = locate_flags(&c, &l.scenario, &l.path, src);
-        match format {
-            super::Format::Text => {
-                text.push_str(&check_text(&c, &l.scenario));
-                for f in &located {
-                    text.push_str(&format!(
-                        "  --> {}:{}:{}\n",
-                        f.file.display(),
-                        f.line,
-                        f.column
-                    ));
-                }
-                text.push('\n');
-            }
-            super::Format::Json => json.extend(located.into_iter().map(JsonItem::Flag)),
-        }
+            .map(|f| f.source.clone())
+            .unwrap_or_default();
+        let one = ValidationReport {
+            files: vec![FileReport {
+                findings: locate_flags(&c, &l.scenario, &l.path, &source),
+                path: l.path.clone(),
+                source,
+                scenario: None,
+            }],
+        };
+        tables.push_str(&check_text(&c, &l.scenario));
+        tables.push_str(&render_findings(&one, color));
+        tables.push('\n');
+        flags.files.extend(one.files);
     }
     let out = match format {
         super::Format::Text => {
-            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             let mut out = render_text(report, color);
             if scores {
-                out = format!("{out}\nscore check:\n{text}");
+                out = format!("{out}\nscore check:\n{tables}");
             }
             out
         }
-        super::Format::Json => format!("{}\n", serde_json::to_string_pretty(&json)?),
+        super::Format::Json => {
+            let all: Vec<&Finding> = report.findings().chain(flags.findings()).collect();
+            format!("{}\n", serde_json::to_string_pretty(&all)?)
+        }
     };
     Ok((out, flagged))
 }
@@ -159,5 +147,24 @@ mod tests {
             !flagged && out.contains("W072") && !out.contains("S001"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn text_with_scores_renders_the_flags_like_the_findings() {
+        let lib = library();
+        let (out, flagged) = render(&lib, super::super::Format::Text, true).expect("renders");
+        assert!(flagged);
+        assert!(out.contains("warning[W072]"), "{out}");
+        let (_, scores) = out.split_once("score check:").expect("a score section");
+        // The flag, where it points (the pass mark, line 18) with the source line, and its hint.
+        assert!(scores.contains("warning[S001]: no path passes"), "{scores}");
+        assert!(
+            scores.contains("w072-best-reply-critical.ron:18:20"),
+            "{scores}"
+        );
+        assert!(scores.contains("pass_mark: 60"), "{scores}");
+        assert!(scores.contains("help: run `courtesy check`"), "{scores}");
+        // Each flag once: the table no longer prints its own copy.
+        assert_eq!(scores.matches("[S001]").count(), 1, "{scores}");
     }
 }

@@ -4,6 +4,7 @@
 //! failing score, a principle no reply teaches). A path through a reply marked `critical`
 //! fails whatever its score, as it does in play.
 
+use crate::diagnostics::{Code, Finding};
 use crate::model::{Outcome, Principle, Reply, Scenario};
 use crate::scoring::{self, Visit};
 use crate::session::route;
@@ -83,13 +84,19 @@ pub enum Flag {
 }
 
 impl Flag {
-    pub fn code(&self) -> &'static str {
+    /// The flag's code in the one findings type.
+    pub fn as_code(&self) -> Code {
         match self {
-            Flag::S001 { .. } => "S001",
-            Flag::S002 { .. } => "S002",
-            Flag::S003 { .. } => "S003",
-            Flag::S004 { .. } => "S004",
+            Flag::S001 { .. } => Code::S001,
+            Flag::S002 { .. } => Code::S002,
+            Flag::S003 { .. } => Code::S003,
+            Flag::S004 { .. } => Code::S004,
         }
+    }
+
+    /// The code as printed, e.g. `S001`.
+    pub fn code(&self) -> &'static str {
+        self.as_code().as_str()
     }
 
     pub fn message(&self) -> &str {
@@ -300,7 +307,8 @@ pub fn check(scenario: &Arc<Scenario>, opts: CheckOptions) -> ScoreCheck {
     }
 }
 
-/// A plain-text table of a check, as `courtesy check` prints it.
+/// A plain-text table of a check, as `courtesy check` prints it (the flags are findings:
+/// [`locate_flags`], rendered with the other findings).
 pub fn render_text(c: &ScoreCheck, sc: &Scenario) -> String {
     use std::fmt::Write;
     let mut out = String::new();
@@ -357,37 +365,17 @@ pub fn render_text(c: &ScoreCheck, sc: &Scenario) -> String {
         if c.worst_passes { "passes" } else { "fails" },
         sc.scoring.pass_mark
     );
-    for f in &c.flags {
-        let _ = writeln!(out, "  warning[{}]: {}", f.code(), f.message());
-    }
     out
 }
 
-/// Where in the scenario's source a flag points: the pass mark (S001, S002), the ending's
-/// id (S003) or the principle list (S004). 1-based line and character column, start and end.
-#[derive(Debug, Clone, Serialize)]
-pub struct LocatedFlag {
-    pub file: std::path::PathBuf,
-    pub line: usize,
-    pub column: usize,
-    pub end_line: usize,
-    pub end_column: usize,
-    pub severity: &'static str,
-    pub code: &'static str,
-    pub message: String,
-    pub hint: Option<String>,
-    /// Other places the flag is about (the steps a cue gives away, say); absent when empty.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub related: Vec<crate::diagnostics::Related>,
-}
-
-/// Places each flag of `c` in `src` (the scenario file's text), for editors and CI.
+/// Places each flag of `c` in `src` (the scenario file's text), for editors and CI: the
+/// pass mark (S001, S002), the ending's id (S003) or the principle list (S004).
 pub fn locate_flags(
     c: &ScoreCheck,
     sc: &Scenario,
     file: &std::path::Path,
     src: &str,
-) -> Vec<LocatedFlag> {
+) -> Vec<Finding> {
     use crate::diagnostics::LineIndex;
     use crate::locate::{Path, SourceMap};
     let map = SourceMap::new(src);
@@ -409,28 +397,13 @@ pub fn locate_flags(
                     }
                 }
             };
-            let loc = map.locate(&path);
-            let span = idx.widen(loc.value);
-            let (line, column) = idx.position(span.0);
-            let (end_line, end_column) = idx.position(span.1);
             let hint = match f {
                 Flag::S001 { .. } => Some("run `courtesy check` to see what each ending can score".to_string()),
                 Flag::S002 { .. } => Some("`courtesy run ID --strategy worst` shows the path".to_string()),
                 Flag::S003 { .. } => Some("make the replies on the way to this ending rate higher, or mark the ending with another outcome".to_string()),
                 Flag::S004 { .. } => None,
             };
-            LocatedFlag {
-                file: file.to_path_buf(),
-                line,
-                column,
-                end_line,
-                end_column,
-                severity: "warning",
-                code: f.code(),
-                message: f.message().to_string(),
-                hint,
-                related: Vec::new(),
-            }
+            idx.finding(f.as_code(), file, map.locate(&path).value, f.message().to_string(), hint)
         })
         .collect()
 }

@@ -1,4 +1,4 @@
-//! Validation findings (codes, severities, locations) and their text / JSON rendering.
+//! The one findings type (validator, score-check and quality codes, and files that cannot be read) and its text / JSON / one-line renderings.
 
 use crate::model::Scenario;
 use codespan_reporting::diagnostic::{Diagnostic, Label};
@@ -36,8 +36,10 @@ impl fmt::Display for Severity {
 
 macro_rules! codes {
     ($($variant:ident = $text:literal, $sev:ident, $summary:literal;)*) => {
-        /// A stable finding code. The letter gives the severity (`E` error, `W` warning);
-        /// `docs/validation.md` lists every code with an example and the fix.
+        /// A stable finding code. Validator codes: the letter gives the severity (`E`
+        /// error, `W` warning). `S0xx` are the score check's flags, `Q0xx` the quality
+        /// check's (Q001 an error, the rest warnings). `docs/validation.md` lists every
+        /// validator code with an example and the fix; docs/scoring-check.md the rest.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum Code {
             $(#[doc = $summary] $variant,)*
@@ -66,6 +68,7 @@ macro_rules! codes {
 }
 
 codes! {
+    E000 = "E000", Error, "the file or folder could not be read";
     E001 = "E001", Error, "syntax error: the file is not readable RON";
     E002 = "E002", Error, "unknown field or variant name";
     E003 = "E003", Error, "required field missing";
@@ -107,6 +110,28 @@ codes! {
     W072 = "W072", Warning, "a step's best reply is critical";
     E073 = "E073", Error, "critical reply marked `timeout_only`";
     W074 = "W074", Warning, "rule id in trainee-facing text";
+    S001 = "S001", Warning, "no path passes";
+    S002 = "S002", Warning, "the worst path passes";
+    S003 = "S003", Warning, "a good ending is only reachable with a failing score";
+    S004 = "S004", Warning, "a scored principle never varies";
+    Q001 = "Q001", Error, "a naive player passes";
+    Q002 = "Q002", Warning, "the best reply is mostly the longest";
+    Q003 = "Q003", Warning, "the best reply mostly carries the most politeness markers";
+    Q004 = "Q004", Warning, "random play passes too often";
+    Q005 = "Q005", Warning, "too few steps offer a real trade-off";
+    Q006 = "Q006", Warning, "the best reply is rarely beaten on any principle";
+    Q007 = "Q007", Warning, "one component carries most of the rating variance";
+}
+
+impl Code {
+    /// The validator's codes (`courtesy validate` without `--scores`), in documentation
+    /// order: E000–W074, without the score-check and quality flags.
+    pub fn validator() -> impl Iterator<Item = Code> {
+        Code::ALL
+            .iter()
+            .copied()
+            .filter(|c| matches!(c.as_str().as_bytes().first(), Some(b'E' | b'W')))
+    }
 }
 
 impl fmt::Display for Code {
@@ -133,17 +158,32 @@ pub struct Related {
     pub message: String,
 }
 
-/// One problem found in a scenario file.
-///
-/// `line`/`column` are 1-based; columns count characters, not bytes. `end_line` /
-/// `end_column` point just past the offending text (exclusive), as editors expect.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Finding {
-    pub file: PathBuf,
+/// Where in its file a finding points. `line`/`column` are 1-based; columns count
+/// characters, not bytes. `end_line` / `end_column` point just past the offending text
+/// (exclusive), as editors expect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Location {
     pub line: usize,
     pub column: usize,
     pub end_line: usize,
     pub end_column: usize,
+    /// Byte range of the offending text in the file.
+    #[serde(skip)]
+    pub span: (usize, usize),
+}
+
+/// One problem found in a scenario file: a validator finding, a score-check or quality
+/// flag, or a file that could not be read (`E000`, with no location).
+///
+/// In JSON the location's fields stand inline (`file`, `line`, `column`, `end_line`,
+/// `end_column`, `severity`, `code`, `message`, `hint`, `related`); a finding without a
+/// location has no `line` … `end_column`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub file: PathBuf,
+    /// Where in `file`; `None` when there is no text to point at (unreadable file).
+    #[serde(flatten)]
+    pub location: Option<Location>,
     pub severity: Severity,
     pub code: Code,
     /// What is wrong, and where in the scenario's terms (`step "greet", reply "b"`).
@@ -153,10 +193,6 @@ pub struct Finding {
     /// Short text shown under the caret.
     #[serde(skip)]
     pub label: Option<String>,
-    /// Byte range of the offending text in the file (`None` only when there is no text
-    /// to point at).
-    #[serde(skip)]
-    pub span: Option<(usize, usize)>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<Related>,
 }
@@ -175,9 +211,87 @@ impl Finding {
         index.finding(code, file, span, message, hint)
     }
 
-    /// `file:line:column`, as printed in the heading of a text diagnostic.
+    /// A finding about `file` as a whole, at no place in it (e.g. `E000`: unreadable).
+    pub fn whole_file(code: Code, file: &Path, message: String, hint: Option<String>) -> Finding {
+        Finding {
+            file: file.to_path_buf(),
+            location: None,
+            severity: code.severity(),
+            code,
+            message,
+            hint,
+            label: None,
+            related: Vec::new(),
+        }
+    }
+
+    /// 1-based line and column, when the finding has a place in the file.
+    pub fn position(&self) -> Option<(usize, usize)> {
+        self.location.map(|l| (l.line, l.column))
+    }
+
+    /// The byte range it points at, when it has a place in the file.
+    pub fn span(&self) -> Option<(usize, usize)> {
+        self.location.map(|l| l.span)
+    }
+
+    /// `file:line:column` (just `file` without a location), as printed in the heading of
+    /// a text diagnostic.
     pub fn location(&self) -> String {
-        format!("{}:{}:{}", self.file.display(), self.line, self.column)
+        match self.location {
+            Some(l) => format!("{}:{}:{}", self.file.display(), l.line, l.column),
+            None => self.file.display().to_string(),
+        }
+    }
+
+    /// The short form the in-app problems panel shows: `name:line:column: message` (the
+    /// file's name only), then the hint and each related place on lines of their own.
+    pub fn one_line(&self) -> String {
+        let name = self
+            .file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| self.file.display().to_string());
+        let mut s = match self.location {
+            Some(l) => format!("{name}:{}:{}: {}", l.line, l.column, self.message),
+            None => format!("{name}: {}", self.message),
+        };
+        if let Some(h) = &self.hint {
+            s.push_str(&format!("\n  = help: {h}"));
+        }
+        for r in &self.related {
+            s.push_str(&format!(
+                "\n  = note: {}:{}: {}",
+                r.line, r.column, r.message
+            ));
+        }
+        s
+    }
+
+    /// The plain text form, without the source line: `severity[code]: message`, `-->
+    /// location`, then help and notes (used where no source text is at hand, and as the
+    /// fallback of [`render_text`]).
+    pub fn plain(&self) -> String {
+        let mut s = format!(
+            "{}[{}]: {}\n  --> {}\n",
+            self.severity,
+            self.code,
+            self.message,
+            self.location()
+        );
+        if let Some(h) = &self.hint {
+            s.push_str(&format!("  = help: {h}\n"));
+        }
+        for r in &self.related {
+            s.push_str(&format!(
+                "  = note: {}:{}:{}: {}\n",
+                r.file.display(),
+                r.line,
+                r.column,
+                r.message
+            ));
+        }
+        s
     }
 }
 
@@ -262,20 +376,15 @@ impl<'a> LineIndex<'a> {
         let span = self.widen(span);
         let (line, column) = self.position(span.0);
         let (end_line, end_column) = self.position(span.1);
-        Finding {
-            file: file.to_path_buf(),
+        let mut f = Finding::whole_file(code, file, message, hint);
+        f.location = Some(Location {
             line,
             column,
             end_line,
             end_column,
-            severity: code.severity(),
-            code,
-            message,
-            hint,
-            label: None,
-            span: Some(span),
-            related: Vec::new(),
-        }
+            span,
+        });
+        f
     }
 
     /// Builds a related location at `span`.
@@ -374,6 +483,15 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 /// the source line and a caret), followed by a summary line. `color` adds ANSI colours;
 /// pass `std::io::stdout().is_terminal()` or `false` when writing to a file or pipe.
 pub fn render_text(report: &ValidationReport, color: bool) -> String {
+    let mut out = render_findings(report, color);
+    out.push_str(&report.summary());
+    out.push('\n');
+    out
+}
+
+/// [`render_text`] without the summary line: the diagnostics alone (any findings, the
+/// score check's and quality flags too).
+pub fn render_findings(report: &ValidationReport, color: bool) -> String {
     let mut files = SimpleFiles::new();
     let ids: Vec<usize> = report
         .files
@@ -401,11 +519,9 @@ pub fn render_text(report: &ValidationReport, color: bool) -> String {
             } else {
                 term::emit_into_string(&config, &files, &diagnostic).ok()
             };
-            out.push_str(&rendered.unwrap_or_else(|| plain(finding)));
+            out.push_str(&rendered.unwrap_or_else(|| finding.plain()));
         }
     }
-    out.push_str(&report.summary());
-    out.push('\n');
     out
 }
 
@@ -421,9 +537,12 @@ fn to_diagnostic(
     let mut d = base
         .with_code(finding.code.as_str())
         .with_message(&finding.message);
-    if let Some(span) = finding.span {
-        let label = finding.label.as_deref().unwrap_or(finding.code.summary());
-        d = d.with_label(Label::primary(file_id, span.0..span.1).with_message(label));
+    match finding.span() {
+        Some(span) => {
+            let label = finding.label.as_deref().unwrap_or(finding.code.summary());
+            d = d.with_label(Label::primary(file_id, span.0..span.1).with_message(label));
+        }
+        None => d = d.with_note(format!("in {}", finding.file.display())),
     }
     for r in &finding.related {
         if let Some(id) = id_of(&r.file) {
@@ -434,21 +553,6 @@ fn to_diagnostic(
         d = d.with_note(format!("help: {hint}"));
     }
     d
-}
-
-/// Fallback when codespan cannot render a finding (should not happen).
-fn plain(f: &Finding) -> String {
-    let mut s = format!(
-        "{}[{}]: {}\n  --> {}\n",
-        f.severity,
-        f.code,
-        f.message,
-        f.location()
-    );
-    if let Some(h) = &f.hint {
-        s.push_str(&format!("  = help: {h}\n"));
-    }
-    s
 }
 
 /// Renders every finding as one JSON array of objects with the fields `file`, `line`,
@@ -483,9 +587,12 @@ mod tests {
         for c in Code::ALL {
             assert!(seen.insert(c.as_str()), "{c} twice");
             let letter = c.as_str().chars().next();
-            match c.severity() {
-                Severity::Error => assert_eq!(letter, Some('E')),
-                Severity::Warning => assert_eq!(letter, Some('W')),
+            // Validator codes say their severity by letter; of the flags, only Q001
+            // (a naive player passes) is an error.
+            match (letter, c.severity()) {
+                (Some('E'), Severity::Error) | (Some('W' | 'S'), Severity::Warning) => {}
+                (Some('Q'), s) => assert_eq!(s == Severity::Error, *c == Code::Q001, "{c}"),
+                other => panic!("{c}: {other:?}"),
             }
         }
     }
@@ -503,7 +610,8 @@ mod tests {
             "no step".into(),
             Some("fix it".into()),
         );
-        assert_eq!((f.line, f.column, f.end_line, f.end_column), (2, 8, 2, 17));
+        let l = f.location.expect("located");
+        assert_eq!((l.line, l.column, l.end_line, l.end_column), (2, 8, 2, 17));
         let report = ValidationReport {
             files: vec![FileReport {
                 path,
@@ -523,5 +631,56 @@ mod tests {
         assert_eq!(json[0]["code"], "E011");
         assert_eq!(json[0]["end_column"], 17);
         assert!(render_text(&report, true).contains("\u{1b}["));
+    }
+
+    #[test]
+    fn a_finding_without_a_location_renders_everywhere_without_one() {
+        let f = Finding::whole_file(
+            Code::E000,
+            Path::new("dir/a.ron"),
+            "permission denied".into(),
+            Some("check the file's permissions".into()),
+        );
+        assert_eq!(f.severity, Severity::Error);
+        assert_eq!(f.position(), None);
+        assert_eq!(
+            f.one_line(),
+            "a.ron: permission denied\n  = help: check the file's permissions"
+        );
+        assert!(f.plain().contains("--> dir/a.ron\n"), "{}", f.plain());
+        let report = ValidationReport {
+            files: vec![FileReport {
+                path: PathBuf::from("dir/a.ron"),
+                source: String::new(),
+                scenario: None,
+                findings: vec![f],
+            }],
+        };
+        let text = render_text(&report, false);
+        assert!(text.contains("error[E000]: permission denied"), "{text}");
+        assert!(text.contains("in dir/a.ron"), "{text}");
+        let json: serde_json::Value =
+            serde_json::from_str(&render_json(&report)).unwrap_or_default();
+        assert_eq!(json[0]["code"], "E000");
+        assert_eq!(json[0]["file"], "dir/a.ron");
+        assert!(json[0].get("line").is_none(), "{json}");
+    }
+
+    #[test]
+    fn located_findings_keep_the_documented_json_fields_in_order() {
+        let src = "(id: \"x\")\n";
+        let f = Finding::at(
+            Code::W019,
+            Path::new("a.ron"),
+            src,
+            (5, 8),
+            "m".into(),
+            None,
+        );
+        let json = serde_json::to_string(&f).unwrap_or_default();
+        assert_eq!(
+            json,
+            r#"{"file":"a.ron","line":1,"column":6,"end_line":1,"end_column":9,"severity":"warning","code":"W019","message":"m","hint":null}"#
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! phrasing, chance) pass a scenario, and do its principles pull in different directions?
 //! Definitions and thresholds: docs/validation.md, "Teaching quality".
 
-use crate::check::LocatedFlag;
+use crate::diagnostics::{Code, Finding, Severity};
 use crate::model::{Principle, Reply, Scenario, Step};
 use crate::session::best_reply;
 use crate::strategy::{Cue, Strategy, Tie, play};
@@ -195,16 +195,22 @@ pub enum QualityFlag {
 }
 
 impl QualityFlag {
-    pub fn code(&self) -> &'static str {
+    /// The flag's code in the one findings type.
+    pub fn as_code(&self) -> Code {
         match self {
-            QualityFlag::Q001 { .. } => "Q001",
-            QualityFlag::Q002 { .. } => "Q002",
-            QualityFlag::Q003 { .. } => "Q003",
-            QualityFlag::Q004 { .. } => "Q004",
-            QualityFlag::Q005 { .. } => "Q005",
-            QualityFlag::Q006 { .. } => "Q006",
-            QualityFlag::Q007 { .. } => "Q007",
+            QualityFlag::Q001 { .. } => Code::Q001,
+            QualityFlag::Q002 { .. } => Code::Q002,
+            QualityFlag::Q003 { .. } => Code::Q003,
+            QualityFlag::Q004 { .. } => Code::Q004,
+            QualityFlag::Q005 { .. } => Code::Q005,
+            QualityFlag::Q006 { .. } => Code::Q006,
+            QualityFlag::Q007 { .. } => Code::Q007,
         }
+    }
+
+    /// The code as printed, e.g. `Q001`.
+    pub fn code(&self) -> &'static str {
+        self.as_code().as_str()
     }
 
     pub fn message(&self) -> &str {
@@ -219,16 +225,13 @@ impl QualityFlag {
         }
     }
 
-    /// `"error"` for Q001 (fails the check), `"warning"` for the rest.
-    pub fn severity(&self) -> &'static str {
-        match self {
-            QualityFlag::Q001 { .. } => "error",
-            _ => "warning",
-        }
+    /// Error for Q001 (fails the check), warning for the rest.
+    pub fn severity(&self) -> Severity {
+        self.as_code().severity()
     }
 
     pub fn is_error(&self) -> bool {
-        matches!(self, QualityFlag::Q001 { .. })
+        self.severity() == Severity::Error
     }
 
     fn hint(&self) -> &'static str {
@@ -899,15 +902,12 @@ pub fn locate_flags(
     sc: &Scenario,
     file: &std::path::Path,
     src: &str,
-) -> Vec<LocatedFlag> {
+) -> Vec<Finding> {
     use crate::diagnostics::LineIndex;
     use crate::locate::{Path, SourceMap};
     let map = SourceMap::new(src);
     let idx = LineIndex::new(src);
-    let loc = map.locate(&Path::root().field("id"));
-    let span = idx.widen(loc.value);
-    let (line, column) = idx.position(span.0);
-    let (end_line, end_column) = idx.position(span.1);
+    let id_span = map.locate(&Path::root().field("id")).value;
     // The best reply's text at each of `steps`, with what `cue` measures on it.
     let related = |locale: &str, steps: &[String], cue: Cue| {
         steps
@@ -965,18 +965,15 @@ pub fn locate_flags(
                 QualityFlag::Q003 { locale, steps, .. } => related(locale, steps, Cue::Polite),
                 _ => Vec::new(),
             };
-            LocatedFlag {
-                file: file.to_path_buf(),
-                line,
-                column,
-                end_line,
-                end_column,
-                severity: f.severity(),
-                code: f.code(),
-                message: f.message().to_string(),
-                hint: Some(f.hint().to_string()),
-                related,
-            }
+            let mut finding = idx.finding(
+                f.as_code(),
+                file,
+                id_span,
+                f.message().to_string(),
+                Some(f.hint().to_string()),
+            );
+            finding.related = related;
+            finding
         })
         .collect()
 }

@@ -2,17 +2,8 @@
 
 use std::fmt::Write;
 
-/// Whether `id` is a usable scenario id: lower-case ASCII letters, digits and single
-/// dashes, starting with a letter.
-pub fn valid_id(id: &str) -> bool {
-    let mut chars = id.chars();
-    chars.next().is_some_and(|c| c.is_ascii_lowercase())
-        && id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !id.ends_with('-')
-        && !id.contains("--")
-}
+/// Whether `id` is a usable scenario id: the validator's one id rule.
+pub use crate::validate::valid_id;
 
 struct T<'a> {
     locales: &'a [String],
