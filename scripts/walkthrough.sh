@@ -13,7 +13,7 @@
 #   scripts/walkthrough.sh --readme        # also copy the default-size screenshots over
 #                                          # docs/screenshots/*.png (README's images)
 #   scripts/walkthrough.sh --sizes normal --locales en    # a quicker partial run
-#   scripts/walkthrough.sh --sessions en:normal,zh-CN:extra-large   # what .ci/run runs
+#   scripts/walkthrough.sh --sessions en:normal,zh-CN:extra-large   # two sessions only
 #   scripts/walkthrough.sh --expect-line "not what the customer says"  # see a check fail
 #
 # Needs: xvfb-run, xdotool, xwd (x11-apps), convert (imagemagick), tesseract with eng
