@@ -13,6 +13,7 @@
 #   scripts/walkthrough.sh --readme        # also copy the default-size screenshots over
 #                                          # docs/screenshots/*.png (README's images)
 #   scripts/walkthrough.sh --sizes normal --locales en    # a quicker partial run
+#   scripts/walkthrough.sh --sessions en:normal,zh-CN:extra-large   # two sessions only
 #   scripts/walkthrough.sh --expect-line "not what the customer says"  # see a check fail
 #
 # Needs: xvfb-run, xdotool, xwd (x11-apps), convert (imagemagick), tesseract with eng
@@ -62,6 +63,7 @@ fi
 OUT=${COURTESY_ARTEFACTS:-$target/walkthrough}
 rm -rf "$OUT"
 mkdir -p "$OUT"
+echo "walkthrough: screenshots, OCR text and app logs in $OUT"
 
 status=0
 xvfb-run -a -s "-screen 0 1280x800x24" \
@@ -70,11 +72,12 @@ xvfb-run -a -s "-screen 0 1280x800x24" \
 
 if [ "$readme" = 1 ]; then
     # README's names: conversation after step 4, feedback, debrief, manager dashboard,
-    # completion grid (when the dashboard has one), from the default text size.
+    # completion grid, where learners go wrong, from the default text size.
     echo "== README screenshots"
     for lang in en zh; do
         for pair in conversation:conversation feedback:feedback debrief:debrief \
-            dashboard:manager completion-grid:completion-grid; do
+            dashboard:manager completion-grid:completion-grid \
+            wrong-choices:manager-wrong-choices; do
             from="$OUT/${pair%%:*}-$lang-normal.png"
             to="docs/screenshots/${pair##*:}-$lang.png"
             if [ -f "$from" ]; then

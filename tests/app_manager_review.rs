@@ -182,6 +182,18 @@ fn the_attempts_list_says_result_outcome_and_source_in_words() {
     );
     assert!(h.query_by_label("scoring-case").is_none());
     assert!(h.query_by_label("resolved").is_none());
+    // Times in the station's local time, in words: the three attempts were played just
+    // now, so "今天 HH:MM" in this computer's zone; no UTC stamp, no "UTC" caption.
+    let now = courtesy::core::records::time::now_ms();
+    let today = courtesy::app::clock::readable_local(now, now, Lang::Zh);
+    assert!(today.starts_with("今天 "), "{today}");
+    assert_eq!(
+        h.query_all_by_label_contains("今天 ").count(),
+        3,
+        "each attempt started today, local time"
+    );
+    assert!(h.query_by_label_contains("UTC").is_none());
+    assert!(h.query_by_label_contains("Z").is_none());
 }
 
 #[test]
@@ -282,6 +294,60 @@ fn the_completion_grid_on_a_hand_made_store() {
             .count(),
         1
     );
+}
+
+#[test]
+fn the_completion_grid_scrolls_sideways_with_the_keyboard() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = store(dir.path());
+    let mut vm = vm(dashboard(&store), Lang::En, Tab::Completion);
+    // Six columns of scenarios: far wider than the narrow window below.
+    for id in ["b-case", "c-case", "d-case", "e-case", "last-case"] {
+        vm.names.order.push(id.to_string());
+    }
+    vm.refresh(None);
+    let last = vm.names.scenario("last-case");
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(480.0, 1600.0))
+        .build_ui_state(
+            |ui, state: &mut (DashboardVm, Option<ManagerAction>)| {
+                if let Some(a) = manager::dashboard_ui(ui, &mut state.0) {
+                    state.1 = Some(a);
+                }
+            },
+            (vm, None),
+        );
+    h.run();
+    let x =
+        |h: &Harness<'_, (DashboardVm, Option<ManagerAction>)>| h.get_by_label(&last).rect().left();
+    let start = x(&h);
+    assert!(
+        start > 480.0,
+        "the last column starts off screen: x={start}"
+    );
+    // End alone scrolls down, not sideways.
+    h.key_press(egui::Key::End);
+    h.run();
+    assert_eq!(x(&h), start, "End moved the grid sideways");
+    h.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::End);
+    h.run();
+    let end = x(&h);
+    assert!(
+        end < 480.0 && end > 0.0,
+        "Shift+End brings the last column in: x={end}"
+    );
+    h.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::PageUp);
+    h.run();
+    assert!(x(&h) > end, "Shift+PageUp scrolls back left");
+    h.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::Home);
+    h.run();
+    assert_eq!(x(&h), start, "Shift+Home goes back to the left edge");
+    h.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::ArrowRight);
+    h.run();
+    assert!(x(&h) < start, "Shift+→ scrolls right a step");
+    h.key_press(egui::Key::ArrowLeft);
+    h.run();
+    assert_eq!(x(&h), start, "← with nothing focused scrolls left");
 }
 
 #[test]

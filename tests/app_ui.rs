@@ -150,10 +150,29 @@ fn feedback_shows_ratings_mood_change_explanation_and_rules() {
         h.query_by_label("Say sorry for the inconvenience, not for the rules.")
             .is_none()
     );
-    h.get_by_label("L9 · Apologise sincerely").click();
+    // Trainees read the rule's title, never its id (`L9` is for trainers, in the tooltip).
+    assert!(h.query_by_label_contains("L9").is_none());
+    h.get_by_label("Apologise sincerely").click();
     h.run();
     h.get_by_label("Say sorry for the inconvenience, not for the rules.");
+    assert!(h.query_by_label_contains("L9").is_none());
     assert_eq!(h.state().1, None);
+}
+
+#[test]
+fn feedback_rule_id_only_in_the_tooltip() {
+    let rule = &feedback_vm().cited[0];
+    assert_eq!(feedback::rule_heading(rule), "Apologise sincerely");
+    assert_eq!(
+        feedback::rule_tooltip(rule),
+        "Say sorry for the inconvenience, not for the rules.\n(L9)"
+    );
+    let untitled = CitedRule {
+        id: "L9".into(),
+        title: " ".into(),
+        text: String::new(),
+    };
+    assert_eq!(feedback::rule_heading(&untitled), "L9");
 }
 
 #[test]

@@ -6,7 +6,7 @@ use crate::app::loader::CatalogEntry;
 use crate::app::records::RecordStore;
 use crate::core::lrs::{Freshness, LrsCache, LrsClient, LrsConfig, PullOptions};
 use crate::core::model::Principle;
-use crate::core::records::time::{format_utc, now_ms};
+use crate::core::records::time::now_ms;
 use crate::core::records::{
     AttemptDetail, AttemptId, AttemptStatus, AttemptSummary, CohortAverages, Filter,
     MIN_PASSWORD_CHARS, ManagerGate, PasswordCheck, Replay, ReplyChoice, Source, Store, TraineeRow,
@@ -85,15 +85,14 @@ impl DashFilter {
     /// The store filter; `Err` names the date that could not be read.
     pub fn to_filter(&self) -> Result<Filter, String> {
         let mut f = Filter::all();
+        // The days are the station's local days (the times shown are local too).
         if !self.since.trim().is_empty() {
-            f = f
-                .since_date(self.since.trim())
-                .map_err(|_| self.since.clone())?;
+            let ms = crate::app::clock::day_start(&self.since).ok_or_else(|| self.since.clone())?;
+            f = f.since(ms);
         }
         if !self.until.trim().is_empty() {
-            f = f
-                .until_date(self.until.trim())
-                .map_err(|_| self.until.clone())?;
+            let ms = crate::app::clock::day_end(&self.until).ok_or_else(|| self.until.clone())?;
+            f = f.until(ms);
         }
         if let Some(s) = &self.scenario {
             f = f.scenario(s);
@@ -944,14 +943,10 @@ pub fn result_label(a: &AttemptSummary, lang: Lang) -> &'static str {
     }
 }
 
-/// A time for the manager: `2026-12-01 08:27` (UTC, as the store keeps it).
+/// A time for the manager: `2026-12-01 16:27` in the station's local time zone (the
+/// store keeps UTC).
 pub fn when(ms: i64) -> String {
-    let iso = format_utc(ms);
-    // `2026-12-01T08:27:04Z` → `2026-12-01 08:27`
-    match (iso.get(..10), iso.get(11..16)) {
-        (Some(d), Some(t)) => format!("{d} {t}"),
-        _ => iso,
-    }
+    crate::app::clock::stamp(ms)
 }
 
 /// One row of the attempts list, in words.
@@ -978,7 +973,7 @@ impl AttemptRow {
         let lang = names.lang;
         AttemptRow {
             id: a.id.to_string(),
-            started: when(a.started_ms),
+            started: crate::app::clock::readable_local(a.started_ms, now_ms(), lang),
             trainee: a.trainee.clone(),
             scenario: names.scenario(&a.scenario),
             source: source_label(a.source, lang).to_string(),
@@ -1151,7 +1146,11 @@ pub fn write_attempts_csv<W: std::io::Write>(
     for a in attempts {
         let row = AttemptRow::new(a, names);
         let mut rec = vec![
-            row.started,
+            format!(
+                "{} {}",
+                when(a.started_ms),
+                crate::app::clock::offset(a.started_ms)
+            ),
             row.trainee,
             row.scenario,
             row.source,

@@ -5,6 +5,7 @@
 //! them. [`run`] is what `courtesy` / `courtesy app` call.
 
 pub mod author;
+pub mod clock;
 pub mod face;
 pub mod flow;
 pub mod frame_bench;

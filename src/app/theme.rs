@@ -110,6 +110,10 @@ pub fn style(settings: &Settings) -> egui::Style {
     };
     // A blinking cursor would need a repaint every half second, even when idle.
     style.visuals.text_cursor.blink = false;
+    // Key hints, captions, placeholders and the status strip are "weak" text: egui's
+    // default (the text colour at 60 % alpha, about 2.9:1 on the light panel) is too
+    // faint to read. These keep at least 4.5:1 (WCAG AA) on every background they sit on.
+    style.visuals.weak_text_color = Some(weak_text_color(settings.high_contrast));
     let body = settings.text_size.body_points();
     let p = FontFamily::Proportional;
     style.text_styles = [
@@ -127,6 +131,32 @@ pub fn style(settings: &Settings) -> egui::Style {
     style.spacing.button_padding = egui::vec2(10.0, 6.0);
     style.spacing.interact_size.y = body + 12.0;
     style
+}
+
+/// The colour of weak text (hints, captions, the status strip) in each theme.
+pub fn weak_text_color(high_contrast: bool) -> Color32 {
+    if high_contrast {
+        Color32::from_gray(200)
+    } else {
+        Color32::from_gray(96)
+    }
+}
+
+/// WCAG contrast ratio (1–21) between two opaque colours.
+pub fn contrast_ratio(a: Color32, b: Color32) -> f32 {
+    fn luminance(c: Color32) -> f32 {
+        let lin = |v: u8| {
+            let s = f32::from(v) / 255.0;
+            if s <= 0.040_45 {
+                s / 12.92
+            } else {
+                ((s + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * lin(c.r()) + 0.7152 * lin(c.g()) + 0.0722 * lin(c.b())
+    }
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
 }
 
 fn high_contrast_visuals() -> egui::Visuals {
@@ -217,4 +247,59 @@ fn apply_theme(
         *applied = Some(*settings);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::flow::TextSize;
+
+    /// `fg` (possibly translucent, premultiplied as egui keeps it) drawn over `bg`.
+    fn over(fg: Color32, bg: Color32) -> Color32 {
+        let a = f32::from(fg.a()) / 255.0;
+        let mix = |f: u8, b: u8| (f32::from(f) + f32::from(b) * (1.0 - a)).round() as u8;
+        Color32::from_rgb(
+            mix(fg.r(), bg.r()),
+            mix(fg.g(), bg.g()),
+            mix(fg.b(), bg.b()),
+        )
+    }
+
+    #[test]
+    fn weak_text_reads_on_every_background_it_is_drawn_on() {
+        for high_contrast in [false, true] {
+            let settings = Settings {
+                high_contrast,
+                text_size: TextSize::Normal,
+                ..Settings::default()
+            };
+            let v = style(&settings).visuals;
+            let p = Palette::of(high_contrast);
+            let weak = v.weak_text_color();
+            for (what, bg) in [
+                ("panel", v.panel_fill),
+                ("window", v.window_fill),
+                ("text field", v.extreme_bg_color),
+                ("faint rows", over(v.faint_bg_color, v.panel_fill)),
+                ("button", v.widgets.inactive.weak_bg_fill),
+                ("customer bubble", p.customer_bubble),
+                ("trainee bubble", p.trainee_bubble),
+            ] {
+                let ratio = contrast_ratio(over(weak, bg), bg);
+                assert!(
+                    ratio >= 4.5,
+                    "weak text on the {what} (high contrast {high_contrast}): {ratio:.2}:1, \
+                     under 4.5:1"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn egui_default_weak_text_is_too_faint() {
+        // What the app had before: the check above would catch it.
+        let v = egui::Visuals::light();
+        let ratio = contrast_ratio(over(v.weak_text_color(), v.panel_fill), v.panel_fill);
+        assert!(ratio < 4.5, "{ratio}");
+    }
 }

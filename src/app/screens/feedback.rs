@@ -1,5 +1,5 @@
 //! Feedback after each reply: rating per principle, the mood change, the explanation and
-//! the cited rules (hover or expand for the rule text).
+//! the cited rules by title (hover or expand for the rule text; the id only in the tooltip).
 
 use crate::app::flow::{Action, Catalog, Play, Screen, Settings};
 use crate::app::i18n::{Lang, T};
@@ -67,6 +67,25 @@ pub fn signed(v: i64) -> String {
         1 => format!("+{v}"),
         -1 => format!("−{}", v.unsigned_abs()),
         _ => "0".to_string(),
+    }
+}
+
+/// A cited rule as the trainee reads it: its title, in words. The id (`L9`) is for
+/// trainers and shows only in the tooltip; a rule without a title falls back to it.
+pub fn rule_heading(rule: &CitedRule) -> String {
+    if rule.title.trim().is_empty() {
+        rule.id.clone()
+    } else {
+        rule.title.clone()
+    }
+}
+
+/// The hover text of a cited rule: its text, then the id trainers look it up by.
+pub fn rule_tooltip(rule: &CitedRule) -> String {
+    if rule.text.trim().is_empty() {
+        format!("({})", rule.id)
+    } else {
+        format!("{}\n({})", rule.text, rule.id)
     }
 }
 
@@ -148,20 +167,12 @@ pub fn ui(ui: &mut egui::Ui, vm: &FeedbackVm) -> Option<Action> {
                     ui.add_space(6.0);
                     caption(ui, T::CitedRules.get(lang));
                     for rule in &vm.cited {
-                        let title = if rule.title.is_empty() {
-                            rule.id.clone()
-                        } else {
-                            format!("{} · {}", rule.id, rule.title)
-                        };
-                        let header =
-                            egui::CollapsingHeader::new(title)
-                                .id_salt(&rule.id)
-                                .show(ui, |ui| {
-                                    ui.label(&rule.text);
-                                });
-                        if !rule.text.is_empty() {
-                            header.header_response.on_hover_text(&rule.text);
-                        }
+                        let header = egui::CollapsingHeader::new(rule_heading(rule))
+                            .id_salt(&rule.id)
+                            .show(ui, |ui| {
+                                ui.label(&rule.text);
+                            });
+                        header.header_response.on_hover_text(rule_tooltip(rule));
                     }
                 }
             });

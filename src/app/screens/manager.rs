@@ -389,26 +389,44 @@ pub fn dashboard_ui(ui: &mut egui::Ui, vm: &mut DashboardVm) -> Option<ManagerAc
     out
 }
 
-/// PageUp/PageDown/Home/End scroll the dashboard (unless a text field has the keys).
+/// PageUp/PageDown/Home/End scroll the dashboard up and down; with Shift they scroll it
+/// sideways (a wide completion grid), as do Shift+←/→ (and ←/→ when no widget has the
+/// focus: with a focused widget egui moves the focus with them). Nothing while a text
+/// field has the keys.
 fn key_scroll(ui: &mut egui::Ui, page: f32) {
     if ui.ctx().text_edit_focused() {
         return;
     }
-    let dy = ui.input(|i| {
+    let page_x = ui.clip_rect().width() * 0.8;
+    let nothing_focused = ui.memory(|m| m.focused().is_none());
+    let delta = ui.input(|i| {
+        let sideways = i.modifiers.shift;
+        let big = |d: f32| {
+            if sideways {
+                egui::vec2(d, 0.0)
+            } else {
+                egui::vec2(0.0, d)
+            }
+        };
+        let arrows = sideways || nothing_focused;
         if i.key_pressed(Key::PageDown) {
-            -page
+            big(if sideways { -page_x } else { -page })
         } else if i.key_pressed(Key::PageUp) {
-            page
+            big(if sideways { page_x } else { page })
         } else if i.key_pressed(Key::End) {
-            -1.0e6
+            big(-1.0e6)
         } else if i.key_pressed(Key::Home) {
-            1.0e6
+            big(1.0e6)
+        } else if arrows && i.key_pressed(Key::ArrowRight) {
+            egui::vec2(-page_x / 4.0, 0.0)
+        } else if arrows && i.key_pressed(Key::ArrowLeft) {
+            egui::vec2(page_x / 4.0, 0.0)
         } else {
-            0.0
+            egui::Vec2::ZERO
         }
     });
-    if dy != 0.0 {
-        ui.scroll_with_delta(egui::vec2(0.0, dy));
+    if delta != egui::Vec2::ZERO {
+        ui.scroll_with_delta(delta);
     }
 }
 
@@ -585,8 +603,10 @@ fn time_marks(input: egui_plot::GridInput) -> Vec<egui_plot::GridMark> {
     .into_iter()
     .find(|s| span / s <= 6.0)
     .unwrap_or(8760.0);
+    // Round in local time (a day's mark at local midnight, not at UTC midnight).
+    let off = local_offset_hours(lo);
     let mut marks = Vec::new();
-    let mut v = (lo / step).ceil() * step;
+    let mut v = ((lo + off) / step).ceil() * step - off;
     while v <= hi && marks.len() < 20 {
         marks.push(egui_plot::GridMark {
             value: v,
@@ -597,7 +617,16 @@ fn time_marks(input: egui_plot::GridInput) -> Vec<egui_plot::GridMark> {
     marks
 }
 
-/// A time-axis label: date and time for steps under a day, else the date.
+/// The local time zone's offset from UTC in hours at `hours` (hours since 1970, UTC).
+fn local_offset_hours(hours: f64) -> f64 {
+    let ms = (hours * MS_PER_HOUR) as i64;
+    let t = crate::app::clock::local_time(ms);
+    let local_ms = (t.day * 24 + i64::from(t.hour)) * 3_600_000 + i64::from(t.minute) * 60_000;
+    let utc_ms = ms - ms.rem_euclid(60_000);
+    (local_ms - utc_ms) as f64 / MS_PER_HOUR
+}
+
+/// A time-axis label (local time): date and time for steps under a day, else the date.
 fn time_label(mark: egui_plot::GridMark) -> String {
     let ms = (mark.value * MS_PER_HOUR).round() as i64;
     let w = crate::app::manager::when(ms);
