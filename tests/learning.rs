@@ -60,6 +60,8 @@ fn choice(at_ms: i64, r: [i64; 3], cites: &[&str], best: bool) -> Choice {
         cites: cites.iter().map(|s| s.to_string()).collect(),
         best,
         critical: false,
+        mood_before: None,
+        practice: false,
     }
 }
 

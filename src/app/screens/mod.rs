@@ -15,6 +15,8 @@ pub mod feedback;
 pub mod history;
 pub mod library;
 pub mod manager;
+pub mod practise;
+pub mod progress;
 pub mod sign_in;
 
 /// Ordering inside the egui pass: the theme first, then the screen.
@@ -38,6 +40,7 @@ pub fn plugin(app: &mut App) {
         feedback::plugin,
         debrief::plugin,
         manager::plugin,
+        progress::plugin,
     ));
 }
 
