@@ -2,7 +2,7 @@
 //!
 //! A scenario exercises a rule when the feedback of at least one of its replies cites the
 //! rule (the trainee meets a choice that upholds or breaks it). Order: the most overdue
-//! due rule the scenario exercises (most overdue first), then how many of the due rules it
+//! due rule the scenario exercises (most overdue first, in whole days), then how many of the due rules it
 //! exercises, then how many of its steps cite the most overdue one, then scenario id.
 //! Reasons name rules by their titles (`data/rules.ron`), never by id.
 
@@ -119,7 +119,7 @@ pub fn recommend_for(
                 .collect();
             let first = rules.first()?;
             let steps = e.rules.get(&first.rule).copied().unwrap_or(0);
-            let overdue = first.overdue_ms;
+            let overdue = first.overdue_days();
             Some((e, rules, steps, overdue))
         })
         .collect();
