@@ -311,7 +311,7 @@ fn practise_next_leads_the_library_in_order_of_overdueness_with_reasons_in_words
             );
             match lang {
                 Lang::En => assert!(first.contains("You have broken ‘"), "{what}: {first}"),
-                Lang::Zh => assert!(first.contains("本周您已有"), "{what}: {first}"),
+                Lang::Zh => assert!(first.contains("这周您有"), "{what}: {first}"),
             }
             // Nothing of the panel (or the library's visible text) off the window's sides,
             // no id anywhere.

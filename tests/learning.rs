@@ -443,7 +443,7 @@ fn a_trainee_who_keeps_breaking_l10_is_recommended_the_l10_scenarios() {
         let zh = r.reason.get("zh-CN");
         assert_eq!(
             zh,
-            "本周您已有3次没做到：不说“不”“不清楚”“不知道”，已超过练习时间3天。"
+            "这周您有3次没做到这一条：不说“不”“不清楚”“不知道”。该复习了，已经过了3天。"
         );
         no_bare_ids(en);
         no_bare_ids(zh);
@@ -499,8 +499,8 @@ fn a_more_overdue_rule_puts_its_scenarios_first() {
         );
         assert_eq!(
             top.reason.get("zh-CN"),
-            "您10天前没做到：冲突中心平气和，已超过练习时间9天。\
-             本周您已有两次没做到：不说“不”“不清楚”“不知道”，已超过练习时间1天。"
+            "您10天前没做到这一条：冲突中心平气和。该复习了，已经过了9天。\
+             这周您有两次没做到这一条：不说“不”“不清楚”“不知道”。该复习了，已经过了1天。"
         );
     }
     let tail = recs.last().expect("some recommendation");

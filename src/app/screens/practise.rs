@@ -136,7 +136,7 @@ pub fn panel(ui: &mut egui::Ui, vm: &PractiseVm) -> Option<Action> {
             }
             ui.label(RichText::new(Words::Intro.get(lang, 0)).weak());
             // Never more than about half the screen: the library's cards stay in view.
-            let max = (ui.ctx().content_rect().height() * 0.42).max(120.0);
+            let max = (ui.ctx().content_rect().height() * 0.5).max(120.0);
             egui::ScrollArea::vertical()
                 .id_salt(scroll_id())
                 .max_height(max)

@@ -226,13 +226,13 @@ fn body(ui: &mut egui::Ui, vm: &ProgressVm) {
     chart(ui, vm);
     ui.add_space(8.0);
     caption(ui, Words::ByPrinciple.get(lang));
-    rows(ui, "progress-principles", &vm.principles, lang, &palette);
+    rows(ui, &vm.principles, lang, &palette);
     ui.add_space(8.0);
     caption(ui, Words::ByRule.get(lang));
     if vm.rules.is_empty() {
         ui.label(Words::NoRules.get(lang));
     }
-    rows(ui, "progress-rules", &vm.rules, lang, &palette);
+    rows(ui, &vm.rules, lang, &palette);
 }
 
 fn chart(ui: &mut egui::Ui, vm: &ProgressVm) {
@@ -272,54 +272,60 @@ fn chart(ui: &mut egui::Ui, vm: &ProgressVm) {
         .show(ui, |p| {
             for (i, s) in vm.series.iter().enumerate() {
                 let colour = series_colour(i, vm.high_contrast);
-                if s.band.len() >= 2 {
-                    let xs: Vec<f64> = s.band.iter().map(|b| b.0).collect();
-                    let lows: Vec<f64> = s.band.iter().map(|b| b.1).collect();
-                    let highs: Vec<f64> = s.band.iter().map(|b| b.2).collect();
-                    p.add(
-                        egui_plot::FilledArea::new(s.label.clone(), &xs, &lows, &highs)
-                            .fill_color(colour.gamma_multiply(0.15)),
-                    );
-                }
+                // The line first: the legend takes its colour from it.
                 p.line(
                     egui_plot::Line::new(s.label.clone(), s.points.clone())
                         .color(colour)
                         .width(2.5),
                 );
+                if s.band.len() >= 2 {
+                    let xs: Vec<f64> = s.band.iter().map(|b| b.0).collect();
+                    let lows: Vec<f64> = s.band.iter().map(|b| b.1).collect();
+                    let highs: Vec<f64> = s.band.iter().map(|b| b.2).collect();
+                    let [r, g, b, _] = colour.to_array();
+                    p.add(
+                        // No name: the legend shows the line alone.
+                        egui_plot::FilledArea::new("", &xs, &lows, &highs)
+                            .fill_color(Color32::from_rgba_unmultiplied(r, g, b, 40))
+                            .allow_hover(false),
+                    );
+                }
             }
         });
 }
 
-fn rows(ui: &mut egui::Ui, id: &str, rows: &[Row], lang: Lang, palette: &Palette) {
+fn rows(ui: &mut egui::Ui, rows: &[Row], lang: Lang, palette: &Palette) {
     let body = ui.text_style_height(&egui::TextStyle::Body);
-    let bar_w = (ui.available_width() * 0.25).clamp(120.0, 320.0);
-    egui::Grid::new(id)
-        .num_columns(3)
-        .spacing([16.0, 6.0])
-        .striped(true)
-        .show(ui, |ui| {
-            for r in rows {
+    let width = ui.available_width();
+    let label_w = (width * 0.28).clamp(140.0, 420.0);
+    let bar_w = (width * 0.22).clamp(100.0, 300.0);
+    for r in rows {
+        ui.horizontal_top(|ui| {
+            ui.allocate_ui(egui::vec2(label_w, body), |ui| {
+                ui.set_width(label_w);
                 ui.add(egui::Label::new(RichText::new(&r.label).strong()).wrap());
-                let (rect, _) =
-                    ui.allocate_exact_size(egui::vec2(bar_w, body * 0.9), egui::Sense::hover());
-                range_bar(ui, rect, r, palette);
-                let mut text = r.standing.words(lang).to_string();
-                if let Some((m, l, h)) = r.percent {
-                    let range = Words::Range
-                        .get(lang)
-                        .replacen("{}", &format!("{l:.0}%"), 1)
-                        .replacen("{}", &format!("{h:.0}%"), 1);
-                    text = format!("{text} · {m:.0}% ({range})");
-                }
-                if !r.counts.is_empty() {
-                    text = format!("{text} · {}", r.counts);
-                }
-                ui.add(
-                    egui::Label::new(RichText::new(text).color(r.standing.colour(palette))).wrap(),
-                );
-                ui.end_row();
+            });
+            let (rect, _) =
+                ui.allocate_exact_size(egui::vec2(bar_w, body * 0.9), egui::Sense::hover());
+            range_bar(ui, rect, r, palette);
+            let mut text = r.standing.words(lang).to_string();
+            if let Some((m, l, h)) = r.percent {
+                let range = Words::Range
+                    .get(lang)
+                    .replacen("{}", &format!("{l:.0}%"), 1)
+                    .replacen("{}", &format!("{h:.0}%"), 1);
+                text = match lang {
+                    Lang::Zh => format!("{text} · {m:.0}%（{range}）"),
+                    Lang::En => format!("{text} · {m:.0}% ({range})"),
+                };
             }
+            if !r.counts.is_empty() {
+                text = format!("{text} · {}", r.counts);
+            }
+            ui.add(egui::Label::new(RichText::new(text).color(r.standing.colour(palette))).wrap());
         });
+        ui.add_space(4.0);
+    }
 }
 
 /// A 0–100 track with the 90 % range shaded and the estimate marked (nothing marked
