@@ -196,7 +196,7 @@ fn bare_id(text: &str) -> Option<String> {
         .map(|(w, _)| w.to_string())
 }
 
-fn labels<'a, S>(h: &'a Harness<'_, S>) -> Vec<(String, egui::Rect)> {
+fn labels<S>(h: &Harness<'_, S>) -> Vec<(String, egui::Rect)> {
     h.root()
         .query_all_by(|_| true)
         .filter_map(|n| {

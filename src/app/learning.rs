@@ -93,8 +93,11 @@ pub fn plugin(app: &mut App) {
                 record_practice.after(FlowSet),
                 build_progress
                     .run_if(in_state(Screen::Progress).and_eager(resource_changed::<Settings>)),
-                build_practise
-                    .run_if(in_state(Screen::Library).and_eager(resource_changed::<Settings>)),
+                // Another language, or a hot reload (the cards open by catalog position).
+                build_practise.run_if(
+                    in_state(Screen::Library)
+                        .and_eager(resource_changed::<Settings>.or(resource_changed::<Catalog>)),
+                ),
             ),
         );
 }
@@ -219,8 +222,11 @@ fn row(label: String, e: &learning::Estimate, lang: Lang) -> Row {
     Row {
         label,
         standing: standing(level),
-        percent: (level != Level::NotEnough)
-            .then(|| (e.mean * 100.0, e.low * 100.0, e.high * 100.0)),
+        percent: (level != Level::NotEnough).then_some((
+            e.mean * 100.0,
+            e.low * 100.0,
+            e.high * 100.0,
+        )),
         counts: counts(lang, e.upheld, e.broken),
     }
 }
