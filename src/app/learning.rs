@@ -95,8 +95,9 @@ pub fn plugin(app: &mut App) {
                     .run_if(in_state(Screen::Progress).and_eager(resource_changed::<Settings>)),
                 // Another language, or a hot reload (the cards open by catalog position).
                 build_practise.run_if(
-                    in_state(Screen::Library)
-                        .and_eager(resource_changed::<Settings>.or(resource_changed::<Catalog>)),
+                    in_state(Screen::Library).and_eager(
+                        resource_changed::<Settings>.or_eager(resource_changed::<Catalog>),
+                    ),
                 ),
             ),
         );
