@@ -60,6 +60,8 @@ fn choice(at_ms: i64, r: [i64; 3], cites: &[&str], best: bool) -> Choice {
         cites: cites.iter().map(|s| s.to_string()).collect(),
         best,
         critical: false,
+        mood_before: None,
+        practice: false,
     }
 }
 
@@ -441,7 +443,7 @@ fn a_trainee_who_keeps_breaking_l10_is_recommended_the_l10_scenarios() {
         let zh = r.reason.get("zh-CN");
         assert_eq!(
             zh,
-            "本周您已有3次没做到：不说“不”“不清楚”“不知道”，已超过练习时间3天。"
+            "这周您有3次没做到这一条：不说“不”“不清楚”“不知道”。该复习了，已经过了3天。"
         );
         no_bare_ids(en);
         no_bare_ids(zh);
@@ -497,8 +499,8 @@ fn a_more_overdue_rule_puts_its_scenarios_first() {
         );
         assert_eq!(
             top.reason.get("zh-CN"),
-            "您10天前没做到：冲突中心平气和，已超过练习时间9天。\
-             本周您已有两次没做到：不说“不”“不清楚”“不知道”，已超过练习时间1天。"
+            "您10天前没做到这一条：冲突中心平气和。该复习了，已经过了9天。\
+             这周您有两次没做到这一条：不说“不”“不清楚”“不知道”。该复习了，已经过了1天。"
         );
     }
     let tail = recs.last().expect("some recommendation");
@@ -728,4 +730,155 @@ fn ordering_is_overdue_first_then_due_rules_exercised_then_steps() {
     assert_eq!(recs[0].overdue_ms(), 9 * DAY_MS);
     let b: Vec<&str> = recs[1].rules.iter().map(|d| d.rule.as_str()).collect();
     assert_eq!(b, vec!["L10", "L11"]);
+}
+
+// ---------------------------------------------------------------- in words, over time, practice
+
+#[test]
+fn levels_in_words_follow_the_documented_thresholds() {
+    use courtesy::core::learning::{Level, level};
+    let p = MasteryParams::default();
+    let now = day(10);
+    let upheld_n = |n: usize| estimate((0..n).map(|_| (now, Verdict::Upheld)), now, &p);
+    // 2 successes: evidence 2 < 3.
+    assert_eq!(level(&upheld_n(2)), Level::NotEnough);
+    // 3: a = 4, b = 1, mean 0.8, sd 0.1633, low 0.531 < 0.6.
+    let e3 = upheld_n(3);
+    assert!(
+        close(e3.mean, 0.8) && (e3.low - 0.5314).abs() < 1e-4,
+        "{e3:?}"
+    );
+    assert_eq!(level(&e3), Level::Learning);
+    // 8: a = 9, b = 1, mean 0.9, sd 0.0905, low 0.751 ≥ 0.6.
+    let e8 = upheld_n(8);
+    assert!((e8.low - 0.7512).abs() < 1e-4, "{e8:?}");
+    assert_eq!(level(&e8), Level::Reliable);
+    // Plenty of evidence, half of it mistakes: still learning.
+    let mixed = estimate(
+        (0..10).map(|i| {
+            (
+                now,
+                if i % 2 == 0 {
+                    Verdict::Upheld
+                } else {
+                    Verdict::Broken
+                },
+            )
+        }),
+        now,
+        &p,
+    );
+    assert_eq!(level(&mixed), Level::Learning);
+    assert_eq!(Level::Reliable.words("en"), "reliable");
+    assert_eq!(Level::NotEnough.words("zh-CN"), "练得还不够，暂无结论");
+}
+
+#[test]
+fn progress_samples_whole_days_back_from_now_and_leaves_later_choices_out() {
+    use courtesy::core::learning::{principle_history, sample_times};
+    let ev = vec![upheld(day(0), &["L1"]), broken(day(10), &["L1"])];
+    // 10 days, 12 points: one a day, day 0 … day 10.
+    let t = sample_times(&ev, day(10), 12);
+    assert_eq!(t, (0..=10).map(day).collect::<Vec<_>>());
+    // 30 days, 12 points: ceil(30 / 11) = 3 days apart, from now back to the first.
+    let ev30 = vec![upheld(day(0), &["L1"]), upheld(day(30), &["L1"])];
+    let t = sample_times(&ev30, day(30), 12);
+    assert_eq!(t.len(), 11);
+    assert_eq!((t[0], t[10]), (day(0), day(30)));
+    assert!(t.windows(2).all(|w| w[1] - w[0] == 3 * DAY_MS));
+    assert!(sample_times(&[], day(3), 12).is_empty());
+    // Day 0: only the success (a = 2, b = 1: respect 2/3); day 10: the mistake too, the
+    // success weighted 0.5^(10/14).
+    let h = principle_history(&ev, &[day(0), day(10)], &MasteryParams::default());
+    let r0 = h[0].principles[&Principle::Respect];
+    assert_eq!((r0.upheld, r0.broken), (1, 0));
+    assert!(close(r0.mean, 2.0 / 3.0));
+    let r10 = h[1].principles[&Principle::Respect];
+    assert_eq!((r10.upheld, r10.broken), (1, 1));
+    let w = 0.5f64.powf(10.0 / 14.0);
+    assert!(close(r10.mean, (1.0 + w) / (3.0 + w)), "{r10:?}");
+}
+
+#[test]
+fn wrong_steps_are_the_latest_choice_at_each_step_with_its_mood() {
+    use courtesy::core::learning::wrong_steps;
+    let sc = fixture();
+    let at = |t: i64, step: &str, reply: &str, mood: i32| {
+        let mut c = Choice::from_model(&sc, step, reply, t).expect("in the fixture");
+        c.mood_before = Some(mood);
+        c
+    };
+    // s1: wrong (c) then right (a): put right. s2: right (x) then wrong (y) at mood 35.
+    let ev = vec![
+        at(day(0), "s1", "c", 50),
+        at(day(0), "s2", "x", 60),
+        at(day(1), "s1", "a", 50),
+        at(day(2), "s2", "y", 35),
+    ];
+    let w = wrong_steps(&ev, &sc);
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert_eq!((w[0].step.as_str(), w[0].mood), ("s2", 35));
+    // No record of the mood: the scenario's start mood.
+    let mut ev2 = ev.clone();
+    ev2[3].mood_before = None;
+    assert_eq!(wrong_steps(&ev2, &sc)[0].mood, sc.start_mood);
+    // Another scenario's choices do not count.
+    let mut other = ev.clone();
+    for c in &mut other {
+        c.scenario = "elsewhere".into();
+    }
+    assert!(wrong_steps(&other, &sc).is_empty());
+}
+
+#[test]
+fn practice_in_the_store_is_evidence_and_moves_the_schedule() {
+    use courtesy::core::records::Store;
+    use courtesy::core::session::Session;
+    use std::sync::Arc;
+    use std::time::Duration;
+    let sc = Arc::new(fixture());
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(&dir.path().join("records.sqlite3")).expect("store");
+    // Practise s2 twice: y (breaks S) on day 0, then x (the best, cites L7) on day 2.
+    let step = |reply: &str| {
+        let mut s = Session::start_at(Arc::clone(&sc), 1, "en", "s2", 40).expect("starts");
+        s.choose(reply, Duration::from_secs(3)).expect("chooses");
+        s.transcript()[0].clone()
+    };
+    let broke = step("y");
+    store
+        .record_practice_at("li", &sc.id, &broke, day(0))
+        .expect("records");
+    let ev = store
+        .trainee_evidence("li", [sc.as_ref()])
+        .expect("evidence");
+    assert_eq!(ev.choices.len(), 1);
+    assert!(ev.choices[0].practice);
+    assert_eq!(ev.choices[0].mood_before, Some(40));
+    assert_eq!(
+        due_rules(&ev.choices, day(1))
+            .iter()
+            .map(|d| d.rule.as_str())
+            .collect::<Vec<_>>(),
+        ["S"]
+    );
+    // Practice is not an attempt.
+    assert!(
+        store
+            .attempts(&courtesy::core::records::Filter::all(), 10)
+            .expect("attempts")
+            .is_empty()
+    );
+    assert_eq!(
+        store.outbox_counts().expect("outbox"),
+        Default::default(),
+        "practice wrote a statement"
+    );
+    let rows = store.practice_rows("li").expect("rows");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        (rows[0].step.as_str(), rows[0].chosen.as_str()),
+        ("s2", "y")
+    );
+    assert_eq!(rows[0].ratings[&Principle::SelfDiscipline], -2);
 }

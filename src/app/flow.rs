@@ -24,6 +24,8 @@ pub enum Screen {
     Manager,
     /// Author preview (`--author`): any step, any mood, ratings shown (`app::author`).
     Author,
+    /// The trainee's own mastery, "My progress" (`app::learning`, `screens::progress`).
+    Progress,
 }
 
 /// What the trainee asked for; sent by the screens, applied by [`apply_actions`].
@@ -53,6 +55,16 @@ pub enum Action {
     LeaveConversation,
     /// Open the manager's area (password first); from the sign-in screen.
     OpenManager,
+    /// Practice-the-step (`app::learning`): replay these steps of this scenario, each on
+    /// its own from its mood; recorded as practice, never as an attempt.
+    Practise {
+        scenario: String,
+        steps: Vec<crate::core::learning::PracticeStep>,
+    },
+    /// From the debrief: practise the steps of this attempt that went wrong.
+    PractiseMistakes,
+    /// Open "My progress" (from the library).
+    OpenProgress,
 }
 
 /// Text size setting.
@@ -210,7 +222,8 @@ pub struct Attempt {
     pub step_started: Instant,
     /// How the attempt is being recorded (kept up to date by `app::records`).
     pub record: crate::app::records::AttemptRecord,
-    /// An author's preview (`app::author`): never record it as a trainee's result.
+    /// Not a trainee's attempt: an author's preview (`app::author`) or a practice step
+    /// (`app::learning`). Never recorded as an attempt, never abandoned.
     pub preview: bool,
 }
 

@@ -11,6 +11,7 @@ pub mod flow;
 pub mod frame_bench;
 pub mod hot_reload;
 pub mod i18n;
+pub mod learning;
 pub mod loader;
 pub mod manager;
 pub mod map;
@@ -266,8 +267,13 @@ fn replay(a: &mut Attempt, ids: &[String], screen: Screen) -> Result<(), AppErro
 
 /// The UI-free part: state machine, resources and messages (what the flow tests use).
 pub fn flow_plugin(app: &mut App) {
-    app.add_plugins((flow::plugin, records::plugin, manager::plugin))
-        .add_plugins((author::plugin, hot_reload::plugin));
+    app.add_plugins((
+        flow::plugin,
+        records::plugin,
+        manager::plugin,
+        learning::plugin,
+    ))
+    .add_plugins((author::plugin, hot_reload::plugin));
 }
 
 /// Everything drawn: theme, screens and the idle policy. Needs the window, render and

@@ -158,6 +158,15 @@ pub fn ui(ui: &mut egui::Ui, vm: &DebriefVm) -> Option<Action> {
             if ui.button(T::BackToLibrary.get(lang)).clicked() {
                 out = Some(Action::BackToLibrary);
             }
+            // Practice-the-step (`app::learning`): only the steps that went wrong, not scored.
+            if vm
+                .transcript
+                .iter()
+                .any(|t| t.best.is_some() || t.timed_out)
+                && ui.button(practise_label(lang)).clicked()
+            {
+                out = Some(Action::PractiseMistakes);
+            }
         });
         hint(ui, lang, T::HintDebrief);
     });
@@ -168,10 +177,25 @@ pub fn ui(ui: &mut egui::Ui, vm: &DebriefVm) -> Option<Action> {
     });
     if ui.input(|i| i.key_pressed(Key::R)) {
         out = Some(Action::Retry);
+    } else if ui.input(|i| i.key_pressed(Key::P))
+        && vm
+            .transcript
+            .iter()
+            .any(|t| t.best.is_some() || t.timed_out)
+    {
+        out = Some(Action::PractiseMistakes);
     } else if ui.input(|i| i.key_pressed(Key::Enter) || i.key_pressed(Key::Escape)) {
         out = Some(Action::BackToLibrary);
     }
     out
+}
+
+/// The practice button's label, with its key.
+fn practise_label(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "只练没答好的几步（P，不计分）",
+        Lang::En => "Practise the steps I got wrong (P, not scored)",
+    }
 }
 
 /// The debrief's content (score, verdict, principles, transcript), without its buttons.

@@ -58,6 +58,15 @@ pub fn view_model(catalog: &Catalog, trainee: &Trainee, settings: &Settings) -> 
 
 /// Draws the cards; returns [`Action::OpenScenario`] or [`Action::SignOut`].
 pub fn ui(ui: &mut egui::Ui, vm: &LibraryVm) -> Option<Action> {
+    ui_with(ui, vm, None)
+}
+
+/// [`ui`], led by the "Practise next" panel (`screens::practise`) when there is one.
+pub fn ui_with(
+    ui: &mut egui::Ui,
+    vm: &LibraryVm,
+    practise: Option<&crate::app::screens::practise::PractiseVm>,
+) -> Option<Action> {
     let lang = vm.lang;
     let mut out = None;
     ui.horizontal(|ui| {
@@ -71,6 +80,9 @@ pub fn ui(ui: &mut egui::Ui, vm: &LibraryVm) -> Option<Action> {
     });
     hint(ui, lang, T::HintLibrary);
     ui.separator();
+    if let Some(p) = practise {
+        out = crate::app::screens::practise::panel(ui, p).or(out);
+    }
     if vm.cards.is_empty() {
         ui.label(T::NoScenarios.get(lang));
     }
@@ -185,9 +197,11 @@ fn draw(
     records: Option<Res<crate::app::records::RecordStore>>,
     mut past: Local<Option<crate::app::screens::history::PastAttempt>>,
     yours: Option<Res<crate::app::screens::assignments::YourAssignments>>,
+    practise: Option<Res<crate::app::learning::PractiseScreen>>,
 ) -> Result {
     use crate::app::screens::history;
     let mut vm = view_model(&catalog, &trainee, &settings);
+    let practise = practise.and_then(|p| p.0.clone());
     // "Your assignments" first (screens::assignments).
     let assigned = crate::app::screens::assignments::library_lines(
         yours.as_deref(),
@@ -218,7 +232,7 @@ fn draw(
             history::side_panel(u, vm.lang, &lines);
             u.disable();
             crate::app::screens::assignments::panel(u, vm.lang, &assigned);
-            ui(u, &vm);
+            ui_with(u, &vm, practise.as_ref());
             None
         })?;
         if history::past_attempt_ui(&ctx, p, settings.lang) {
@@ -231,7 +245,7 @@ fn draw(
     show(&mut contexts, &mut actions, |u| {
         opened = history::side_panel(u, vm.lang, &lines);
         crate::app::screens::assignments::panel(u, vm.lang, &assigned);
-        ui(u, &vm)
+        ui_with(u, &vm, practise.as_ref())
     })?;
     if let Some(id) = opened
         && let Some(store) = records.as_deref().and_then(|r| r.store.as_deref())

@@ -17,6 +17,8 @@ pub mod history;
 pub mod library;
 pub mod manager;
 pub mod manager_assignments;
+pub mod practise;
+pub mod progress;
 pub mod sign_in;
 
 /// Ordering inside the egui pass: the theme first, then the screen.
@@ -41,6 +43,7 @@ pub fn plugin(app: &mut App) {
         debrief::plugin,
         manager::plugin,
         assignments::plugin,
+        progress::plugin,
     ));
 }
 

@@ -11,12 +11,18 @@
 //! * [`spacing`]: a broken rule comes back due at 1, 3, 7, 14 and 30 days.
 //! * [`recommend`]: "Practise next", the scenarios that exercise the most overdue rules,
 //!   each with its reason in words (zh-CN and en).
+//! * [`practice`]: the steps a trainee last got wrong, with the mood to replay them at.
+//! * [`progress`]: mastery in words ("still learning", "reliable") and over time.
 
 pub mod mastery;
+pub mod practice;
+pub mod progress;
 pub mod recommend;
 pub mod spacing;
 
 pub use mastery::{Estimate, Mastery, MasteryParams, mastery};
+pub use practice::{PracticeStep, wrong_in_transcript, wrong_steps};
+pub use progress::{Level, ProgressPoint, level, principle_history, sample_times};
 pub use recommend::{Catalogue, Recommendation, recommend};
 pub use spacing::{DueRule, INTERVALS_DAYS, RuleSchedule, due_rules, schedules};
 
@@ -45,6 +51,12 @@ pub struct Choice {
     pub best: bool,
     /// Whether the reply is marked `critical` (a grave error).
     pub critical: bool,
+    /// The customer's mood when the step was shown, where the record keeps it (what
+    /// practice-the-step starts the step with); `None` from [`Choice::from_model`].
+    pub mood_before: Option<i32>,
+    /// A practice step (`practice` table), not part of a scored attempt. It is evidence
+    /// like any other choice (docs/learning.md, "Practice").
+    pub practice: bool,
 }
 
 impl Choice {
@@ -73,6 +85,8 @@ impl Choice {
             cites: reply.cite.clone(),
             best,
             critical: reply.critical,
+            mood_before: None,
+            practice: false,
         })
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! A scenario exercises a rule when the feedback of at least one of its replies cites the
 //! rule (the trainee meets a choice that upholds or breaks it). Order: the most overdue
-//! due rule the scenario exercises (most overdue first), then how many of the due rules it
+//! due rule the scenario exercises (most overdue first, in whole days), then how many of the due rules it
 //! exercises, then how many of its steps cite the most overdue one, then scenario id.
 //! Reasons name rules by their titles (`data/rules.ron`), never by id.
 
@@ -119,7 +119,7 @@ pub fn recommend_for(
                 .collect();
             let first = rules.first()?;
             let steps = e.rules.get(&first.rule).copied().unwrap_or(0);
-            let overdue = first.overdue_ms;
+            let overdue = first.overdue_days();
             Some((e, rules, steps, overdue))
         })
         .collect();
@@ -190,27 +190,30 @@ pub fn reason(rules: &[&DueRule], now_ms: i64) -> Text {
                     "You have broken ‘{t_en}’ {} this week",
                     times_en(d.breaks_this_week)
                 ),
-                format!("本周您已有{}没做到：{t_zh}", times_zh(d.breaks_this_week)),
+                format!(
+                    "这周您有{}没做到这一条：{t_zh}。",
+                    times_zh(d.breaks_this_week)
+                ),
             )
         } else {
             (
                 format!("You last broke ‘{t_en}’ {} ago", days_en(ago)),
-                format!("您{ago}天前没做到：{t_zh}"),
+                format!("您{ago}天前没做到这一条：{t_zh}。"),
             )
         };
         let (when_en, when_zh) = if overdue >= 1 {
             (
                 format!("it is {} overdue for practice", days_en(overdue)),
-                format!("已超过练习时间{overdue}天。"),
+                format!("该复习了，已经过了{overdue}天。"),
             )
         } else {
             (
                 "it is due for practice today".to_string(),
-                "今天该练习了。".to_string(),
+                "今天该复习了。".to_string(),
             )
         };
         en.push(format!("{what_en}; {when_en}."));
-        zh.push_str(&format!("{what_zh}，{when_zh}"));
+        zh.push_str(&format!("{what_zh}{when_zh}"));
     }
     Text::from_pairs([("zh-CN", zh.as_str()), ("en", en.join(" ").as_str())])
 }

@@ -144,8 +144,8 @@ impl DueRule {
     }
 }
 
-/// The rules due at `now_ms`, most overdue first (ties: more breaks this week, more
-/// breaks in all, then rule id).
+/// The rules due at `now_ms`, most overdue first in whole days (ties: more breaks this
+/// week, more breaks in all, then more overdue to the millisecond, then rule id).
 pub fn due_rules(evidence: &[Choice], now_ms: i64) -> Vec<DueRule> {
     let mut due: Vec<DueRule> = schedules(evidence, now_ms)
         .into_values()
@@ -163,11 +163,14 @@ pub fn due_rules(evidence: &[Choice], now_ms: i64) -> Vec<DueRule> {
             })
         })
         .collect();
+    // Whole days first: rules broken a few seconds apart in one attempt are equally
+    // overdue, and the one broken more often comes first.
     due.sort_by(|a, b| {
-        b.overdue_ms
-            .cmp(&a.overdue_ms)
+        b.overdue_days()
+            .cmp(&a.overdue_days())
             .then(b.breaks_this_week.cmp(&a.breaks_this_week))
             .then(b.breaks_total.cmp(&a.breaks_total))
+            .then(b.overdue_ms.cmp(&a.overdue_ms))
             .then(a.rule.cmp(&b.rule))
     });
     due

@@ -20,6 +20,8 @@
 //!   [`Store::outbox_items`] rebuilds byte for byte.
 //! * LRS cache (docs/records.md, "The LRS cache"): [`Store::cache_add`],
 //!   [`Store::cache_pull_state`], [`Store::cache_stations`] … serve `core::lrs::LrsCache`.
+//! * Practice-the-step (docs/learning.md): [`Store::record_practice`],
+//!   [`Store::practice_rows`]; never an attempt, never in the outbox.
 //! * Manager password: [`Store::set_manager_password`], [`Store::verify_manager_password`],
 //!   [`Store::has_manager_password`], [`ManagerGate`].
 
@@ -30,6 +32,7 @@ mod evidence;
 pub mod identity;
 mod outbox;
 mod password;
+mod practice;
 mod prune;
 mod query;
 mod record;
@@ -46,12 +49,13 @@ pub use cache::{
     CACHE_FILE_NAME, CacheAdd, CacheCounts, CacheStatus, CachedStatement, PullState, StationSeen,
 };
 pub use error::RecordsError;
-pub use evidence::Evidence;
+pub use evidence::{Evidence, room_evidence};
 pub use outbox::{MAX_REASON_CHARS, OutboxCounts, OutboxItem, OutboxSelect, OutboxStatus};
 pub use password::{
     AccessEvent, DEFAULT_IDLE_LOCK, MAX_THROTTLE, MIN_PASSWORD_CHARS, ManagerGate, PasswordCheck,
     throttle_delay,
 };
+pub use practice::PracticeRow;
 pub use prune::{PruneReport, Reclaim, STATEMENT_FORMAT};
 pub use query::{
     AttemptDetail, AttemptStatus, AttemptSummary, CohortAverages, Filter, PrincipleAverage,

@@ -271,6 +271,29 @@ CREATE INDEX outbox_by_status ON outbox (status, seq);
 CREATE INDEX outbox_by_attempt ON outbox (attempt_id, step_idx);
 CREATE INDEX outbox_unpruned ON outbox (sent_ms) WHERE status = 'sent' AND digest IS NULL;
 "#,
+    // 8: practice-the-step (docs/learning.md, "Practice"). One row per step a trainee
+    // replayed in practice. Never an attempt: no query over `attempts`/`steps` (scores,
+    // dashboards, reports) reads it, and nothing writes a statement to the outbox for it.
+    r#"
+CREATE TABLE practice (
+    id              INTEGER PRIMARY KEY,
+    trainee         TEXT NOT NULL,
+    scenario        TEXT NOT NULL,
+    step_id         TEXT NOT NULL,
+    mood_before     INTEGER NOT NULL,
+    chosen          TEXT NOT NULL,
+    best            TEXT NOT NULL,
+    timed_out       INTEGER NOT NULL CHECK (timed_out IN (0, 1)),
+    response_ms     INTEGER NOT NULL,
+    respect         INTEGER,
+    moderation      INTEGER,
+    self_discipline INTEGER,
+    compliance      INTEGER,
+    recorded_ms     INTEGER NOT NULL
+);
+
+CREATE INDEX practice_by_trainee ON practice (trainee, recorded_ms);
+"#,
 ];
 
 /// The schema version this build writes (and the newest it can read).
