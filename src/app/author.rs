@@ -20,9 +20,7 @@ use bevy_egui::EguiContexts;
 use bevy_egui::egui::{self, RichText};
 use std::time::Instant;
 
-/// Whether author mode is on (`--author`, or the toggle on the library screen).
-#[derive(Resource, Debug, Clone, Copy, Default, PartialEq)]
-pub struct AuthorMode(pub bool);
+pub use crate::app::flow::AuthorMode;
 
 /// Everything that determines a preview; the attempt is rebuilt from it.
 #[derive(Debug, Clone, PartialEq)]
@@ -96,14 +94,7 @@ pub fn preview_attempt(
     spec: &PreviewSpec,
 ) -> Result<Attempt, SessionError> {
     let sc = &entry.scenario;
-    let locale = if sc.locales.iter().any(|l| l == lang.code()) {
-        lang.code().to_string()
-    } else {
-        sc.locales
-            .first()
-            .cloned()
-            .unwrap_or_else(|| lang.code().to_string())
-    };
+    let locale = sc.locale_or(lang.code());
     let session = Session::start_at(
         sc.clone(),
         spec.seed,
@@ -210,16 +201,42 @@ pub fn after_reload(
     Some(notice)
 }
 
+/// After a hot reload ([`crate::app::hot_reload::drain`] sends what it did): restarts
+/// the preview on the new version of its scenario ([`after_reload`]) and says so in the
+/// reload panel.
+pub fn restart_after_reload(
+    mut reloads: MessageReader<Applied>,
+    catalog: Res<Catalog>,
+    settings: Res<Settings>,
+    mut play: ResMut<Play>,
+    mut preview: ResMut<Preview>,
+    mut panel: Option<ResMut<ReloadPanel>>,
+) {
+    for applied in reloads.read() {
+        let notice = after_reload(applied, &catalog, &mut play, &mut preview, settings.lang);
+        if let (Some(n), Some(p)) = (notice, panel.as_deref_mut()) {
+            p.notice = Some(n);
+            p.dismissed = false;
+        }
+    }
+}
+
 /// Adds author mode: its screen and its actions.
 pub fn plugin(app: &mut App) {
     app.add_message::<AuthorAction>()
         .init_resource::<AuthorMode>()
         .init_resource::<Preview>()
+        .add_message::<Applied>()
         .add_systems(
             Update,
-            apply_author
-                .after(FlowSet)
-                .before(crate::app::records::record_attempt),
+            (
+                apply_author
+                    .after(FlowSet)
+                    .before(crate::app::records::record_attempt),
+                restart_after_reload
+                    .after(crate::app::hot_reload::drain)
+                    .before(FlowSet),
+            ),
         );
 }
 
