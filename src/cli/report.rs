@@ -704,7 +704,7 @@ fn attempt_csv(d: &AttemptDetail) -> String {
 
 /// OWASP CSV-injection advice: a text cell a spreadsheet could run as a formula (starting
 /// with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`.
-pub fn neutralise(s: &str) -> String {
+pub(crate) fn neutralise(s: &str) -> String {
     match s.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
         _ => s.to_string(),
