@@ -18,7 +18,6 @@ use crate::core::session::{Current, Session, SessionError};
 use bevy::prelude::*;
 use bevy_egui::EguiContexts;
 use bevy_egui::egui::{self, RichText};
-use std::time::Instant;
 
 pub use crate::app::flow::AuthorMode;
 
@@ -98,22 +97,12 @@ pub fn preview_attempt(
     let session = Session::start_at(
         sc.clone(),
         spec.seed,
-        &locale,
+        locale,
         &spec.start_step,
         spec.start_mood,
     )?
     .with_content_hash(entry.content_hash.clone());
-    let mut a = Attempt {
-        scenario: sc.id.clone(),
-        session,
-        history: Vec::new(),
-        feedback: None,
-        result: None,
-        step_started: Instant::now(),
-        // Belt and braces: the recorder begins only `NotStarted` records.
-        record: crate::app::records::AttemptRecord::Off,
-        preview: true,
-    };
+    let mut a = Attempt::over(sc.id.clone(), session, true);
     for c in &spec.choices {
         a.answer(Some(c))?;
     }

@@ -262,18 +262,29 @@ impl Attempt {
     pub fn start(entry: &CatalogEntry, seed: u64, lang: Lang) -> Result<Attempt, SessionError> {
         let sc = &entry.scenario;
         let locale = sc.locale_or(lang.code());
-        let session = Session::start(sc.clone(), seed, &locale)?
-            .with_content_hash(entry.content_hash.clone());
-        Ok(Attempt {
-            scenario: sc.id.clone(),
+        let session =
+            Session::start(sc.clone(), seed, locale)?.with_content_hash(entry.content_hash.clone());
+        Ok(Attempt::over(sc.id.clone(), session, false))
+    }
+
+    /// A new attempt at scenario `id` over `session`, nothing answered yet. An author's
+    /// `preview` is never recorded.
+    pub fn over(id: String, session: Session, preview: bool) -> Attempt {
+        Attempt {
+            scenario: id,
             session,
             history: Vec::new(),
             feedback: None,
             result: None,
             step_started: Instant::now(),
-            record: Default::default(),
-            preview: false,
-        })
+            // Belt and braces for previews: the recorder begins only `NotStarted` records.
+            record: if preview {
+                AttemptRecord::Off
+            } else {
+                AttemptRecord::NotStarted
+            },
+            preview,
+        }
     }
 
     /// The scaled time limit of the current step, if it is timed.
