@@ -42,24 +42,18 @@ fn run_json_has_the_documented_fields_and_hand_computed_scores() {
 
 #[test]
 fn run_replays_identically_for_the_same_seed() {
-    let a = courtesy(&[
-        "run",
-        FIXTURE,
-        "--seed",
-        "99",
-        "--strategy",
-        "random",
-        "--json",
-    ]);
-    let b = courtesy(&[
-        "run",
-        FIXTURE,
-        "--seed",
-        "99",
-        "--strategy",
-        "random",
-        "--json",
-    ]);
+    let play = || {
+        courtesy(&[
+            "run",
+            FIXTURE,
+            "--seed",
+            "99",
+            "--strategy",
+            "random",
+            "--json",
+        ])
+    };
+    let (a, b) = (play(), play());
     assert_eq!(a.status.code(), Some(0));
     assert_eq!(a.stdout, b.stdout);
 }

@@ -34,21 +34,7 @@ pub(crate) fn is_invisible(c: char) -> bool {
 /// no-break space …) made one ordinary space. Lookups (filters, a trainee's history)
 /// use the same form, so `josé` typed either way is one trainee.
 pub(crate) fn normalize(id: &str) -> String {
-    let nfc: String = id.trim().nfc().collect();
-    let mut out = String::with_capacity(nfc.len());
-    let mut space = false;
-    for c in nfc.chars() {
-        if c.is_whitespace() {
-            space = true;
-            continue;
-        }
-        if space && !out.is_empty() {
-            out.push(' ');
-        }
-        space = false;
-        out.push(c);
-    }
-    out
+    courtesy_engine::text::fold_spaces(id.trim().nfc())
 }
 
 /// The first hidden character in `id`, with its code point, for the message.
