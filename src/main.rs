@@ -1,7 +1,16 @@
-//! The `courtesy` binary: a thin shell over the library's command line.
-fn main() -> std::process::ExitCode {
+//! The `courtesy` binary: a thin shell over the library's command line, and the one place its errors are printed and turned into exit codes.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
     restore_sigpipe();
-    courtesy::cli::main()
+    match courtesy::cli::run() {
+        Ok(code) => code,
+        Err(e) => {
+            e.print();
+            e.exit_code()
+        }
+    }
 }
 
 /// Rust ignores SIGPIPE, so printing into a closed pipe (`courtesy check | head -1`)

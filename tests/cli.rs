@@ -42,24 +42,18 @@ fn run_json_has_the_documented_fields_and_hand_computed_scores() {
 
 #[test]
 fn run_replays_identically_for_the_same_seed() {
-    let a = courtesy(&[
-        "run",
-        FIXTURE,
-        "--seed",
-        "99",
-        "--strategy",
-        "random",
-        "--json",
-    ]);
-    let b = courtesy(&[
-        "run",
-        FIXTURE,
-        "--seed",
-        "99",
-        "--strategy",
-        "random",
-        "--json",
-    ]);
+    let play = || {
+        courtesy(&[
+            "run",
+            FIXTURE,
+            "--seed",
+            "99",
+            "--strategy",
+            "random",
+            "--json",
+        ])
+    };
+    let (a, b) = (play(), play());
     assert_eq!(a.status.code(), Some(0));
     assert_eq!(a.stdout, b.stdout);
 }
@@ -384,4 +378,65 @@ fn graph_weights_edges_by_recorded_choices() {
             .next()
             .is_none()
     );
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// One place (`main`, from `cli::run`'s error) prints an error, once, and picks the exit
+/// code: 2 for usage and for what cannot be read, 1 for findings and failures, 0 for
+/// success.
+#[test]
+fn errors_are_printed_once_with_the_exit_code_of_their_kind() {
+    let once = |o: &Output, what: &str| {
+        let err = stderr(o);
+        assert_eq!(err.matches("error:").count(), 1, "{what}: {err}");
+    };
+    // Usage, found by clap: the message and the usage, exit 2.
+    let o = courtesy(&["list", "--no-such-flag"]);
+    assert_eq!(o.status.code(), Some(2));
+    once(&o, "clap");
+    assert!(stderr(&o).contains("--no-such-flag") && stderr(&o).contains("Usage:"));
+    // Usage, found by the command: one line saying what to do, nothing on stdout.
+    let o = courtesy(&["check", FIXTURE, "--seeds", "10"]);
+    assert_eq!(o.status.code(), Some(2));
+    once(&o, "seeds");
+    assert!(
+        stderr(&o).starts_with("error: --seeds 10 is too few"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(o.stdout.is_empty());
+    // An unreadable input (a folder that is not there): exit 2, the path named.
+    let o = courtesy(&["list", "tests/fixtures/no-such-folder"]);
+    assert_eq!(o.status.code(), Some(2));
+    once(&o, "missing folder");
+    assert!(stderr(&o).contains("no-such-folder"), "{}", stderr(&o));
+    let o = courtesy(&[
+        "graph",
+        FIXTURE,
+        "--data-dir",
+        "tests/fixtures/no-such-folder",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    once(&o, "missing store");
+    // Findings: printed on stdout by the command, exit 1, no error line.
+    let o = courtesy(&["validate", "tests/fixtures/invalid/e011-dangling-next.ron"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("E011"), "{}", stdout(&o));
+    assert!(!stderr(&o).contains("error:"), "{}", stderr(&o));
+    // A failure the command checked for (`--expect`): exit 1 with its one message.
+    let o = courtesy(&["run", FIXTURE, "--strategy", "worst", "--expect", "pass"]);
+    assert_eq!(o.status.code(), Some(1));
+    once(&o, "expect");
+    assert!(
+        stderr(&o).contains("error: expected a pass, but the attempt failed (overall"),
+        "{}",
+        stderr(&o)
+    );
+    // Success: exit 0, nothing on stderr.
+    let o = courtesy(&["validate", FIXTURE]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).is_empty(), "{}", stderr(&o));
 }

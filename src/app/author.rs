@@ -18,11 +18,8 @@ use crate::core::session::{Current, Session, SessionError};
 use bevy::prelude::*;
 use bevy_egui::EguiContexts;
 use bevy_egui::egui::{self, RichText};
-use std::time::Instant;
 
-/// Whether author mode is on (`--author`, or the toggle on the library screen).
-#[derive(Resource, Debug, Clone, Copy, Default, PartialEq)]
-pub struct AuthorMode(pub bool);
+pub use crate::app::flow::AuthorMode;
 
 /// Everything that determines a preview; the attempt is rebuilt from it.
 #[derive(Debug, Clone, PartialEq)]
@@ -96,33 +93,16 @@ pub fn preview_attempt(
     spec: &PreviewSpec,
 ) -> Result<Attempt, SessionError> {
     let sc = &entry.scenario;
-    let locale = if sc.locales.iter().any(|l| l == lang.code()) {
-        lang.code().to_string()
-    } else {
-        sc.locales
-            .first()
-            .cloned()
-            .unwrap_or_else(|| lang.code().to_string())
-    };
+    let locale = sc.locale_or(lang.code());
     let session = Session::start_at(
         sc.clone(),
         spec.seed,
-        &locale,
+        locale,
         &spec.start_step,
         spec.start_mood,
     )?
     .with_content_hash(entry.content_hash.clone());
-    let mut a = Attempt {
-        scenario: sc.id.clone(),
-        session,
-        history: Vec::new(),
-        feedback: None,
-        result: None,
-        step_started: Instant::now(),
-        // Belt and braces: the recorder begins only `NotStarted` records.
-        record: crate::app::records::AttemptRecord::Off,
-        preview: true,
-    };
+    let mut a = Attempt::over(sc.id.clone(), session, true);
     for c in &spec.choices {
         a.answer(Some(c))?;
     }
@@ -210,16 +190,42 @@ pub fn after_reload(
     Some(notice)
 }
 
+/// After a hot reload ([`crate::app::hot_reload::drain`] sends what it did): restarts
+/// the preview on the new version of its scenario ([`after_reload`]) and says so in the
+/// reload panel.
+pub fn restart_after_reload(
+    mut reloads: MessageReader<Applied>,
+    catalog: Res<Catalog>,
+    settings: Res<Settings>,
+    mut play: ResMut<Play>,
+    mut preview: ResMut<Preview>,
+    mut panel: Option<ResMut<ReloadPanel>>,
+) {
+    for applied in reloads.read() {
+        let notice = after_reload(applied, &catalog, &mut play, &mut preview, settings.lang);
+        if let (Some(n), Some(p)) = (notice, panel.as_deref_mut()) {
+            p.notice = Some(n);
+            p.dismissed = false;
+        }
+    }
+}
+
 /// Adds author mode: its screen and its actions.
 pub fn plugin(app: &mut App) {
     app.add_message::<AuthorAction>()
         .init_resource::<AuthorMode>()
         .init_resource::<Preview>()
+        .add_message::<Applied>()
         .add_systems(
             Update,
-            apply_author
-                .after(FlowSet)
-                .before(crate::app::records::record_attempt),
+            (
+                apply_author
+                    .after(FlowSet)
+                    .before(crate::app::records::record_attempt),
+                restart_after_reload
+                    .after(crate::app::hot_reload::drain)
+                    .before(FlowSet),
+            ),
         );
 }
 

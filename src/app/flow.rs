@@ -6,12 +6,13 @@
 
 use crate::app::i18n::Lang;
 use crate::app::loader::CatalogEntry;
+use crate::core::records::Recorder;
 use crate::core::session::{AttemptResult, Current, Feedback, Session, SessionError};
 use bevy::prelude::*;
 use std::time::{Duration, Instant};
 
 /// Which screen is showing.
-#[derive(States, Debug, Clone, Copy, PartialEq, Eq, Hash, Default, clap::ValueEnum)]
+#[derive(States, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Screen {
     #[default]
     SignIn,
@@ -26,6 +27,35 @@ pub enum Screen {
     Author,
     /// The trainee's own mastery, "My progress" (`app::learning`, `screens::progress`).
     Progress,
+}
+
+impl Screen {
+    pub const ALL: [Screen; 9] = [
+        Screen::SignIn,
+        Screen::Library,
+        Screen::Briefing,
+        Screen::Conversation,
+        Screen::Feedback,
+        Screen::Debrief,
+        Screen::Manager,
+        Screen::Author,
+        Screen::Progress,
+    ];
+
+    /// The screen's name on the command line (`--screen sign-in`) and in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Screen::SignIn => "sign-in",
+            Screen::Library => "library",
+            Screen::Briefing => "briefing",
+            Screen::Conversation => "conversation",
+            Screen::Feedback => "feedback",
+            Screen::Debrief => "debrief",
+            Screen::Manager => "manager",
+            Screen::Author => "author",
+            Screen::Progress => "progress",
+        }
+    }
 }
 
 /// What the trainee asked for; sent by the screens, applied by [`apply_actions`].
@@ -67,8 +97,13 @@ pub enum Action {
     OpenProgress,
 }
 
+/// Whether author mode is on (`--author`, or the manager's settings); `app::author`
+/// runs the previews, the hot reload watches in it.
+#[derive(Resource, Debug, Clone, Copy, Default, PartialEq)]
+pub struct AuthorMode(pub bool);
+
 /// Text size setting.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum TextSize {
     #[default]
     Normal,
@@ -78,6 +113,15 @@ pub enum TextSize {
 
 impl TextSize {
     pub const ALL: [TextSize; 3] = [TextSize::Normal, TextSize::Large, TextSize::ExtraLarge];
+
+    /// The setting's name on the command line (`--text-size extra-large`).
+    pub fn name(self) -> &'static str {
+        match self {
+            TextSize::Normal => "normal",
+            TextSize::Large => "large",
+            TextSize::ExtraLarge => "extra-large",
+        }
+    }
 
     /// Body text size in points.
     pub fn body_points(self) -> f32 {
@@ -90,7 +134,7 @@ impl TextSize {
 }
 
 /// Reply timer setting: the scenario's limits as written, doubled, or none.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum TimerMode {
     #[default]
     Normal,
@@ -221,7 +265,7 @@ pub struct Attempt {
     /// When the current step was shown (for response times and the countdown).
     pub step_started: Instant,
     /// How the attempt is being recorded (kept up to date by `app::records`).
-    pub record: crate::app::records::AttemptRecord,
+    pub record: AttemptRecord,
     /// Not a trainee's attempt: an author's preview (`app::author`) or a practice step
     /// (`app::learning`). Never recorded as an attempt, never abandoned.
     pub preview: bool,
@@ -232,26 +276,30 @@ impl Attempt {
     /// language if it lacks that one).
     pub fn start(entry: &CatalogEntry, seed: u64, lang: Lang) -> Result<Attempt, SessionError> {
         let sc = &entry.scenario;
-        let locale = if sc.locales.iter().any(|l| l == lang.code()) {
-            lang.code().to_string()
-        } else {
-            sc.locales
-                .first()
-                .cloned()
-                .unwrap_or_else(|| lang.code().to_string())
-        };
-        let session = Session::start(sc.clone(), seed, &locale)?
-            .with_content_hash(entry.content_hash.clone());
-        Ok(Attempt {
-            scenario: sc.id.clone(),
+        let locale = sc.locale_or(lang.code());
+        let session =
+            Session::start(sc.clone(), seed, locale)?.with_content_hash(entry.content_hash.clone());
+        Ok(Attempt::over(sc.id.clone(), session, false))
+    }
+
+    /// A new attempt at scenario `id` over `session`, nothing answered yet. An author's
+    /// `preview` is never recorded.
+    pub fn over(id: String, session: Session, preview: bool) -> Attempt {
+        Attempt {
+            scenario: id,
             session,
             history: Vec::new(),
             feedback: None,
             result: None,
             step_started: Instant::now(),
-            record: Default::default(),
-            preview: false,
-        })
+            // Belt and braces for previews: the recorder begins only `NotStarted` records.
+            record: if preview {
+                AttemptRecord::Off
+            } else {
+                AttemptRecord::NotStarted
+            },
+            preview,
+        }
     }
 
     /// The scaled time limit of the current step, if it is timed.
@@ -312,6 +360,28 @@ impl Attempt {
     }
 }
 
+/// How the attempt in progress is being recorded (kept up to date by `app::records`,
+/// which re-exports it).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum AttemptRecord {
+    /// Not looked at yet (the attempt has just started).
+    #[default]
+    NotStarted,
+    /// Recording: the recorder knows how many steps are durable.
+    Recording(Recorder),
+    /// Recording is off in this app (no store configured).
+    Off,
+    /// Not recorded: the store is unavailable or refused the attempt (the reason).
+    Failed(String),
+}
+
+impl AttemptRecord {
+    /// Whether this attempt is being played unrecorded because something went wrong.
+    pub fn is_unrecorded(&self) -> bool {
+        matches!(self, AttemptRecord::Failed(_))
+    }
+}
+
 /// The attempt in progress, if any.
 #[derive(Resource, Debug, Default)]
 pub struct Play(pub Option<Attempt>);
@@ -319,7 +389,7 @@ pub struct Play(pub Option<Attempt>);
 /// An attempt was dropped before its end (the trainee left it, or its scenario file was
 /// removed): `app::records` marks it abandoned (its answered steps stay recorded).
 #[derive(Message, Debug, Clone, PartialEq)]
-pub struct Abandoned(pub crate::app::records::AttemptRecord);
+pub struct Abandoned(pub AttemptRecord);
 
 impl Abandoned {
     /// The message for dropping `a`, unless it had ended (a finished attempt is not

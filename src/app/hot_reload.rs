@@ -15,7 +15,7 @@
 //! send a [`Snapshot`] over a channel and wake the event loop, so an idle app stays idle
 //! and nothing is polled. [`drain`] applies the snapshot to the catalog and asks egui to repaint.
 
-use crate::app::flow::{Abandoned, Catalog, FlowSet, Play, Screen, Selected, Settings};
+use crate::app::flow::{Abandoned, AuthorMode, Catalog, FlowSet, Play, Screen, Selected, Settings};
 use crate::app::i18n::T;
 use crate::app::loader::CatalogEntry;
 use crate::core::diagnostics::{Code, FileReport, Finding, Severity};
@@ -362,8 +362,9 @@ impl ReloadPanel {
     }
 }
 
-/// What a reload did to the running app.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// What a reload did to the running app; [`drain`] sends it on (author mode restarts its
+/// preview from it).
+#[derive(Message, Debug, Clone, Default, PartialEq)]
 pub struct Applied {
     /// Ids of scenarios whose content changed (new hash).
     pub changed: Vec<String>,
@@ -423,6 +424,7 @@ pub fn apply_snapshot(
 /// Adds the watcher (started once a [`HotReloadDir`] is present).
 pub fn plugin(app: &mut App) {
     app.init_resource::<ReloadPanel>()
+        .add_message::<Applied>()
         .add_systems(Update, drain.before(FlowSet));
 }
 
@@ -430,7 +432,7 @@ pub fn plugin(app: &mut App) {
 pub fn ui_plugin(app: &mut App) {
     app.add_systems(
         bevy_egui::EguiPrimaryContextPass,
-        draw_panel.after(crate::app::screens::UiSet::Screens),
+        draw_panel.after(crate::app::sets::UiSet::Screens),
     );
 }
 
@@ -447,16 +449,13 @@ pub fn drain(
     mut selected: ResMut<Selected>,
     mut play: ResMut<Play>,
     mut panel: ResMut<ReloadPanel>,
-    mut preview: ResMut<crate::app::author::Preview>,
+    mut reloaded: MessageWriter<Applied>,
     settings: Res<Settings>,
     screen: Res<State<Screen>>,
     mut next: ResMut<NextState<Screen>>,
     mut contexts: Query<&mut bevy_egui::EguiContext, With<bevy_egui::PrimaryEguiContext>>,
     mut abandoned: MessageWriter<Abandoned>,
-    (author, always): (
-        Option<Res<crate::app::author::AuthorMode>>,
-        Option<Res<WatchAlways>>,
-    ),
+    (author, always): (Option<Res<AuthorMode>>, Option<Res<WatchAlways>>),
 ) {
     let Some(watcher) = watcher else {
         let wanted = always.is_some_and(|a| a.0) || author.is_some_and(|a| a.0);
@@ -498,8 +497,7 @@ pub fn drain(
     if let Some(gone) = applied.abandoned.take() {
         abandoned.write(gone);
     }
-    let mut notice =
-        crate::app::author::after_reload(&applied, &catalog, &mut play, &mut preview, lang);
+    let mut notice = None;
     let here = *screen.get();
     if selected.0.is_none()
         && matches!(
@@ -529,6 +527,7 @@ pub fn drain(
         applied.removed.len(),
         panel.problems.len()
     );
+    reloaded.write(applied);
     for mut c in &mut contexts {
         c.get_mut().request_repaint();
     }

@@ -7,14 +7,12 @@
 use std::fmt::Display;
 
 /// The UI language the trainee picked at sign-in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Lang {
     /// 中文 (zh-CN)
     #[default]
-    #[value(name = "zh-CN", alias = "zh")]
     Zh,
     /// English
-    #[value(name = "en")]
     En,
 }
 

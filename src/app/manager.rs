@@ -473,7 +473,7 @@ pub fn apply_manager_actions(
     catalog: Res<Catalog>,
     mut m: ResMut<Manager>,
     mut next: ResMut<NextState<Screen>>,
-    mut author: Option<ResMut<crate::app::author::AuthorMode>>,
+    mut author: Option<ResMut<crate::app::flow::AuthorMode>>,
     settings: Option<Res<Settings>>,
 ) {
     let lang = settings.map(|s| s.lang).unwrap_or_default();
@@ -838,11 +838,7 @@ impl Names {
         };
         for e in catalog {
             let sc = &e.scenario;
-            let loc = if sc.locales.iter().any(|l| l == lang.code()) {
-                lang.code()
-            } else {
-                sc.locales.first().map_or(lang.code(), String::as_str)
-            };
+            let loc = sc.locale_or(lang.code());
             n.order.push(sc.id.clone());
             n.titles
                 .insert(sc.id.clone(), sc.title.get(loc).to_string());

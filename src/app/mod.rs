@@ -19,6 +19,7 @@ pub mod records;
 pub mod redraw;
 pub mod screens;
 pub mod screenshot;
+pub mod sets;
 pub mod sync_status;
 pub mod theme;
 
@@ -37,80 +38,53 @@ use std::path::PathBuf;
 use std::time::Instant;
 use thiserror::Error;
 
-/// `courtesy app` options. All optional: with none, the app opens on sign-in.
-#[derive(Debug, Clone, Default, clap::Args)]
+/// What the app opens with (the command line's `courtesy app` options, parsed in
+/// `cli::app`). All optional: with none, the app opens on sign-in.
+#[derive(Debug, Clone, Default)]
 pub struct AppArgs {
-    /// Scenario folder, read after the embedded scenarios (default: the station's
-    /// configured folders; see `courtesy config`).
-    #[arg(long, value_name = "DIR")]
+    /// Scenario folder, read after the embedded scenarios.
     pub scenarios: Option<PathBuf>,
     /// Open this scenario (id or file name without .ron) as a signed-in trainee.
-    #[arg(long, value_name = "ID")]
     pub scenario: Option<String>,
-    /// Seed of the first attempt (line variants and reply order); random if not given.
-    #[arg(long)]
+    /// Seed of the first attempt; random if not given.
     pub seed: Option<u64>,
-    /// UI and scenario language.
-    #[arg(long, value_enum)]
+    /// UI and scenario language (default: the station's).
     pub locale: Option<Lang>,
-    /// Open directly on this screen (briefing and later need --scenario).
-    #[arg(long, value_enum)]
+    /// Open directly on this screen (briefing and later need `scenario`).
     pub screen: Option<Screen>,
-    /// Reply ids to take first, comma-separated (to reach a given conversation, feedback or debrief).
-    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    /// Reply ids to take first (to reach a given conversation, feedback or debrief).
     pub choose: Vec<String>,
     /// Save a PNG of the window once the screen has settled, then exit.
-    #[arg(long, value_name = "PNG")]
     pub screenshot: Option<PathBuf>,
-    /// Author preview mode (for trainers): start from any step and mood, see every
-    /// reply's ratings, mood effect and target, go back, and the scenario map. Previews
-    /// are never recorded.
-    #[arg(long)]
+    /// Author preview mode.
     pub author: bool,
-    /// Reload scenarios when their folder changes, outside author mode too (author mode
-    /// always does). Uses the OS's file notifications; nothing is polled.
-    #[arg(long)]
+    /// Reload scenarios when their folder changes, outside author mode too.
     pub watch: bool,
-    /// With --author: start the first preview at this step id (default: the scenario's start).
-    #[arg(long, value_name = "STEP", requires = "author")]
+    /// With `author`: start the first preview at this step id.
     pub from_step: Option<String>,
-    /// With --author: the customer's mood (0–100) at the first preview's start.
-    #[arg(long, value_name = "MOOD", requires = "author", value_parser = clap::value_parser!(i32).range(0..=100))]
+    /// With `author`: the customer's mood (0–100) at the first preview's start.
     pub mood: Option<i32>,
     /// Trainee name when opening past the sign-in screen.
-    #[arg(long)]
     pub name: Option<String>,
-    /// Text size.
-    #[arg(long, value_enum)]
     pub text_size: Option<TextSize>,
-    /// High-contrast theme.
-    #[arg(long)]
     pub high_contrast: bool,
-    /// Reply timers: normal, relaxed (×2) or off.
-    #[arg(long, value_enum)]
+    /// Reply timers (default: the station's).
     pub timers: Option<TimerMode>,
-    /// Window size in pixels, WIDTHxHEIGHT.
-    #[arg(long, value_name = "WxH", default_value = "1280x800", value_parser = parse_size)]
+    /// Window size in pixels (default 1280x800).
     pub size: Option<(u32, u32)>,
-    /// Folder of the attempt records (default: $COURTESY_DATA_DIR, else the platform data directory).
-    #[arg(long, value_name = "DIR")]
+    /// Folder of the attempt records.
     pub data_dir: Option<PathBuf>,
-    /// Measurement (scripts/measure-app.sh): redraw N frames continuously, log the CPU per
-    /// frame and its breakdown by thread, then exit. Nothing is recorded.
-    #[arg(long, value_name = "N", hide = true)]
+    /// Measurement: redraw N frames continuously, log the CPU per frame, then exit.
     pub measure_frames: Option<u32>,
 }
 
-fn parse_size(s: &str) -> Result<(u32, u32), String> {
-    let (w, h) = s
-        .split_once(['x', 'X'])
-        .ok_or("expected WIDTHxHEIGHT, e.g. 1280x800")?;
-    let w: u32 = w.trim().parse().map_err(|_| format!("bad width `{w}`"))?;
-    let h: u32 = h.trim().parse().map_err(|_| format!("bad height `{h}`"))?;
-    if w < 320 || h < 240 {
-        return Err("the window must be at least 320x240".into());
+/// The app's timer setting for the station's (and the command line's) `timers` value.
+pub fn timer_mode(t: crate::station::Timers) -> TimerMode {
+    match t {
+        crate::station::Timers::Normal => TimerMode::Normal,
+        crate::station::Timers::Relaxed => TimerMode::Relaxed,
+        crate::station::Timers::Off => TimerMode::Off,
     }
-    Ok((w, h))
 }
 
 /// Why the app could not start.
@@ -206,8 +180,7 @@ pub fn boot(args: &AppArgs, catalog: &[CatalogEntry]) -> Result<Boot, AppError> 
             }
         })?),
         None if needs_scenario => {
-            let name = format!("{screen:?}").to_lowercase();
-            return Err(AppError::NeedsScenario(name));
+            return Err(AppError::NeedsScenario(screen.name().to_string()));
         }
         None => None,
     };
@@ -376,29 +349,19 @@ pub fn first_screen(wanted: Screen, records: &records::RecordStore) -> Screen {
     }
 }
 
-/// Opens the app. Returns the exit code: 0 when closed normally, 1 if the app failed,
-/// 2 for bad arguments, a missing scenario folder or no display.
-pub fn run(mut args: AppArgs) -> u8 {
+/// Opens the app. Returns the exit code: 0 when closed normally, or the code the app
+/// exited with; start-up failures and crashes are errors ([`AppError::exit_code`]).
+pub fn run(mut args: AppArgs) -> Result<u8, AppError> {
     let started = Instant::now();
     // The station's defaults for what the command line leaves open.
     let station = crate::station::current();
     if args.locale.is_none() {
-        args.locale = <Lang as clap::ValueEnum>::from_str(&station.locale.value, true).ok();
+        args.locale = Lang::from_code(&station.locale.value);
     }
     if args.timers.is_none() {
-        args.timers = Some(match station.timers.value {
-            crate::station::Timers::Normal => TimerMode::Normal,
-            crate::station::Timers::Relaxed => TimerMode::Relaxed,
-            crate::station::Timers::Off => TimerMode::Off,
-        });
+        args.timers = Some(timer_mode(station.timers.value));
     }
-    match try_run(args, started) {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("courtesy: {e}");
-            e.exit_code()
-        }
-    }
+    try_run(args, started)
 }
 
 fn try_run(args: AppArgs, started: Instant) -> Result<u8, AppError> {

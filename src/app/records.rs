@@ -6,9 +6,8 @@
 //! runs right after `flow::apply_actions` in the frame that applied a choice, a timeout
 //! or the end of the conversation, so each step is committed as it happens.
 
+pub use crate::app::flow::AttemptRecord;
 use crate::app::flow::{Catalog, FlowSet, Play, Screen, Trainee};
-use crate::app::i18n::{Lang, T};
-use crate::app::screens::library::LibraryVm;
 use crate::core::lrs::{self, LrsCache, LrsConfig};
 use crate::core::records::{AttemptSummary, Recorder, ScenarioBest, Source, Store};
 use bevy::prelude::*;
@@ -106,27 +105,6 @@ impl RecordStore {
     }
 }
 
-/// How the attempt in progress is being recorded.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub enum AttemptRecord {
-    /// Not looked at yet (the attempt has just started).
-    #[default]
-    NotStarted,
-    /// Recording: the recorder knows how many steps are durable.
-    Recording(Recorder),
-    /// Recording is off in this app (no store configured).
-    Off,
-    /// Not recorded: the store is unavailable or refused the attempt (the reason).
-    Failed(String),
-}
-
-impl AttemptRecord {
-    /// Whether this attempt is being played unrecorded because something went wrong.
-    pub fn is_unrecorded(&self) -> bool {
-        matches!(self, AttemptRecord::Failed(_))
-    }
-}
-
 /// The last recording error (a write that failed; the recorder retries on the next step).
 #[derive(Resource, Debug, Clone, Default, PartialEq)]
 pub struct RecordIssue(pub Option<String>);
@@ -150,26 +128,6 @@ impl TraineeRecords {
             .iter()
             .find(|b| b.scenario == scenario && b.best_overall.is_some())
     }
-
-    /// Puts the trainee's best result on each library card that has one.
-    pub fn fill_bests(&self, catalog: &Catalog, vm: &mut LibraryVm) {
-        // The cards are the catalog's entries, in its order.
-        for (card, entry) in vm.cards.iter_mut().zip(&catalog.0) {
-            card.best = self
-                .best(&entry.scenario.id)
-                .and_then(|b| best_text(b, vm.lang));
-        }
-    }
-}
-
-/// "82 / 100 (passed)" — the text of a library card's best result.
-pub fn best_text(best: &ScenarioBest, lang: Lang) -> Option<String> {
-    let overall = best.best_overall?;
-    let mut s = format!("{overall:.0} / 100");
-    if best.passed {
-        s.push_str(&T::BestPassedSuffix.fmt(lang, &[]));
-    }
-    Some(s)
 }
 
 /// Adds recording to the flow. Without a [`RecordStore`] resource, recording is off.

@@ -3,7 +3,7 @@
 use crate::app::flow::{Play, Settings};
 use crate::app::i18n::{Lang, T};
 use crate::app::records::{AttemptRecord, RecordIssue, RecordStore, Recorded};
-use crate::app::screens::UiSet;
+use crate::app::sets::UiSet;
 use crate::core::lrs::{SyncState, SyncStatus, SyncWorker, WorkerOptions};
 use bevy::prelude::*;
 use bevy_egui::egui::{self, RichText};

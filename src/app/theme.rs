@@ -2,7 +2,7 @@
 
 use crate::app::flow::Settings;
 use crate::app::i18n::{Lang, T};
-use crate::app::screens::UiSet;
+use crate::app::sets::UiSet;
 use bevy::prelude::*;
 use bevy_egui::egui::{
     self, Color32, FontData, FontDefinitions, FontFamily, FontId, Stroke, TextStyle,

@@ -1,16 +1,17 @@
 //! `courtesy check`: the score check (score ranges per ending, scoring-design flags) and
 //! the teaching-quality check (naive players, cue shares, random play, trade-offs).
 
-use crate::cli::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Format, load};
+use crate::cli::{CliError, Format, finished, load};
 use crate::core::check::{CheckOptions, ScoreCheck, check, locate_flags, render_text};
 use crate::core::diagnostics::Finding;
 use crate::core::quality::{self, QualityOptions, ScenarioQuality};
 use clap::Args;
 use serde::Serialize;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// Scenario ids or .ron paths (default: every scenario in --scenarios).
     pub scenarios_or_paths: Vec<String>,
     /// Output format.
@@ -53,21 +54,14 @@ fn print_located(out: &mut String, f: &Finding) {
     }
 }
 
-pub fn run(args: CheckArgs) -> u8 {
-    let loaded = match load::resolve_many(&args.scenarios_or_paths, args.scenarios.as_deref()) {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_USAGE;
-        }
-    };
+pub(crate) fn run(args: CheckArgs) -> Result<ExitCode, CliError> {
+    let loaded = load::resolve_many(&args.scenarios_or_paths, args.scenarios.as_deref())?;
     if args.seeds < quality::RANDOM_SEEDS {
-        eprintln!(
-            "error: --seeds {} is too few to measure a pass rate against 5 %; use at least {}",
+        return Err(CliError::Usage(format!(
+            "--seeds {} is too few to measure a pass rate against 5 %; use at least {}",
             args.seeds,
             quality::RANDOM_SEEDS
-        );
-        return EXIT_USAGE;
+        )));
     }
     let opts = CheckOptions {
         max_visits_per_step: args.max_visits.max(1),
@@ -123,14 +117,8 @@ pub fn run(args: CheckArgs) -> u8 {
                 scenarios: reports,
                 library: lib,
             };
-            match serde_json::to_string_pretty(&report) {
-                Ok(s) => println!("{s}"),
-                Err(e) => {
-                    eprintln!("error: could not write JSON: {e}");
-                    return EXIT_USAGE;
-                }
-            }
+            println!("{}", serde_json::to_string_pretty(&report)?);
         }
     }
-    if flagged { EXIT_FINDINGS } else { EXIT_OK }
+    Ok(finished(flagged))
 }

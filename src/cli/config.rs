@@ -1,12 +1,13 @@
 //! `courtesy config`: the station's effective configuration, every value with where it came from.
 
-use crate::cli::{EXIT_OK, EXIT_USAGE};
+use crate::cli::{CliError, finished};
 use crate::station::{Flags, StationConfig, Timers};
 use clap::Args;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 #[derive(Debug, Args)]
-pub struct ConfigArgs {
+pub(crate) struct ConfigArgs {
     /// Print JSON: every setting as `{ "value": …, "from": { "kind": "flag" | "env" | "file" | "default", … } }`.
     #[arg(long)]
     pub json: bool,
@@ -34,7 +35,7 @@ pub struct ConfigArgs {
 }
 
 /// Prints the configuration; exit 2 (with the located error) when the file is broken.
-pub fn run(args: &ConfigArgs, config: Option<PathBuf>) -> u8 {
+pub(crate) fn run(args: &ConfigArgs, config: Option<PathBuf>) -> Result<ExitCode, CliError> {
     let flags = Flags {
         config,
         station: args.station.clone(),
@@ -44,27 +45,15 @@ pub fn run(args: &ConfigArgs, config: Option<PathBuf>) -> u8 {
         locale: args.locale.clone(),
         timers: args.timers,
     };
-    let cfg = match StationConfig::load(&flags) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_USAGE;
-        }
-    };
+    let cfg = StationConfig::load(&flags)?;
     if args.json {
-        match serde_json::to_string_pretty(&cfg) {
-            Ok(s) => println!("{s}"),
-            Err(e) => {
-                eprintln!("error: could not write JSON: {e}");
-                return EXIT_USAGE;
-            }
-        }
-        return EXIT_OK;
+        println!("{}", serde_json::to_string_pretty(&cfg)?);
+        return Ok(finished(false));
     }
     let rows = cfg.rows();
     let width = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
     for (name, value, from) in rows {
         println!("{name:<width$} = {value}  [{from}]");
     }
-    EXIT_OK
+    Ok(finished(false))
 }

@@ -1,13 +1,14 @@
 //! `courtesy export --xapi FILE`: the outbox's statements as a JSON array, for rooms with no network.
 
-use crate::cli::{EXIT_OK, EXIT_USAGE};
+use crate::cli::{CliError, finished};
 use crate::core::records::{OutboxSelect, RecordsError, Store, resolve_data_dir, store_path};
 use clap::Args;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 #[derive(Debug, Args)]
-pub struct ExportArgs {
+pub(crate) struct ExportArgs {
     /// Write the statements as one JSON array (xAPI 1.0.3) to FILE (`-` for standard
     /// output); POST it to the LRS's statements resource, or import it there.
     #[arg(long, value_name = "FILE")]
@@ -40,25 +41,18 @@ pub enum ExportError {
     },
 }
 
-pub fn run(args: ExportArgs) -> u8 {
-    match export(&args) {
-        Ok(n) => {
-            eprintln!(
-                "wrote {n} statement(s) to {}{}",
-                if args.xapi == Path::new("-") {
-                    "standard output".to_string()
-                } else {
-                    args.xapi.display().to_string()
-                },
-                if args.mark_sent { ", marked sent" } else { "" }
-            );
-            EXIT_OK
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            EXIT_USAGE
-        }
-    }
+pub(crate) fn run(args: ExportArgs) -> Result<ExitCode, CliError> {
+    let n = export(&args)?;
+    eprintln!(
+        "wrote {n} statement(s) to {}{}",
+        if args.xapi == Path::new("-") {
+            "standard output".to_string()
+        } else {
+            args.xapi.display().to_string()
+        },
+        if args.mark_sent { ", marked sent" } else { "" }
+    );
+    Ok(finished(false))
 }
 
 fn export(args: &ExportArgs) -> Result<usize, ExportError> {

@@ -1,11 +1,12 @@
 //! `courtesy graph`: print a scenario's step graph as Graphviz dot or Mermaid.
 
-use crate::cli::{EXIT_OK, EXIT_USAGE, load};
+use crate::cli::{CliError, finished, load};
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 #[derive(Debug, Args)]
-pub struct GraphArgs {
+pub(crate) struct GraphArgs {
     /// A scenario id (looked up in --scenarios) or a path to a .ron file.
     pub scenario: String,
     /// Output format.
@@ -24,28 +25,16 @@ pub struct GraphArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum GraphFormat {
+pub(crate) enum GraphFormat {
     Dot,
     Mermaid,
 }
 
-pub fn run(args: GraphArgs) -> u8 {
-    let loaded = match load::resolve(&args.scenario, args.scenarios.as_deref()) {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_USAGE;
-        }
-    };
+pub(crate) fn run(args: GraphArgs) -> Result<ExitCode, CliError> {
+    let loaded = load::resolve(&args.scenario, args.scenarios.as_deref())?;
     let weights = match &args.data_dir {
         None => None,
-        Some(dir) => match edge_weights(dir, &loaded.scenario.id) {
-            Ok(w) => Some(w),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return EXIT_USAGE;
-            }
-        },
+        Some(dir) => Some(edge_weights(dir, &loaded.scenario.id)?),
     };
     let text = match args.format {
         GraphFormat::Dot => {
@@ -58,7 +47,7 @@ pub fn run(args: GraphArgs) -> u8 {
         ),
     };
     print!("{text}");
-    EXIT_OK
+    Ok(finished(false))
 }
 
 /// How often each reply of `scenario` was chosen, from the store in `dir` (never created).

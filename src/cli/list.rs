@@ -1,13 +1,14 @@
 //! `courtesy list`: the scenarios found, with id, title, difficulty and locales.
 
-use crate::cli::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Format};
+use crate::cli::{CliError, Format, finished};
 use crate::core::library::Library;
 use clap::Args;
 use serde::Serialize;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 #[derive(Debug, Args)]
-pub struct ListArgs {
+pub(crate) struct ListArgs {
     /// Files or folders to list (default: the station's scenarios: the embedded ones, then
     /// the configured folders; see `courtesy config`).
     pub paths: Vec<PathBuf>,
@@ -46,33 +47,20 @@ struct Row<'a> {
     replaces: Option<String>,
 }
 
-pub fn run(args: ListArgs) -> u8 {
-    let loaded = if args.paths.is_empty() {
-        Library::load_strict(&super::load::sources(None))
+pub(crate) fn run(args: ListArgs) -> Result<ExitCode, CliError> {
+    let lib = if args.paths.is_empty() {
+        Library::load_strict(&super::load::sources(None))?
     } else {
-        Library::load_paths(&args.paths)
-    };
-    let lib = match loaded {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_USAGE;
-        }
+        Library::load_paths(&args.paths)?
     };
     if args.coverage {
         let cov = crate::core::coverage::compute(lib.scenarios.iter().map(|l| &*l.scenario));
         match args.format {
             Format::Text => print!("{}", crate::core::coverage::render_text(&cov)),
-            Format::Json => match serde_json::to_string_pretty(&cov) {
-                Ok(s) => println!("{s}"),
-                Err(e) => {
-                    eprintln!("error: could not write JSON: {e}");
-                    return EXIT_USAGE;
-                }
-            },
+            Format::Json => println!("{}", serde_json::to_string_pretty(&cov)?),
         }
         let complete = cov.missing_rules().is_empty() && cov.missing_principles().is_empty();
-        return if complete { EXIT_OK } else { EXIT_FINDINGS };
+        return Ok(finished(!complete));
     }
     if args.quality {
         use crate::core::quality::{QualityOptions, assess, library, render_library_text};
@@ -94,20 +82,10 @@ pub fn run(args: ListArgs) -> u8 {
                     scenarios: &all,
                     library: &summary,
                 };
-                match serde_json::to_string_pretty(&q) {
-                    Ok(s) => println!("{s}"),
-                    Err(e) => {
-                        eprintln!("error: could not write JSON: {e}");
-                        return EXIT_USAGE;
-                    }
-                }
+                println!("{}", serde_json::to_string_pretty(&q)?);
             }
         }
-        return if summary.naive_passed.is_empty() {
-            EXIT_OK
-        } else {
-            EXIT_FINDINGS
-        };
+        return Ok(finished(!summary.naive_passed.is_empty()));
     }
     let loc = args.locale.as_str();
     let rows: Vec<Row> = lib
@@ -136,13 +114,7 @@ pub fn run(args: ListArgs) -> u8 {
         })
         .collect();
     match args.format {
-        Format::Json => match serde_json::to_string_pretty(&rows) {
-            Ok(s) => println!("{s}"),
-            Err(e) => {
-                eprintln!("error: could not write JSON: {e}");
-                return EXIT_USAGE;
-            }
-        },
+        Format::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
         Format::Text => {
             println!(
                 "{:<24} {:<36} {:<13} {:>4}  {:<10} {:>5}  from",
@@ -173,9 +145,5 @@ pub fn run(args: ListArgs) -> u8 {
             f.path.display()
         );
     }
-    if broken.is_empty() {
-        EXIT_OK
-    } else {
-        EXIT_FINDINGS
-    }
+    Ok(finished(!broken.is_empty()))
 }

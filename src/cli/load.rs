@@ -9,19 +9,19 @@ use std::path::Path;
 /// The scenario sources of a command: the embedded scenarios (unless the station turns
 /// them off), then `folder` if the command was given `--scenarios DIR`, else the
 /// station's configured folders.
-pub fn sources(folder: Option<&Path>) -> Vec<Source> {
+pub(crate) fn sources(folder: Option<&Path>) -> Vec<Source> {
     crate::station::current().sources_with(folder)
 }
 
 /// Resolves `arg` (a path, or an id among [`sources`]`(dir)`).
-pub fn resolve(arg: &str, dir: Option<&Path>) -> Result<LoadedScenario, LibraryError> {
+pub(crate) fn resolve(arg: &str, dir: Option<&Path>) -> Result<LoadedScenario, LibraryError> {
     crate::core::library::resolve_in(arg, &sources(dir))
 }
 
 /// Resolves each of `args` like [`resolve`] (the library is read once); with no args,
 /// every valid scenario of [`sources`]`(dir)`. Files with errors are skipped with a note
 /// on stderr.
-pub fn resolve_many(
+pub(crate) fn resolve_many(
     args: &[String],
     dir: Option<&Path>,
 ) -> Result<Vec<LoadedScenario>, LibraryError> {

@@ -1,6 +1,6 @@
 //! `courtesy manager set-password`, and the manager password check that `report` and `export` make before they read the whole room.
 
-use crate::cli::{EXIT_OK, EXIT_USAGE};
+use crate::cli::{CliError, finished};
 use crate::core::records::time::now_ms;
 use crate::core::records::{
     MIN_PASSWORD_CHARS, PasswordCheck, RecordsError, Store, resolve_data_dir, store_path,
@@ -8,19 +8,20 @@ use crate::core::records::{
 use clap::{Args, Subcommand};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
+use std::process::ExitCode;
 use std::time::Duration;
 
 /// Environment variable holding the manager password for scripts.
-pub const PASSWORD_ENV: &str = "COURTESY_MANAGER_PASSWORD";
+pub(crate) const PASSWORD_ENV: &str = "COURTESY_MANAGER_PASSWORD";
 
 #[derive(Debug, Args)]
-pub struct ManagerArgs {
+pub(crate) struct ManagerArgs {
     #[command(subcommand)]
     pub command: ManagerCommand,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum ManagerCommand {
+pub(crate) enum ManagerCommand {
     /// Set the manager password, or change it (then the current one is asked first).
     /// Reads from the terminal without echo (the new one twice), or, when standard input
     /// is not a terminal, one line per password: the current one first if one is set
@@ -43,7 +44,7 @@ pub enum ManagerCommand {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum RosterAction {
+pub(crate) enum RosterAction {
     /// Everyone on the roster.
     List,
     /// Add a trainee (with --pin, the PIN is read like a password).
@@ -154,7 +155,7 @@ fn env_password() -> Option<String> {
 /// Checks the manager password before `what` reads the whole room from `store`: from
 /// [`PASSWORD_ENV`], else asked on the terminal; refused without one. Wrong attempts are
 /// throttled and logged like the app's (they share the store's count).
-pub fn require_manager(store: &Store, what: &'static str) -> Result<(), AccessError> {
+pub(crate) fn require_manager(store: &Store, what: &'static str) -> Result<(), AccessError> {
     if !store.has_manager_password()? {
         return Err(AccessError::NoPassword {
             path: store.path().to_path_buf(),
@@ -189,33 +190,22 @@ pub fn require_manager(store: &Store, what: &'static str) -> Result<(), AccessEr
     }
 }
 
-pub fn run(args: ManagerArgs) -> u8 {
+pub(crate) fn run(args: ManagerArgs) -> Result<ExitCode, CliError> {
     match args.command {
-        ManagerCommand::Roster { action, data_dir } => match roster(action, data_dir) {
-            Ok(()) => EXIT_OK,
-            Err(e) => {
-                eprintln!("error: {e}");
-                EXIT_USAGE
-            }
-        },
-        ManagerCommand::SetPassword { data_dir } => match set_password(data_dir) {
-            Ok(changed) => {
-                eprintln!(
-                    "{}",
-                    if changed {
-                        "manager password changed"
-                    } else {
-                        "manager password set"
-                    }
-                );
-                EXIT_OK
-            }
-            Err(e) => {
-                eprintln!("error: {e}");
-                EXIT_USAGE
-            }
-        },
+        ManagerCommand::Roster { action, data_dir } => roster(action, data_dir)?,
+        ManagerCommand::SetPassword { data_dir } => {
+            let changed = set_password(data_dir)?;
+            eprintln!(
+                "{}",
+                if changed {
+                    "manager password changed"
+                } else {
+                    "manager password set"
+                }
+            );
+        }
     }
+    Ok(finished(false))
 }
 
 /// Sets (first time) or changes the password; `Ok(true)` when it was a change.

@@ -1,38 +1,47 @@
-//! The `courtesy` command line: argument definitions and dispatch to one module per command.
+//! The `courtesy` command line: argument definitions, dispatch to one module per command, and [`CliError`], the one place errors become messages and exit codes.
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-pub mod check;
-pub mod config;
-pub mod export;
-pub mod graph;
-pub mod list;
-pub mod load;
-pub mod manager;
-pub mod new;
-pub mod report;
+#[cfg(feature = "app")]
+pub(crate) mod app;
+pub(crate) mod check;
+pub(crate) mod config;
+pub(crate) mod export;
+pub(crate) mod graph;
+pub(crate) mod list;
+pub(crate) mod load;
+pub(crate) mod manager;
+pub(crate) mod new;
+pub(crate) mod report;
 pub mod run;
-pub mod sync;
-pub mod validate;
+pub(crate) mod sync;
+pub(crate) mod validate;
 
-pub use crate::exit::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
+use crate::exit::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
+// The commands' own errors, part of [`CliError`].
+pub use export::ExportError;
+pub use manager::AccessError;
+pub use new::NewError;
+pub use report::ReportError;
+pub use run::RunError;
+pub use sync::SyncError;
 
 /// Courtesy: customer-service etiquette training. With no subcommand, opens the training-room app.
 #[derive(Debug, Parser)]
 #[command(name = "courtesy", version, about, long_about = None)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// The station configuration file (default: $COURTESY_CONFIG, else station.ron in the
     /// platform config directory; see `courtesy config`).
     #[arg(long, global = true, value_name = "PATH")]
-    pub config: Option<PathBuf>,
+    config: Option<PathBuf>,
     #[command(subcommand)]
-    pub command: Option<Command>,
+    command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Check scenario files and report every problem with its location.
     Validate(validate::ValidateArgs),
     /// Play a scenario headless along a given path or strategy and print the result.
@@ -57,49 +66,113 @@ pub enum Command {
     Manager(manager::ManagerArgs),
     /// Open the training-room app (the default when no subcommand is given).
     #[cfg(feature = "app")]
-    App(crate::app::AppArgs),
+    App(app::AppFlags),
 }
 
 /// Output format shared by commands that can print JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum Format {
+pub(crate) enum Format {
     #[default]
     Text,
     Json,
 }
 
-/// Parses the command line and runs the command; returns the process exit code.
-pub fn main() -> ExitCode {
+/// Why a command could not do its work. Each command's typed error, wrapped; `main`
+/// prints it once (`error: …`) and exits with [`CliError::exit_code`].
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The arguments do not parse (clap prints these itself, with the usage).
+    #[error("{0}")]
+    Args(#[from] clap::Error),
+    /// The arguments parse but do not make sense together.
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Station(#[from] crate::station::ConfigError),
+    #[error(transparent)]
+    Library(#[from] crate::core::library::LibraryError),
+    #[error(transparent)]
+    Records(#[from] crate::core::records::RecordsError),
+    #[error(transparent)]
+    Lrs(#[from] crate::core::lrs::LrsError),
+    #[error(transparent)]
+    Access(#[from] manager::AccessError),
+    #[error(transparent)]
+    Report(#[from] report::ReportError),
+    #[error(transparent)]
+    Export(#[from] export::ExportError),
+    #[error(transparent)]
+    New(#[from] new::NewError),
+    #[error(transparent)]
+    Sync(#[from] sync::SyncError),
+    #[error(transparent)]
+    Run(#[from] run::RunError),
+    #[error("could not write JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[cfg(feature = "app")]
+    #[error(transparent)]
+    App(#[from] crate::app::AppError),
+}
+
+impl CliError {
+    /// 1 when the command ran and the thing it checked failed (an attempt that cannot be
+    /// played through, `--expect` not met, the app crashing); 2 for bad usage and for
+    /// anything that could not be read or written.
+    pub fn exit_code(&self) -> ExitCode {
+        let code = match self {
+            CliError::Run(e) => e.exit_code(),
+            #[cfg(feature = "app")]
+            CliError::App(e) => e.exit_code(),
+            _ => EXIT_USAGE,
+        };
+        ExitCode::from(code)
+    }
+
+    /// Prints the error on stderr, once: clap's own rendering for argument errors,
+    /// `error: …` for the rest.
+    pub fn print(&self) {
+        match self {
+            CliError::Args(e) => {
+                let _ = e.print();
+            }
+            e => eprintln!("error: {e}"),
+        }
+    }
+}
+
+/// The exit code of a command that ran to its end: 0, or 1 when it found problems (which
+/// it has printed).
+pub(crate) fn finished(findings: bool) -> ExitCode {
+    ExitCode::from(if findings { EXIT_FINDINGS } else { EXIT_OK })
+}
+
+/// Parses the command line and runs the command: 0 clean, 1 findings (printed by the
+/// command); errors are returned for `main` to print and map.
+pub fn run() -> Result<ExitCode, CliError> {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => {
+        Err(e)
+            if matches!(
+                e.kind(),
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion
+            ) =>
+        {
             let _ = e.print();
-            return match e.kind() {
-                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
-                    ExitCode::from(EXIT_OK)
-                }
-                _ => ExitCode::from(EXIT_USAGE),
-            };
+            return Ok(ExitCode::from(EXIT_OK));
         }
+        Err(e) => return Err(e.into()),
     };
     if let Some(Command::Config(a)) = &cli.command {
-        return ExitCode::from(config::run(a, cli.config.clone()));
+        return config::run(a, cli.config.clone());
     }
-    match crate::station::StationConfig::load(&crate::station::Flags {
+    let station = crate::station::StationConfig::load(&crate::station::Flags {
         config: cli.config.clone(),
         ..Default::default()
-    }) {
-        Ok(station) => {
-            // SAFETY: nothing has started a thread yet (this runs first thing in `main`).
-            unsafe { station.export_file_values() };
-            crate::station::set_current(station);
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(EXIT_USAGE);
-        }
-    }
-    let code = match cli.command {
+    })?;
+    // SAFETY: nothing has started a thread yet (this runs first thing in `main`).
+    unsafe { station.export_file_values() };
+    crate::station::set_current(station);
+    match cli.command {
         Some(Command::Validate(a)) => validate::run(a),
         Some(Command::Run(a)) => run::run(a),
         Some(Command::Graph(a)) => graph::run(a),
@@ -110,19 +183,16 @@ pub fn main() -> ExitCode {
         Some(Command::Export(a)) => export::run(a),
         Some(Command::Manager(a)) => manager::run(a),
         Some(Command::New(a)) => new::run(a),
-        Some(Command::Config(_)) => EXIT_OK,
+        Some(Command::Config(_)) => Ok(finished(false)),
         #[cfg(feature = "app")]
-        Some(Command::App(a)) => crate::app::run(a),
+        Some(Command::App(a)) => app::run(a),
         #[cfg(feature = "app")]
-        None => crate::app::run(crate::app::AppArgs::default()),
+        None => app::run(app::AppFlags::default()),
         #[cfg(not(feature = "app"))]
-        None => {
-            eprintln!(
-                "courtesy was built without the `app` feature, so it cannot open the app.\n\
-                 Use a subcommand (see `courtesy --help`), or rebuild with default features."
-            );
-            EXIT_USAGE
-        }
-    };
-    ExitCode::from(code)
+        None => Err(CliError::Usage(
+            "courtesy was built without the `app` feature, so it cannot open the app.\n\
+             Use a subcommand (see `courtesy --help`), or rebuild with default features."
+                .into(),
+        )),
+    }
 }

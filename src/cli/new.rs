@@ -1,14 +1,15 @@
 //! `courtesy new`: write a small, valid, commented scenario file to start from.
 
-use crate::cli::{EXIT_OK, EXIT_USAGE};
+use crate::cli::{CliError, finished};
 use crate::core::template::{new_scenario, valid_id};
 use crate::core::text::SUPPORTED_LOCALES;
 use clap::Args;
 use std::io::Write;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 #[derive(Debug, Args)]
-pub struct NewArgs {
+pub(crate) struct NewArgs {
     /// The new scenario's id (lower-case words joined by dashes, e.g. `noisy-neighbour`).
     pub id: String,
     /// Locales to write every text in.
@@ -23,13 +24,55 @@ pub struct NewArgs {
     pub path: Option<PathBuf>,
 }
 
-pub fn run(args: NewArgs) -> u8 {
+/// Why `courtesy new` wrote nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum NewError {
+    #[error(
+        "`{0}` is not a usable id: use lower-case letters, digits and single dashes, starting with a letter (e.g. `noisy-neighbour`)"
+    )]
+    BadId(String),
+    #[error("give at least one locale, e.g. --locales zh-CN,en")]
+    NoLocale,
+    #[error("locale `{0}` is not supported; supported: {supported}", supported = SUPPORTED_LOCALES.join(", "))]
+    Locale(String),
+    #[error("cannot create the folder {}: {source}", dir.display())]
+    Folder {
+        dir: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{} already exists; pick another id or remove the file first", .0.display())]
+    Exists(PathBuf),
+    #[error("cannot create {}: {source}", path.display())]
+    Create {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+pub(crate) fn run(args: NewArgs) -> Result<ExitCode, CliError> {
+    let path = write(&args)?;
+    let shown = std::path::absolute(&path).unwrap_or_else(|_| path.clone());
+    println!("wrote {}", shown.display());
+    println!(
+        "next: edit it, then `courtesy validate {}` and `courtesy check {}`",
+        path.display(),
+        path.display()
+    );
+    Ok(finished(false))
+}
+
+/// Writes the new scenario file; returns its path.
+fn write(args: &NewArgs) -> Result<PathBuf, NewError> {
     if !valid_id(&args.id) {
-        eprintln!(
-            "error: `{}` is not a usable id: use lower-case letters, digits and single dashes, starting with a letter (e.g. `noisy-neighbour`)",
-            args.id
-        );
-        return EXIT_USAGE;
+        return Err(NewError::BadId(args.id.clone()));
     }
     let locales: Vec<String> = args
         .locales
@@ -38,18 +81,13 @@ pub fn run(args: NewArgs) -> u8 {
         .filter(|l| !l.is_empty())
         .collect();
     if locales.is_empty() {
-        eprintln!("error: give at least one locale, e.g. --locales zh-CN,en");
-        return EXIT_USAGE;
+        return Err(NewError::NoLocale);
     }
     if let Some(bad) = locales
         .iter()
         .find(|l| !SUPPORTED_LOCALES.contains(&l.as_str()))
     {
-        eprintln!(
-            "error: locale `{bad}` is not supported; supported: {}",
-            SUPPORTED_LOCALES.join(", ")
-        );
-        return EXIT_USAGE;
+        return Err(NewError::Locale(bad.clone()));
     }
     let path = match (&args.path, &args.dir) {
         (Some(p), _) => p.clone(),
@@ -58,11 +96,11 @@ pub fn run(args: NewArgs) -> u8 {
             PathBuf::from(crate::station::DEFAULT_SCENARIO_FOLDER).join(format!("{}.ron", args.id))
         }
     };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
-        && let Err(e) = std::fs::create_dir_all(dir)
-    {
-        eprintln!("error: cannot create the folder {}: {e}", dir.display());
-        return EXIT_USAGE;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| NewError::Folder {
+            dir: dir.to_path_buf(),
+            source,
+        })?;
     }
     // create_new: never overwrite a trainer's work.
     let mut file = match std::fs::OpenOptions::new()
@@ -72,27 +110,12 @@ pub fn run(args: NewArgs) -> u8 {
     {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            eprintln!(
-                "error: {} already exists; pick another id or remove the file first",
-                path.display()
-            );
-            return EXIT_USAGE;
+            return Err(NewError::Exists(path));
         }
-        Err(e) => {
-            eprintln!("error: cannot create {}: {e}", path.display());
-            return EXIT_USAGE;
-        }
+        Err(source) => return Err(NewError::Create { path, source }),
     };
-    if let Err(e) = file.write_all(new_scenario(&args.id, &locales).as_bytes()) {
-        eprintln!("error: cannot write {}: {e}", path.display());
-        return EXIT_USAGE;
+    if let Err(source) = file.write_all(new_scenario(&args.id, &locales).as_bytes()) {
+        return Err(NewError::Write { path, source });
     }
-    let shown = std::path::absolute(&path).unwrap_or_else(|_| path.clone());
-    println!("wrote {}", shown.display());
-    println!(
-        "next: edit it, then `courtesy validate {}` and `courtesy check {}`",
-        path.display(),
-        path.display()
-    );
-    EXIT_OK
+    Ok(path)
 }

@@ -1,6 +1,6 @@
 //! `courtesy report`: the manager's aggregates from the records store, as a table, RFC 4180 CSV or JSON.
 
-use crate::cli::{EXIT_OK, EXIT_USAGE};
+use crate::cli::{CliError, finished};
 use crate::core::model::Principle;
 use crate::core::records::time::format_utc;
 use crate::core::records::{
@@ -12,9 +12,10 @@ use serde::Serialize;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 #[derive(Debug, Args)]
-pub struct ReportArgs {
+pub(crate) struct ReportArgs {
     /// Folder holding records.sqlite3 (default: $COURTESY_DATA_DIR, else the platform data
     /// directory, e.g. ~/.local/share/courtesy).
     #[arg(long, value_name = "DIR")]
@@ -74,17 +75,19 @@ pub enum ReportError {
          the cache yet ({0})"
     )]
     Pull(String),
+    #[error("could not write the report: {0}")]
+    Output(std::io::Error),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ReportFormat {
+pub(crate) enum ReportFormat {
     Table,
     Csv,
     Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum View {
+pub(crate) enum View {
     /// Cohort figures, trainee table and the most common poor choices (table, JSON).
     All,
     /// The cohort's per-principle averages.
@@ -99,28 +102,17 @@ pub enum View {
     Attempts,
 }
 
-pub fn run(args: ReportArgs) -> u8 {
-    match report(&args) {
-        Ok(text) => {
-            let mut out = std::io::stdout().lock();
-            if out
-                .write_all(text.as_bytes())
-                .and_then(|()| out.flush())
-                .is_err()
-            {
-                return EXIT_USAGE;
-            }
-            EXIT_OK
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            EXIT_USAGE
-        }
-    }
+pub(crate) fn run(args: ReportArgs) -> Result<ExitCode, CliError> {
+    let text = report(&args)?;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(ReportError::Output)?;
+    Ok(finished(false))
 }
 
 /// Builds the whole output (so that an error prints nothing half-done).
-pub fn report(args: &ReportArgs) -> Result<String, ReportError> {
+pub(crate) fn report(args: &ReportArgs) -> Result<String, ReportError> {
     let mut filter = Filter::all();
     if let Some(d) = &args.since {
         filter = filter.since_date(d)?;
@@ -312,22 +304,19 @@ pub fn report(args: &ReportArgs) -> Result<String, ReportError> {
 /// Test hook: with `COURTESY_TEST_COMMIT_TRACE=MS` set, `courtesy run --trainee` prints
 /// `begun <attempt>`, `committed <attempt> <index>` and `finished <attempt>` on stderr right
 /// after each durable commit, then waits MS milliseconds (so tests can kill it mid-attempt).
-pub const COMMIT_TRACE_ENV: &str = "COURTESY_TEST_COMMIT_TRACE";
+pub(crate) const COMMIT_TRACE_ENV: &str = "COURTESY_TEST_COMMIT_TRACE";
 
 /// `courtesy run --trainee ID`: records the attempt `run` just played (`planned`) into the
 /// store, committing each step as it is played again (same seed and choices). Returns the
-/// recorded result, or the exit code after printing the error.
-pub fn record_run(
+/// recorded result.
+pub(crate) fn record_run(
     trainee: &str,
     data_dir: Option<&std::path::Path>,
     loaded: &crate::core::library::LoadedScenario,
     planned: crate::core::session::AttemptResult,
-) -> Result<crate::core::session::AttemptResult, u8> {
+) -> Result<crate::core::session::AttemptResult, crate::cli::RunError> {
     use crate::core::records::{RecordEvent, Source, record_played};
-    let store = Store::open_in(data_dir).map_err(|e| {
-        eprintln!("error: {e}");
-        EXIT_USAGE
-    })?;
+    let store = Store::open_in(data_dir)?;
     // The statements written beside each step name the trainee under the configured
     // account home page; a broken LRS configuration must not stop the recording.
     if let Err(e) = crate::core::lrs::configure_store(&store, data_dir, None) {
@@ -345,27 +334,20 @@ pub fn record_run(
         }
         std::thread::sleep(std::time::Duration::from_millis(ms));
     };
-    match record_played(
+    let (id, result) = record_played(
         &store,
         trainee,
         Source::Cli,
         loaded.scenario.clone(),
         &planned,
         on_event,
-    ) {
-        Ok((id, result)) => {
-            eprintln!(
-                "recorded attempt {id} for trainee {} in {}",
-                trainee.trim(),
-                store.path().display()
-            );
-            Ok(result)
-        }
-        Err(e) => {
-            eprintln!("error: could not record the attempt: {e}");
-            Err(EXIT_USAGE)
-        }
-    }
+    )?;
+    eprintln!(
+        "recorded attempt {id} for trainee {} in {}",
+        trainee.trim(),
+        store.path().display()
+    );
+    Ok(result)
 }
 
 #[derive(Serialize)]
@@ -722,7 +704,7 @@ fn attempt_csv(d: &AttemptDetail) -> String {
 
 /// OWASP CSV-injection advice: a text cell a spreadsheet could run as a formula (starting
 /// with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`.
-pub fn neutralise(s: &str) -> String {
+pub(crate) fn neutralise(s: &str) -> String {
     match s.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
         _ => s.to_string(),

@@ -1,14 +1,16 @@
 //! `courtesy run`: play a scenario headless along a path or a strategy and print the result.
 
-use crate::cli::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, load};
+use crate::cli::{CliError, finished, load};
 use crate::core::session::AttemptResult;
 use crate::core::strategy::Strategy;
+use crate::exit::{EXIT_FINDINGS, EXIT_USAGE};
 use clap::{ArgGroup, Args, ValueEnum};
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("how").required(true).args(["choose", "strategy"])))]
-pub struct RunArgs {
+pub(crate) struct RunArgs {
     /// A scenario id (looked up in --scenarios) or a path to a .ron file.
     pub scenario: String,
     /// Seed for the attempt's randomness (reply order, line variants). Default: from the clock, printed.
@@ -46,7 +48,7 @@ pub struct RunArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum StrategyArg {
+pub(crate) enum StrategyArg {
     Best,
     Worst,
     Random,
@@ -56,34 +58,58 @@ pub enum StrategyArg {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum TieArg {
+pub(crate) enum TieArg {
     First,
     Last,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Expect {
+pub(crate) enum Expect {
     Pass,
     Fail,
 }
 
-pub fn run(args: RunArgs) -> u8 {
-    let loaded = match load::resolve(&args.scenario, args.scenarios.as_deref()) {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_USAGE;
+/// Why `courtesy run` did not play through, or did not end as `--expect` said.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The scenario cannot be played along the given path (exit 1).
+    #[error("{}: {source}", path.display())]
+    Play {
+        path: PathBuf,
+        #[source]
+        source: crate::core::strategy::PlayError,
+    },
+    /// `--expect pass` and the attempt failed, or `--expect fail` and it passed (exit 1).
+    #[error("expected a {wanted}, but the attempt {got} (overall {overall:.1})")]
+    Expected {
+        wanted: &'static str,
+        got: &'static str,
+        overall: f64,
+    },
+    /// `--trainee`: the records store could not be opened (exit 2).
+    #[error(transparent)]
+    Store(#[from] crate::core::records::RecordsError),
+    /// `--trainee`: the attempt could not be recorded (exit 2).
+    #[error("could not record the attempt: {0}")]
+    Record(#[from] crate::core::records::RecordRunError),
+}
+
+impl RunError {
+    /// 1 when the scenario or the expectation failed, 2 when the records could not be written.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            RunError::Play { .. } | RunError::Expected { .. } => EXIT_FINDINGS,
+            RunError::Store(_) | RunError::Record(_) => EXIT_USAGE,
         }
-    };
+    }
+}
+
+pub(crate) fn run(args: RunArgs) -> Result<ExitCode, CliError> {
+    let loaded = load::resolve(&args.scenario, args.scenarios.as_deref())?;
     let sc = &loaded.scenario;
     let locale = match &args.locale {
         Some(l) => l.clone(),
-        None if sc.locales.iter().any(|l| l == "en") => "en".to_string(),
-        None => sc
-            .locales
-            .first()
-            .cloned()
-            .unwrap_or_else(|| "en".to_string()),
+        None => sc.locale_or("en").to_string(),
     };
     let seed = args.seed.unwrap_or_else(clock_seed);
     let strategy = match (&args.choose, args.strategy) {
@@ -105,54 +131,37 @@ pub fn run(args: RunArgs) -> u8 {
             Strategy::Naive(cue, tie)
         }
         (None, None) => {
-            eprintln!("error: give --choose ID,ID,... or --strategy best|worst|random");
-            return EXIT_USAGE;
+            return Err(CliError::Usage(
+                "give --choose ID,ID,... or --strategy best|worst|random".into(),
+            ));
         }
     };
-    let result = match play_hashed(sc.clone(), &loaded.content_hash, seed, &locale, &strategy) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {}: {e}", loaded.path.display());
-            return EXIT_FINDINGS;
-        }
-    };
+    let result = play_hashed(sc.clone(), &loaded.content_hash, seed, &locale, &strategy).map_err(
+        |source| RunError::Play {
+            path: loaded.path.clone(),
+            source,
+        },
+    )?;
     let result = match &args.trainee {
         Some(trainee) => {
-            match crate::cli::report::record_run(trainee, args.data_dir.as_deref(), &loaded, result)
-            {
-                Ok(r) => r,
-                Err(code) => return code,
-            }
+            crate::cli::report::record_run(trainee, args.data_dir.as_deref(), &loaded, result)?
         }
         None => result,
     };
     if args.json {
-        match serde_json::to_string_pretty(&result) {
-            Ok(s) => println!("{s}"),
-            Err(e) => {
-                eprintln!("error: could not write JSON: {e}");
-                return EXIT_USAGE;
-            }
-        }
+        println!("{}", serde_json::to_string_pretty(&result)?);
     } else {
         print!("{}", render_text(sc, &result));
     }
+    let verdict = |passed: bool| if passed { "pass" } else { "fail" };
     match args.expect {
-        Some(Expect::Pass) if !result.passed => {
-            eprintln!(
-                "expected a pass, but the attempt failed (overall {:.1})",
-                result.overall
-            );
-            EXIT_FINDINGS
+        Some(e) if (e == Expect::Pass) != result.passed => Err(RunError::Expected {
+            wanted: verdict(e == Expect::Pass),
+            got: if result.passed { "passed" } else { "failed" },
+            overall: result.overall,
         }
-        Some(Expect::Fail) if result.passed => {
-            eprintln!(
-                "expected a fail, but the attempt passed (overall {:.1})",
-                result.overall
-            );
-            EXIT_FINDINGS
-        }
-        _ => EXIT_OK,
+        .into()),
+        _ => Ok(finished(false)),
     }
 }
 

@@ -1,17 +1,19 @@
 //! `courtesy sync`: send the queued xAPI statements to the configured LRS from a terminal, show the queue (`--status`), or also pull the room's new statements into the local cache (`--pull`).
 
-use crate::cli::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Format};
+use crate::cli::{CliError, Format};
 use crate::core::lrs::{Backoff, LrsClient, LrsConfig, LrsError, config_path, sync_pending};
 use crate::core::records::time::format_utc;
 use crate::core::records::{OutboxSelect, RecordsError, Store, resolve_data_dir, store_path};
+use crate::exit::{EXIT_FINDINGS, EXIT_OK};
 use clap::Args;
 use serde::Serialize;
 use std::path::PathBuf;
+use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 #[derive(Debug, Args)]
-pub struct SyncArgs {
+pub(crate) struct SyncArgs {
     /// Folder holding records.sqlite3 (default: $COURTESY_DATA_DIR, else the platform data
     /// directory, e.g. ~/.local/share/courtesy).
     #[arg(long, value_name = "DIR")]
@@ -78,17 +80,27 @@ struct SyncJson {
     error: Option<String>,
 }
 
-pub fn run(args: SyncArgs) -> u8 {
-    match sync(&args) {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("error: {e}");
-            EXIT_USAGE
-        }
-    }
+/// Why `courtesy sync` could not send.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Lrs(#[from] LrsError),
+    #[error(transparent)]
+    Records(#[from] RecordsError),
+    /// No LRS is configured: nothing can be sent, and the queue waits.
+    #[error("{source}\n{pending} statement(s) pending, {parked} parked.")]
+    Unconfigured {
+        source: LrsError,
+        pending: u64,
+        parked: u64,
+    },
 }
 
-fn sync(args: &SyncArgs) -> Result<u8, LrsError> {
+pub(crate) fn run(args: SyncArgs) -> Result<ExitCode, CliError> {
+    Ok(ExitCode::from(sync(&args)?))
+}
+
+fn sync(args: &SyncArgs) -> Result<u8, SyncError> {
     let dir = resolve_data_dir(args.data_dir.as_deref())?;
     let path = store_path(&dir);
     let config = LrsConfig::discover(&dir, args.lrs_config.as_deref())?;
@@ -105,26 +117,26 @@ fn sync(args: &SyncArgs) -> Result<u8, LrsError> {
         Err(RecordsError::Missing { .. }) if args.pull => {
             let Some(config) = config else {
                 let looked_at = config_path(&dir, args.lrs_config.as_deref()).0;
-                return Err(LrsError::NotConfigured { looked_at });
+                return Err(LrsError::NotConfigured { looked_at }.into());
             };
-            return pull(args, &dir, &config, None);
+            return Ok(pull(args, &dir, &config, None)?);
         }
-        Err(RecordsError::Missing { .. }) => return nothing_recorded(args, &path, config.as_ref()),
+        Err(RecordsError::Missing { .. }) => {
+            return Ok(nothing_recorded(args, &path, config.as_ref())?);
+        }
         Err(e) => return Err(e.into()),
     };
     if args.status {
-        return status(args, &store, config.as_ref());
+        return Ok(status(args, &store, config.as_ref())?);
     }
     let Some(config) = config else {
         let looked_at = config_path(&dir, args.lrs_config.as_deref()).0;
         let counts = store.outbox_counts()?;
-        eprintln!(
-            "{}\n{} statement(s) pending, {} parked.",
-            LrsError::NotConfigured { looked_at },
-            counts.pending,
-            counts.parked
-        );
-        return Ok(EXIT_USAGE);
+        return Err(SyncError::Unconfigured {
+            source: LrsError::NotConfigured { looked_at },
+            pending: counts.pending,
+            parked: counts.parked,
+        });
     };
     store.set_keep_sent_days(config.keep_sent_days);
     if args.retry_parked {
@@ -181,7 +193,7 @@ fn sync(args: &SyncArgs) -> Result<u8, LrsError> {
             error,
             code,
         };
-        return pull(args, &dir, &config, Some(pushed));
+        return Ok(pull(args, &dir, &config, Some(pushed))?);
     }
     match args.format {
         Format::Json => print_json(&SyncJson {

@@ -1,5 +1,6 @@
 //! `courtesy validate`: check scenario files and report every finding with its location.
 
+use super::CliError;
 use crate::core::check::{CheckOptions, check, locate_flags, render_text as check_text};
 use crate::core::diagnostics::{
     FileReport, Finding, ValidationReport, render_findings, render_text,
@@ -8,9 +9,10 @@ use crate::core::library::Library;
 use clap::Args;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 #[derive(Debug, Args)]
-pub struct ValidateArgs {
+pub(crate) struct ValidateArgs {
     /// Files or folders to check; a folder means every `*.ron` in it (default: the
     /// station's scenarios, embedded and configured folders).
     pub paths: Vec<PathBuf>,
@@ -28,27 +30,14 @@ pub struct ValidateArgs {
 
 /// Runs the command. Exit code 0 when no file has an error (warnings allowed), 1 when
 /// some file has one, 2 when a path is missing or unreadable.
-pub fn run(args: ValidateArgs) -> u8 {
-    let loaded = if args.paths.is_empty() {
-        Library::load_strict(&super::load::sources(None))
+pub(crate) fn run(args: ValidateArgs) -> Result<ExitCode, CliError> {
+    let library = if args.paths.is_empty() {
+        Library::load_strict(&super::load::sources(None))?
     } else {
-        Library::load_paths(&args.paths)
-    };
-    let library = match loaded {
-        Ok(lib) => lib,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return super::EXIT_USAGE;
-        }
+        Library::load_paths(&args.paths)?
     };
     let report = &library.report;
-    let (out, flagged) = match render(&library, args.format, args.scores) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: could not write the findings as JSON: {e}");
-            return super::EXIT_USAGE;
-        }
-    };
+    let (out, flagged) = render(&library, args.format, args.scores)?;
     if matches!(args.format, super::Format::Json) {
         eprintln!("{}", report.summary());
     }
@@ -56,11 +45,7 @@ pub fn run(args: ValidateArgs) -> u8 {
     // A closed pipe (`| head`) is not worth a panic or an error message.
     let _ = stdout.write_all(out.as_bytes());
     let _ = stdout.flush();
-    if report.has_errors() || flagged {
-        super::EXIT_FINDINGS
-    } else {
-        super::EXIT_OK
-    }
+    Ok(super::finished(report.has_errors() || flagged))
 }
 
 /// The command's output and whether the score check flagged any scenario. Text: the

@@ -76,16 +76,7 @@ fn is_word_char(c: char) -> bool {
 /// apostrophes into `'` ("let’s" is "let's").
 fn normalise(s: &str) -> Vec<char> {
     let mut out = Vec::with_capacity(s.len());
-    let mut space = false;
-    for c in s.chars() {
-        if c.is_whitespace() {
-            space = true;
-            continue;
-        }
-        if space && !out.is_empty() {
-            out.push(' ');
-        }
-        space = false;
+    for c in crate::text::fold_spaces(s.chars()).chars() {
         if c == '\u{2019}' || c == '\u{2018}' {
             out.push('\'');
         } else {

@@ -383,6 +383,16 @@ pub struct Ending {
 }
 
 impl Scenario {
+    /// The locale to play in for someone who asks for `wanted`: `wanted` if the scenario
+    /// is written in it, else its first locale (else `wanted`, for a file with none).
+    pub fn locale_or<'a>(&'a self, wanted: &'a str) -> &'a str {
+        if self.locales.iter().any(|l| l == wanted) {
+            wanted
+        } else {
+            self.locales.first().map_or(wanted, String::as_str)
+        }
+    }
+
     /// The step with `id`.
     pub fn step(&self, id: &str) -> Option<&Step> {
         self.steps.iter().find(|s| s.id == id)

@@ -12,6 +12,25 @@ pub const SUPPORTED_LOCALES: &[&str] = &["zh-CN", "en"];
 #[serde(transparent)]
 pub struct Text(pub BTreeMap<String, String>);
 
+/// `chars` without white space at either end, and every run of white space inside (a
+/// full-width space, a no-break space, a line break …) made one ordinary space.
+pub fn fold_spaces(chars: impl IntoIterator<Item = char>) -> String {
+    let mut out = String::new();
+    let mut space = false;
+    for c in chars {
+        if c.is_whitespace() {
+            space = true;
+            continue;
+        }
+        if space && !out.is_empty() {
+            out.push(' ');
+        }
+        space = false;
+        out.push(c);
+    }
+    out
+}
+
 impl Text {
     /// The text in `locale`, falling back to English, then to any translation present.
     /// Validation guarantees every declared locale is present, so the fallback only
@@ -38,5 +57,17 @@ impl Text {
                 .map(|(l, s)| (l.to_string(), s.to_string()))
                 .collect(),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fold_spaces_trims_and_makes_each_run_one_space() {
+        assert_eq!(
+            super::fold_spaces("\u{3000} a \u{a0}\n\tb  c ".chars()),
+            "a b c"
+        );
+        assert_eq!(super::fold_spaces("   ".chars()), "");
     }
 }

@@ -55,7 +55,7 @@ pub fn clean(s: &str) -> String {
 }
 
 /// The bidirectional formatting characters (embeddings, overrides, isolates, marks).
-pub fn is_bidi_control(c: char) -> bool {
+pub(crate) fn is_bidi_control(c: char) -> bool {
     matches!(
         c,
         '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}'

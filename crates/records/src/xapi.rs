@@ -28,7 +28,7 @@ pub mod verbs {
 pub const DEFAULT_HOME_PAGE: &str = "https://w3id.org/courtesy/accounts";
 
 /// The xAPI version Courtesy's statements follow (`X-Experience-API-Version`).
-pub const XAPI_VERSION: &str = "1.0.3";
+pub(crate) const XAPI_VERSION: &str = "1.0.3";
 
 /// Who the statements speak for and under which IRIs: fixed into each statement when it
 /// is created (the store keeps one, set from the LRS configuration).
@@ -77,7 +77,7 @@ impl Verb {
     }
 
     /// The verb's IRI.
-    pub fn iri(self) -> &'static str {
+    pub(crate) fn iri(self) -> &'static str {
         match self {
             Verb::Answered => verbs::ANSWERED,
             Verb::Completed => verbs::COMPLETED,
@@ -87,7 +87,7 @@ impl Verb {
     }
 
     /// The verb whose IRI is `iri`.
-    pub fn from_iri(iri: &str) -> Option<Verb> {
+    pub(crate) fn from_iri(iri: &str) -> Option<Verb> {
         [Verb::Answered, Verb::Completed, Verb::Passed, Verb::Failed]
             .into_iter()
             .find(|v| v.iri() == iri)
@@ -123,7 +123,7 @@ pub struct AttemptContext<'a> {
 pub const STATION_ENV: &str = "COURTESY_STATION";
 
 /// The longest station name kept (characters); longer names are cut.
-pub const MAX_STATION_CHARS: usize = 64;
+pub(crate) const MAX_STATION_CHARS: usize = 64;
 
 /// This station's name, written into every statement: [`STATION_ENV`] if set and not
 /// blank, else the computer's host name, else `"unnamed station"`. Control and
@@ -147,7 +147,7 @@ pub fn station_name() -> String {
 /// A station name as stored and shown: cleaned of control and escape characters
 /// ([`crate::untrusted::clean`]), trimmed, at most [`MAX_STATION_CHARS`] characters.
 /// Used for this station's name and for names read from the LRS.
-pub fn clean_station(s: &str) -> String {
+pub(crate) fn clean_station(s: &str) -> String {
     crate::untrusted::clean(s)
         .trim()
         .chars()
@@ -182,7 +182,7 @@ pub fn ext(base: &str, name: &str) -> String {
 }
 
 /// ISO 8601 duration with millisecond precision: `PT2.345S`, `PT1M5S`.
-pub fn iso_duration(d: Duration) -> String {
+pub(crate) fn iso_duration(d: Duration) -> String {
     let ms = d.as_millis();
     let (h, rem) = (ms / 3_600_000, ms % 3_600_000);
     let (m, rem) = (rem / 60_000, rem % 60_000);
@@ -264,7 +264,7 @@ pub fn parse_timestamp(text: &str) -> Option<i64> {
 /// Parses an ISO 8601 duration as statements carry them (`PT2.345S`, `PT1H1M`, `P1DT2H`)
 /// into milliseconds; `None` if it is not one (years, months and weeks are refused: they
 /// have no fixed length).
-pub fn parse_iso_duration(text: &str) -> Option<u64> {
+pub(crate) fn parse_iso_duration(text: &str) -> Option<u64> {
     let rest = text.trim().strip_prefix('P')?;
     let (date, time) = match rest.split_once('T') {
         Some((d, t)) => (d, Some(t)),
@@ -396,12 +396,12 @@ fn verb(v: Verb) -> Value {
 }
 
 /// The scenario's activity id.
-pub fn scenario_activity_id(base: &str, scenario_id: &str) -> String {
+pub(crate) fn scenario_activity_id(base: &str, scenario_id: &str) -> String {
     format!("{}/scenarios/{scenario_id}", base.trim_end_matches('/'))
 }
 
 /// A step's activity id (the object of `answered`).
-pub fn step_activity_id(base: &str, scenario_id: &str, step_id: &str) -> String {
+pub(crate) fn step_activity_id(base: &str, scenario_id: &str, step_id: &str) -> String {
     format!(
         "{}/steps/{step_id}",
         scenario_activity_id(base, scenario_id)
@@ -460,7 +460,7 @@ fn principle_map<T: serde::Serialize + Copy>(m: &BTreeMap<Principle, T>) -> Valu
 /// The scenario-file parts of the `answered` statement for `entry` ([`StatementParts`]):
 /// from `c.scenario` when it is the attempt's, otherwise the customer's line in the
 /// attempt's locale and the offered reply ids.
-pub fn answered_parts(c: &AttemptContext, entry: &TranscriptEntry) -> StatementParts {
+pub(crate) fn answered_parts(c: &AttemptContext, entry: &TranscriptEntry) -> StatementParts {
     let step = c.scenario.and_then(|s| s.step(&entry.step_id));
     let choices = match step {
         Some(s) => s
@@ -497,7 +497,7 @@ pub fn answered_parts(c: &AttemptContext, entry: &TranscriptEntry) -> StatementP
 }
 
 /// The scenario-file parts of the result statements for `r` ([`StatementParts`]).
-pub fn result_parts(c: &AttemptContext, r: &AttemptResult) -> StatementParts {
+pub(crate) fn result_parts(c: &AttemptContext, r: &AttemptResult) -> StatementParts {
     StatementParts {
         title: c.scenario.map(|s| s.title.clone()),
         briefing: c.scenario.map(|s| s.briefing.clone()),
@@ -529,7 +529,7 @@ pub fn answered(
 
 /// [`answered`] with its scenario-file parts given (`c.scenario` is not read): how a
 /// pruned statement is rebuilt. `entry.reaction` is not used.
-pub fn answered_from(
+pub(crate) fn answered_from(
     c: &AttemptContext,
     p: &StatementParts,
     id: Uuid,
@@ -622,7 +622,7 @@ pub fn finished(
 /// One result statement (`v` is `completed`, `passed` or `failed`) with its
 /// scenario-file parts given (`c.scenario` is not read): what [`finished`] builds, and
 /// how a pruned one is rebuilt.
-pub fn result_from(
+pub(crate) fn result_from(
     c: &AttemptContext,
     p: &StatementParts,
     id: Uuid,
@@ -693,7 +693,7 @@ fn text_of(v: &Value) -> Option<Text> {
 /// not have the shape the builders give (e.g. written by an older Courtesy).
 /// `scenario_id` is the attempt's. Whether the statement can be rebuilt exactly from
 /// these is for the caller to check, by rebuilding it.
-pub fn parts_of(
+pub(crate) fn parts_of(
     statement: &Value,
     v: Verb,
     scenario_id: &str,

@@ -69,17 +69,11 @@ fn local_offset_secs(_secs: i64) -> Option<i64> {
     None
 }
 
-/// (year, month, day) of a day number (days since 1970-01-01), proleptic Gregorian.
+/// (year, month, day) of a day number (days since 1970-01-01), proleptic Gregorian:
+/// the records' calendar (`records::time`), with month and day as the screen keeps them.
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
+    let (y, m, d) = crate::core::records::time::civil_from_days(z);
+    (y, m as u32, d as u32)
 }
 
 const MONTHS: [&str; 12] = [

@@ -8,6 +8,8 @@ use bevy::prelude::*;
 use bevy_egui::EguiContexts;
 use bevy_egui::egui::{self, RichText};
 
+mod bests;
+
 /// One scenario card.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Card {
@@ -212,7 +214,7 @@ fn draw(
     // The trainee's own records (app::records): best per card, history beside the cards.
     let mut lines = Vec::new();
     if let Some(mine) = mine.as_deref().filter(|m| m.trainee == trainee.name.trim()) {
-        mine.fill_bests(&catalog, &mut vm);
+        bests::fill(&mut vm, mine, &catalog);
         lines = history::lines(
             &mine.history,
             settings.lang,

@@ -1231,7 +1231,7 @@ fn draw(
     settings: Res<Settings>,
     manager: Res<Manager>,
     catalog: Res<Catalog>,
-    author: Option<Res<crate::app::author::AuthorMode>>,
+    author: Option<Res<crate::app::flow::AuthorMode>>,
     mut form: Local<PasswordForm>,
     mut dash: Local<DashboardVm>,
     mut cache: Local<ViewCache>,

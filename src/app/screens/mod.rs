@@ -21,12 +21,7 @@ pub mod practise;
 pub mod progress;
 pub mod sign_in;
 
-/// Ordering inside the egui pass: the theme first, then the screen.
-#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
-pub enum UiSet {
-    Theme,
-    Screens,
-}
+pub use crate::app::sets::UiSet;
 
 /// Adds every screen's UI system.
 pub fn plugin(app: &mut App) {

@@ -10,12 +10,12 @@
 //! counted once). When the LRS cannot be reached the cache stays as it was and says how
 //! old it is.
 
-use crate::lrs::cohort::{RebuiltAttempt, ext, rebuild_attempts};
+use crate::lrs::cohort::{ImportBatch, ext, rebuild_attempts};
 use crate::lrs::{LrsClient, LrsConfig, LrsError};
 use crate::records::time::now_ms;
 use crate::records::{
-    AttemptId, CACHE_FILE_NAME, CacheCounts, CacheStatus, CachedStatement, ImportedAttempt,
-    RecordsError, StationSeen, Store, check_trainee,
+    AttemptId, CACHE_FILE_NAME, CacheCounts, CacheStatus, CachedStatement, RecordsError,
+    StationSeen, Store, check_trainee,
 };
 use crate::xapi::{Verb, clean_station, parse_iso_duration, parse_timestamp};
 use serde::Serialize;
@@ -340,26 +340,15 @@ impl LrsCache {
                 .filter_map(|t| serde_json::from_str(t).ok())
                 .collect();
             let rebuilt = rebuild_attempts(&values);
-            let usable: Vec<&RebuiltAttempt> = rebuilt
-                .attempts
-                .iter()
-                .filter(|a| check_trainee(&a.start.trainee).is_ok())
-                .collect();
-            let batch: Vec<ImportedAttempt<'_>> = usable
-                .iter()
-                .map(|a| ImportedAttempt {
-                    start: &a.start,
-                    started_ms: a.started_ms,
-                    transcript: &a.transcript,
-                    finished: a.finished.as_ref().map(|(at, r)| (*at, r)),
-                })
-                .collect();
-            let ids: Vec<AttemptId> = usable.iter().map(|a| a.id).collect();
-            let stations: Vec<Option<String>> = usable.iter().map(|a| a.station.clone()).collect();
-            self.store
-                .import_attempts_as(&batch, &ids, false, Some(&stations))?;
+            let batch = ImportBatch::of(&rebuilt);
+            self.store.import_attempts_as(
+                &batch.attempts,
+                &batch.ids,
+                false,
+                Some(&batch.stations),
+            )?;
             self.store.cache_mark_rebuilt(chunk)?;
-            written.extend(ids);
+            written.extend(batch.ids);
         }
         Ok(written)
     }

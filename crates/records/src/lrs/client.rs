@@ -302,7 +302,7 @@ impl LrsClient {
     /// answering that very statement, bare as xAPI says or inside a StatementResult as
     /// Ralph does): the proof asked for after a 409, a 204, or an id list that leaves
     /// some out.
-    pub fn has_statement(&self, id: &str) -> Result<bool, LrsError> {
+    pub(crate) fn has_statement(&self, id: &str) -> Result<bool, LrsError> {
         let url = format!("{}?statementId={}", self.statements_url, encode(id));
         let is_it = |v: &Value| v.get("id").and_then(Value::as_str) == Some(id);
         match self.get_json(&url) {
@@ -367,7 +367,7 @@ impl LrsClient {
 
     /// The same, page by page: `on_page` gets each page's statements as it arrives (and
     /// may stop the download with an error). Returns the number of pages read.
-    pub fn statement_pages(
+    pub(crate) fn statement_pages(
         &self,
         query: &[(&str, &str)],
         mut on_page: impl FnMut(Vec<Value>) -> Result<(), LrsError>,

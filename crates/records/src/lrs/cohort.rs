@@ -423,32 +423,53 @@ pub fn cohort_store(rebuilt: &RebuiltAttempts) -> Result<CohortStore, RecordsErr
         skipped: 0,
     };
     let store = Store::open(&dir.join(crate::records::STORE_FILE_NAME))?;
-    let usable: Vec<&RebuiltAttempt> = rebuilt
-        .attempts
-        .iter()
-        .filter(|a| check_trainee(&a.start.trainee).is_ok())
-        .collect();
-    cohort.skipped = rebuilt.attempts.len() - usable.len();
-    let batch: Vec<ImportedAttempt<'_>> = usable
-        .iter()
-        .map(|a| ImportedAttempt {
-            start: &a.start,
-            started_ms: a.started_ms,
-            transcript: &a.transcript,
-            finished: a.finished.as_ref().map(|(at, r)| (*at, r)),
-        })
-        .collect();
-    let ids: Vec<AttemptId> = usable.iter().map(|a| a.id).collect();
-    let stations: Vec<Option<String>> = usable.iter().map(|a| a.station.clone()).collect();
+    let batch = ImportBatch::of(rebuilt);
+    cohort.skipped = batch.skipped;
     for ((chunk, ids), stations) in batch
+        .attempts
         .chunks(1000)
-        .zip(ids.chunks(1000))
-        .zip(stations.chunks(1000))
+        .zip(batch.ids.chunks(1000))
+        .zip(batch.stations.chunks(1000))
     {
         store.import_attempts_as(chunk, ids, false, Some(stations))?;
     }
     cohort.store = Some(store);
     Ok(cohort)
+}
+
+/// The rebuilt attempts a store can import (those whose trainee id is usable), as
+/// `Store::import_attempts_as` takes them: the attempts, their ids and their stations,
+/// in one order.
+pub(crate) struct ImportBatch<'a> {
+    pub attempts: Vec<ImportedAttempt<'a>>,
+    pub ids: Vec<AttemptId>,
+    pub stations: Vec<Option<String>>,
+    /// Attempts left out: their trainee id is not one the records accept.
+    pub skipped: usize,
+}
+
+impl<'a> ImportBatch<'a> {
+    pub fn of(rebuilt: &'a RebuiltAttempts) -> ImportBatch<'a> {
+        let usable: Vec<&RebuiltAttempt> = rebuilt
+            .attempts
+            .iter()
+            .filter(|a| check_trainee(&a.start.trainee).is_ok())
+            .collect();
+        ImportBatch {
+            attempts: usable
+                .iter()
+                .map(|a| ImportedAttempt {
+                    start: &a.start,
+                    started_ms: a.started_ms,
+                    transcript: &a.transcript,
+                    finished: a.finished.as_ref().map(|(at, r)| (*at, r)),
+                })
+                .collect(),
+            ids: usable.iter().map(|a| a.id).collect(),
+            stations: usable.iter().map(|a| a.station.clone()).collect(),
+            skipped: rebuilt.attempts.len() - usable.len(),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ pub const CONFIG_FILE_NAME: &str = "lrs.ron";
 /// Statements per POST unless the configuration says otherwise.
 pub const DEFAULT_BATCH_SIZE: usize = 50;
 /// The most statements per POST the configuration may ask for.
-pub const MAX_BATCH_SIZE: usize = 500;
+pub(crate) const MAX_BATCH_SIZE: usize = 500;
 
 /// Where the LRS is and how to sign in to it. Written in RON:
 ///
@@ -215,7 +215,7 @@ impl LrsConfig {
     }
 
     /// The statements resource: `<endpoint>/statements`.
-    pub fn statements_url(&self) -> String {
+    pub(crate) fn statements_url(&self) -> String {
         format!("{}/statements", self.endpoint.trim().trim_end_matches('/'))
     }
 

@@ -93,19 +93,3 @@ fn hint(status: u16) -> &'static str {
         _ => "",
     }
 }
-
-impl LrsError {
-    /// Whether trying again later may succeed (network, server errors, rate limits, and
-    /// refusals the LRS's administrator can fix, such as credentials).
-    pub fn is_retryable(&self) -> bool {
-        matches!(
-            self,
-            LrsError::Network { .. }
-                | LrsError::Http { .. }
-                | LrsError::BadReply { .. }
-                | LrsError::Redirect { .. }
-                | LrsError::Unconfirmed { .. }
-                | LrsError::ForeignOrigin { .. }
-        )
-    }
-}

@@ -125,7 +125,7 @@ impl Store {
     }
 
     /// The endpoints the cache was filled from.
-    pub fn cache_endpoints(&self) -> Result<Vec<String>, RecordsError> {
+    pub(crate) fn cache_endpoints(&self) -> Result<Vec<String>, RecordsError> {
         self.read(|c| {
             let mut st = c.prepare_cached("SELECT endpoint FROM lrs_pull ORDER BY endpoint")?;
             let rows = st.query_map([], |r| r.get(0))?;
@@ -135,7 +135,7 @@ impl Store {
 
     /// Empties the cache: statements, pull states and every attempt (the cache store
     /// holds only attempts rebuilt from the LRS). For a new endpoint, or `--full`.
-    pub fn cache_clear(&self) -> Result<(), RecordsError> {
+    pub(crate) fn cache_clear(&self) -> Result<(), RecordsError> {
         self.write(|tx| {
             tx.execute_batch(
                 "DELETE FROM lrs_statements; DELETE FROM lrs_pull; DELETE FROM steps; \
@@ -193,7 +193,7 @@ impl Store {
     }
 
     /// The `Used` statements of these attempts (JSON), oldest stored first.
-    pub fn cache_statements_of(
+    pub(crate) fn cache_statements_of(
         &self,
         registrations: &[String],
     ) -> Result<Vec<String>, RecordsError> {
@@ -214,7 +214,7 @@ impl Store {
     }
 
     /// Attempts with statements not yet rebuilt into `attempts` (a pull cut short).
-    pub fn cache_unrebuilt(&self) -> Result<Vec<String>, RecordsError> {
+    pub(crate) fn cache_unrebuilt(&self) -> Result<Vec<String>, RecordsError> {
         self.read(|c| {
             let mut st = c.prepare_cached(
                 "SELECT DISTINCT registration FROM lrs_statements \
@@ -226,7 +226,7 @@ impl Store {
     }
 
     /// Marks these attempts' statements as rebuilt.
-    pub fn cache_mark_rebuilt(&self, registrations: &[String]) -> Result<(), RecordsError> {
+    pub(crate) fn cache_mark_rebuilt(&self, registrations: &[String]) -> Result<(), RecordsError> {
         self.write(|tx| {
             let mut st = tx.prepare_cached(
                 "UPDATE lrs_statements SET rebuilt = 1 \
@@ -240,7 +240,7 @@ impl Store {
     }
 
     /// Records a pull that read every page: the new cursor (never moved back) and the time.
-    pub fn cache_note_success(
+    pub(crate) fn cache_note_success(
         &self,
         endpoint: &str,
         cursor_ms: Option<i64>,
@@ -262,7 +262,7 @@ impl Store {
     }
 
     /// Records a pull that failed (the cursor stays: the next pull asks again).
-    pub fn cache_note_failure(
+    pub(crate) fn cache_note_failure(
         &self,
         endpoint: &str,
         error: &str,

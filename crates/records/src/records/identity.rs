@@ -6,7 +6,7 @@ use unicode_normalization::UnicodeNormalization;
 /// look the same would be different rows: zero-width spaces and joiners, the
 /// bidirectional controls, soft hyphen, word joiners and invisible operators, variation
 /// selectors, fillers, the byte-order mark, tag characters.
-pub fn is_invisible(c: char) -> bool {
+pub(crate) fn is_invisible(c: char) -> bool {
     matches!(
         c,
         '\u{00AD}'
@@ -33,26 +33,12 @@ pub fn is_invisible(c: char) -> bool {
 /// `id` trimmed, in NFC, with every run of white space (a full-width space, a
 /// no-break space …) made one ordinary space. Lookups (filters, a trainee's history)
 /// use the same form, so `josé` typed either way is one trainee.
-pub fn normalize(id: &str) -> String {
-    let nfc: String = id.trim().nfc().collect();
-    let mut out = String::with_capacity(nfc.len());
-    let mut space = false;
-    for c in nfc.chars() {
-        if c.is_whitespace() {
-            space = true;
-            continue;
-        }
-        if space && !out.is_empty() {
-            out.push(' ');
-        }
-        space = false;
-        out.push(c);
-    }
-    out
+pub(crate) fn normalize(id: &str) -> String {
+    courtesy_engine::text::fold_spaces(id.trim().nfc())
 }
 
 /// The first hidden character in `id`, with its code point, for the message.
-pub fn hidden_char(id: &str) -> Option<String> {
+pub(crate) fn hidden_char(id: &str) -> Option<String> {
     id.chars()
         .find(|&c| is_invisible(c))
         .map(|c| format!("U+{:04X}", u32::from(c)))
@@ -62,7 +48,7 @@ pub fn hidden_char(id: &str) -> Option<String> {
 /// width letters, ligatures), lower-cased, without spaces, dots, hyphens and
 /// underscores, with the Cyrillic and Greek letters that look Latin made Latin and
 /// `0`/`1`/`|` made `o`/`l`/`l`. Two different ids with the same skeleton look alike.
-pub fn skeleton(id: &str) -> String {
+pub(crate) fn skeleton(id: &str) -> String {
     id.nfkc()
         .flat_map(char::to_lowercase)
         .filter(|c| !c.is_whitespace() && !matches!(c, '.' | '-' | '_' | '·'))

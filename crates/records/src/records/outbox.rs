@@ -280,7 +280,11 @@ impl Store {
 
     /// Notes a failed try (network, server error …) for these pending statements: they
     /// stay pending, with the reason.
-    pub fn outbox_note_failure(&self, ids: &[&str], reason: &str) -> Result<(), RecordsError> {
+    pub(crate) fn outbox_note_failure(
+        &self,
+        ids: &[&str],
+        reason: &str,
+    ) -> Result<(), RecordsError> {
         let now = now_ms();
         let reason = clip(reason);
         self.write(|tx| {

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 /// The fewest characters a manager password may have.
 pub const MIN_PASSWORD_CHARS: usize = 8;
 /// The `meta` key holding the PHC string (`$argon2id$v=19$m=19456,t=2,p=1$…`).
-pub const PASSWORD_KEY: &str = "manager_password";
+pub(crate) const PASSWORD_KEY: &str = "manager_password";
 /// How long the manager area stays open without activity, by default.
 pub const DEFAULT_IDLE_LOCK: Duration = Duration::from_secs(5 * 60);
 /// The longest wait after wrong manager passwords.
@@ -203,7 +203,7 @@ impl Store {
     }
 
     /// Appends to the access log (nothing on a read-only store).
-    pub fn log_access(
+    pub(crate) fn log_access(
         &self,
         at_ms: i64,
         event: &str,

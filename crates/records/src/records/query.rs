@@ -328,7 +328,7 @@ pub struct ReplyChoice {
 
 impl ReplyChoice {
     /// A choice other than the step's best reply.
-    pub fn is_poor(&self) -> bool {
+    pub(crate) fn is_poor(&self) -> bool {
         !self.is_best
     }
 }

@@ -39,11 +39,6 @@ impl AttemptId {
                 text: text.to_string(),
             })
     }
-
-    /// The UUID.
-    pub fn as_uuid(&self) -> &Uuid {
-        &self.0
-    }
 }
 
 impl fmt::Display for AttemptId {
@@ -540,7 +535,7 @@ impl Store {
 
     /// [`Store::record_step`], with the attempt's scenario so that the `answered`
     /// statement carries the step's texts and all its choices (docs/xapi.md).
-    pub fn record_step_for(
+    pub(crate) fn record_step_for(
         &self,
         attempt: &AttemptId,
         index: usize,
@@ -585,7 +580,7 @@ impl Store {
 
     /// [`Store::finish_attempt`], with the attempt's scenario so that the statements carry
     /// its texts (docs/xapi.md).
-    pub fn finish_attempt_for(
+    pub(crate) fn finish_attempt_for(
         &self,
         attempt: &AttemptId,
         result: &AttemptResult,

@@ -8,9 +8,9 @@
 pub const APPLICATION_ID: i64 = 0x4352_5453;
 
 /// The `meta` row that names the file format.
-pub const FORMAT_KEY: &str = "format";
+pub(crate) const FORMAT_KEY: &str = "format";
 /// Its value.
-pub const FORMAT_VALUE: &str = "courtesy-records";
+pub(crate) const FORMAT_VALUE: &str = "courtesy-records";
 
 /// The migrations, in order. The schema version this build writes is their count.
 pub const MIGRATIONS: &[&str] = &[

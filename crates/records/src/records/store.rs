@@ -86,7 +86,7 @@ pub fn owner_only(path: &Path) {
 
 /// Creates `dir` (and missing parents) owner-only (0700 on Unix); an existing folder is
 /// left as it is.
-pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::DirBuilderExt;
@@ -239,7 +239,7 @@ impl Store {
     }
 
     /// The identity new statements get.
-    pub fn statement_identity(&self) -> StatementIdentity {
+    pub(crate) fn statement_identity(&self) -> StatementIdentity {
         self.identity
             .read()
             .unwrap_or_else(|e| e.into_inner())

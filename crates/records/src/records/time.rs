@@ -15,7 +15,7 @@ pub fn now_ms() -> i64 {
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
-pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+pub(crate) fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -26,7 +26,7 @@ pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 }
 
 /// The date (year, month, day) of a day number since 1970-01-01.
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
+pub fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -102,7 +102,7 @@ pub fn format_utc(ms: i64) -> String {
 
 /// Formats UTC milliseconds as RFC 3339 with milliseconds, `2026-03-01T09:30:00.123Z`
 /// (the form xAPI timestamps take).
-pub fn format_utc_ms(ms: i64) -> String {
+pub(crate) fn format_utc_ms(ms: i64) -> String {
     let days = ms.div_euclid(DAY_MS);
     let rem = ms.rem_euclid(DAY_MS);
     let secs = rem / 1000;
@@ -116,15 +116,15 @@ pub fn format_utc_ms(ms: i64) -> String {
     )
 }
 
-/// Formats UTC milliseconds as the date only, `2026-03-01`.
-pub fn format_date(ms: i64) -> String {
-    let (y, m, d) = civil_from_days(ms.div_euclid(DAY_MS));
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// UTC milliseconds as the date only, `2026-03-01` (the inverse of [`parse_date`]).
+    fn format_date(ms: i64) -> String {
+        let (y, m, d) = civil_from_days(ms.div_euclid(DAY_MS));
+        format!("{y:04}-{m:02}-{d:02}")
+    }
 
     #[test]
     fn dates_round_trip() {
