@@ -183,7 +183,8 @@ mod tests {
                 "feedback",
                 "debrief",
                 "manager",
-                "author"
+                "author",
+                "progress"
             ]
         );
         for (v, l) in [("zh-CN", Lang::Zh), ("zh", Lang::Zh), ("en", Lang::En)] {

@@ -239,7 +239,7 @@ impl Store {
     }
 
     /// The identity new statements get.
-    pub(crate) fn statement_identity(&self) -> StatementIdentity {
+    pub fn statement_identity(&self) -> StatementIdentity {
         self.identity
             .read()
             .unwrap_or_else(|e| e.into_inner())

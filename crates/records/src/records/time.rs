@@ -116,15 +116,16 @@ pub(crate) fn format_utc_ms(ms: i64) -> String {
     )
 }
 
+/// UTC milliseconds as the date only, `2026-03-01` (the inverse of [`parse_date`]); the
+/// assignments' due dates, which are UTC days (docs/learning.md, "Assignments").
+pub fn format_date(ms: i64) -> String {
+    let (y, m, d) = civil_from_days(ms.div_euclid(DAY_MS));
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// UTC milliseconds as the date only, `2026-03-01` (the inverse of [`parse_date`]).
-    fn format_date(ms: i64) -> String {
-        let (y, m, d) = civil_from_days(ms.div_euclid(DAY_MS));
-        format!("{y:04}-{m:02}-{d:02}")
-    }
 
     #[test]
     fn dates_round_trip() {
