@@ -9,9 +9,11 @@ use bevy::state::app::StatesPlugin;
 use bevy_egui::egui::{self, Key};
 use courtesy::app::flow::{Action, Catalog, Play, Screen, Seeds, Settings, TextSize, Trainee};
 use courtesy::app::i18n::Lang;
-use courtesy::app::learning::{self, Learning, Practice, PractiseScreen};
+use courtesy::app::learning::{self, Learning, Practice};
 use courtesy::app::loader::{self, CatalogEntry};
 use courtesy::app::records::RecordStore;
+use courtesy::app::screens::practise::PractiseScreen;
+use courtesy::app::screens::progress::ProgressScreen;
 use courtesy::app::screens::{library, practise, progress};
 use courtesy::app::theme;
 use courtesy::core::learning::{Catalogue, DAY_MS, recommend};
@@ -725,7 +727,7 @@ fn my_progress_opens_from_the_library_and_goes_back() {
     assert_eq!(screen(&app), Screen::Progress);
     let vm = app
         .world()
-        .resource::<learning::ProgressScreen>()
+        .resource::<ProgressScreen>()
         .0
         .clone()
         .expect("built");

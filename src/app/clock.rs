@@ -1,8 +1,39 @@
 //! Times as the people at this station read them: the store's UTC milliseconds in the computer's local time zone (chrono reads `TZ` and /etc/localtime), as "Today 14:05" or a date and time.
 
-use crate::app::i18n::Lang;
-use crate::app::screens::history::{LocalTime, readable};
+use crate::app::i18n::{Lang, T};
 use chrono::{DateTime, Datelike, Local, NaiveDate, Offset, TimeZone, Timelike, Utc};
+
+/// A moment in local time: the calendar day (days since 1970-01-01) and the clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LocalTime {
+    pub day: i64,
+    pub year: i64,
+    pub month: u32,
+    pub mday: u32,
+    pub hour: u32,
+    pub minute: u32,
+}
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// "Today 14:05", "Yesterday 09:12", "1 Dec 2026 08:27" (今天 14:05, 昨天 09:12,
+/// 2026年12月1日 08:27): `when` as seen from `now`, both local.
+pub fn readable(when: LocalTime, now: LocalTime, lang: Lang) -> String {
+    let clock = format!("{:02}:{:02}", when.hour, when.minute);
+    match now.day - when.day {
+        0 => T::Today.fmt(lang, &[&clock]),
+        1 => T::Yesterday.fmt(lang, &[&clock]),
+        _ => match lang {
+            Lang::En => {
+                let month = MONTHS[(when.month.clamp(1, 12) - 1) as usize];
+                format!("{} {month} {} {clock}", when.mday, when.year)
+            }
+            Lang::Zh => format!("{}年{}月{}日 {clock}", when.year, when.month, when.mday),
+        },
+    }
+}
 
 /// Days from 0001-01-01 (chrono's day 1) to 1970-01-01.
 const UNIX_EPOCH_DAYS_FROM_CE: i64 = 719_163;
@@ -100,6 +131,39 @@ pub fn day_end(date: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// (year, month, day) of a day number (days since 1970-01-01), proleptic Gregorian:
+    /// the records' calendar (`records::time`), with month and day as the screen keeps them.
+    fn civil_from_days(z: i64) -> (i64, u32, u32) {
+        let (y, m, d) = crate::core::records::time::civil_from_days(z);
+        (y, m as u32, d as u32)
+    }
+
+    fn at(day: i64, hour: u32, minute: u32) -> LocalTime {
+        let (year, month, mday) = civil_from_days(day);
+        LocalTime {
+            day,
+            year,
+            month,
+            mday,
+            hour,
+            minute,
+        }
+    }
+
+    #[test]
+    fn times_read_as_today_yesterday_or_a_date() {
+        // 2026-12-01 is day 20_788.
+        assert_eq!(civil_from_days(20_788), (2026, 12, 1));
+        let now = at(20_788, 16, 0);
+        assert_eq!(readable(at(20_788, 14, 5), now, Lang::En), "Today 14:05");
+        assert_eq!(readable(at(20_788, 14, 5), now, Lang::Zh), "今天 14:05");
+        assert_eq!(readable(at(20_787, 9, 2), now, Lang::En), "Yesterday 09:02");
+        assert_eq!(readable(at(20_787, 9, 2), now, Lang::Zh), "昨天 09:02");
+        let old = at(20_788 - 30, 8, 27);
+        assert_eq!(readable(old, now, Lang::En), "1 Nov 2026 08:27");
+        assert_eq!(readable(old, now, Lang::Zh), "2026年11月1日 08:27");
+    }
     use chrono::FixedOffset;
 
     const MS: i64 = 1_764_577_624_000; // 2025-12-01T08:27:04Z

@@ -16,8 +16,8 @@ use crate::app::flow::{Action, Attempt, Catalog, FlowSet, Play, Screen, Seeds, S
 use crate::app::i18n::Lang;
 use crate::app::loader::CatalogEntry;
 use crate::app::records::{AttemptRecord, RecordStore};
-use crate::app::screens::practise::{PractiseCard, PractiseVm};
-use crate::app::screens::progress::{ProgressVm, Row, Series, Standing};
+use crate::app::screens::practise::{PractiseCard, PractiseScreen, PractiseVm};
+use crate::app::screens::progress::{ProgressScreen, ProgressVm, Row, Series, Standing};
 use crate::core::learning::{
     self, Catalogue, Choice, Level, MasteryParams, PracticeStep, wrong_in_transcript, wrong_steps,
 };
@@ -62,15 +62,6 @@ pub struct PracticeRun {
     /// Of which with the best reply.
     pub right: usize,
 }
-
-/// The "Practise next" view model, built on entering the library and when the settings
-/// change (`None` until the signed-in trainee's evidence is read).
-#[derive(Resource, Debug, Clone, Default, PartialEq)]
-pub struct PractiseScreen(pub Option<PractiseVm>);
-
-/// The My progress view model, built on entering the screen and when the settings change.
-#[derive(Resource, Debug, Clone, Default, PartialEq)]
-pub struct ProgressScreen(pub Option<ProgressVm>);
 
 /// Adds the learning loop to the flow.
 pub fn plugin(app: &mut App) {

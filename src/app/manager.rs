@@ -613,7 +613,7 @@ pub fn apply_manager_actions(
                 if open =>
             {
                 if let Ok(store) = store_of(&records) {
-                    match crate::app::screens::manager_assignments::apply(&store, a) {
+                    match apply_assignment(&store, a) {
                         Ok(()) => {
                             m.notice = None;
                             load_dashboard(&mut m, store, cache_of(&records));
@@ -1013,7 +1013,7 @@ pub struct GridCell {
     pub best: Option<f64>,
     pub attempts: u64,
     /// Under an assignment: its verdict (shown instead of `state`).
-    pub assigned: Option<crate::app::screens::manager_assignments::GridAssigned>,
+    pub assigned: Option<GridAssigned>,
 }
 
 /// Trainee × scenario: not started / unfinished / failed / passed, with the best score.
@@ -1194,4 +1194,27 @@ pub fn default_export_path(store_file: &Path, now_ms: i64) -> PathBuf {
     let stamp = when(now_ms).replace([' ', ':'], "-");
     let dir = store_file.parent().unwrap_or(Path::new("."));
     dir.join("exports").join(format!("attempts-{stamp}.csv"))
+}
+
+/// A grid cell's assignment verdict (`screens::manager_assignments::apply_to_grid` fills it).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GridAssigned {
+    pub status: crate::core::records::AssignmentStatus,
+    pub due_ms: Option<i64>,
+    /// Passed after the due date.
+    pub late: bool,
+    /// The deciding attempt's score.
+    pub overall: Option<f64>,
+}
+
+/// Carries out an assignment action at this station (`Err`: what went wrong).
+fn apply_assignment(store: &Store, action: &ManagerAction) -> Result<(), String> {
+    let now = crate::core::records::time::now_ms();
+    match action {
+        ManagerAction::CreateAssignment(n) => store.assignment_create(n, now).map(|_| ()),
+        ManagerAction::WithdrawAssignment(id) => store.assignment_withdraw(id, now),
+        ManagerAction::AcceptStation(s) => crate::core::lrs::assignments::accept_station(store, s),
+        _ => Ok(()),
+    }
+    .map_err(|e| e.to_string())
 }

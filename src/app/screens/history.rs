@@ -1,5 +1,6 @@
 //! The signed-in trainee's own attempts, listed beside the library cards (never anyone else's), in local time; each opens a read-only debrief.
 
+use crate::app::clock::{local_time, readable};
 use crate::app::flow::{Catalog, Settings};
 use crate::app::i18n::{Lang, T};
 use crate::app::screens::debrief::{self, DebriefVm};
@@ -16,85 +17,6 @@ pub struct HistoryLine {
     /// "82" or "—" for an attempt without a result.
     pub overall: String,
     pub passed: Option<bool>,
-}
-
-/// A moment in local time: the calendar day (days since 1970-01-01) and the clock.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LocalTime {
-    pub day: i64,
-    pub year: i64,
-    pub month: u32,
-    pub mday: u32,
-    pub hour: u32,
-    pub minute: u32,
-}
-
-/// `ms` (UTC milliseconds) in the computer's time zone (the C library's rules, so `TZ`
-/// and /etc/localtime apply); UTC where that is not available.
-pub fn local_time(ms: i64) -> LocalTime {
-    let secs = ms.div_euclid(1000);
-    let offset = local_offset_secs(secs).unwrap_or(0);
-    let local = secs + offset;
-    let day = local.div_euclid(86_400);
-    let in_day = local.rem_euclid(86_400);
-    let (year, month, mday) = civil_from_days(day);
-    LocalTime {
-        day,
-        year,
-        month,
-        mday,
-        hour: (in_day / 3600) as u32,
-        minute: (in_day % 3600 / 60) as u32,
-    }
-}
-
-#[cfg(unix)]
-fn local_offset_secs(secs: i64) -> Option<i64> {
-    let t: libc::time_t = secs.try_into().ok()?;
-    // SAFETY: `tm` is plain data that localtime_r fills in; both pointers are valid for
-    // the call and localtime_r (unlike localtime) keeps no pointer to them.
-    #[allow(unsafe_code)]
-    let tm = unsafe {
-        let mut tm: libc::tm = std::mem::zeroed();
-        if libc::localtime_r(&t, &mut tm).is_null() {
-            return None;
-        }
-        tm
-    };
-    Some(tm.tm_gmtoff)
-}
-
-#[cfg(not(unix))]
-fn local_offset_secs(_secs: i64) -> Option<i64> {
-    None
-}
-
-/// (year, month, day) of a day number (days since 1970-01-01), proleptic Gregorian:
-/// the records' calendar (`records::time`), with month and day as the screen keeps them.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let (y, m, d) = crate::core::records::time::civil_from_days(z);
-    (y, m as u32, d as u32)
-}
-
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
-/// "Today 14:05", "Yesterday 09:12", "1 Dec 2026 08:27" (今天 14:05, 昨天 09:12,
-/// 2026年12月1日 08:27): `when` as seen from `now`, both local.
-pub fn readable(when: LocalTime, now: LocalTime, lang: Lang) -> String {
-    let clock = format!("{:02}:{:02}", when.hour, when.minute);
-    match now.day - when.day {
-        0 => T::Today.fmt(lang, &[&clock]),
-        1 => T::Yesterday.fmt(lang, &[&clock]),
-        _ => match lang {
-            Lang::En => {
-                let month = MONTHS[(when.month.clamp(1, 12) - 1) as usize];
-                format!("{} {month} {} {clock}", when.mday, when.year)
-            }
-            Lang::Zh => format!("{}年{}月{}日 {clock}", when.year, when.month, when.mday),
-        },
-    }
 }
 
 /// Builds the lines from the trainee's attempts (newest first), titles from `title`,
@@ -270,45 +192,4 @@ pub fn past_attempt_ui(ctx: &egui::Context, past: &PastAttempt, lang: Lang) -> b
         hint(ui, lang, T::HintPastAttempt);
     });
     close || modal.should_close() || ctx.input(|i| i.key_pressed(egui::Key::Enter))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn at(day: i64, hour: u32, minute: u32) -> LocalTime {
-        let (year, month, mday) = civil_from_days(day);
-        LocalTime {
-            day,
-            year,
-            month,
-            mday,
-            hour,
-            minute,
-        }
-    }
-
-    #[test]
-    fn times_read_as_today_yesterday_or_a_date() {
-        // 2026-12-01 is day 20_788.
-        assert_eq!(civil_from_days(20_788), (2026, 12, 1));
-        let now = at(20_788, 16, 0);
-        assert_eq!(readable(at(20_788, 14, 5), now, Lang::En), "Today 14:05");
-        assert_eq!(readable(at(20_788, 14, 5), now, Lang::Zh), "今天 14:05");
-        assert_eq!(readable(at(20_787, 9, 2), now, Lang::En), "Yesterday 09:02");
-        assert_eq!(readable(at(20_787, 9, 2), now, Lang::Zh), "昨天 09:02");
-        let old = at(20_788 - 30, 8, 27);
-        assert_eq!(readable(old, now, Lang::En), "1 Nov 2026 08:27");
-        assert_eq!(readable(old, now, Lang::Zh), "2026年11月1日 08:27");
-    }
-
-    #[test]
-    fn local_time_follows_the_time_zone_offset() {
-        let ms = 1_764_577_624_000; // 2025-12-01T08:27:04Z
-        let t = local_time(ms);
-        let utc_minutes = 8 * 60 + 27;
-        let local_minutes = (t.hour * 60 + t.minute) as i64 + (t.day - 20_423) * 1440;
-        let offset = local_offset_secs(ms / 1000).unwrap_or(0) / 60;
-        assert_eq!(local_minutes - utc_minutes, offset);
-    }
 }

@@ -199,7 +199,7 @@ fn draw(
     records: Option<Res<crate::app::records::RecordStore>>,
     mut past: Local<Option<crate::app::screens::history::PastAttempt>>,
     yours: Option<Res<crate::app::screens::assignments::YourAssignments>>,
-    practise: Option<Res<crate::app::learning::PractiseScreen>>,
+    practise: Option<Res<crate::app::screens::practise::PractiseScreen>>,
 ) -> Result {
     use crate::app::screens::history;
     let mut vm = view_model(&catalog, &trainee, &settings);

@@ -1,14 +1,12 @@
 //! The manager's Assignments view (make one: scenarios, trainees or everyone, due date, pass policy, floors; list and withdraw them; problems with other stations' assignments) and the assignment status words and colours of the completion grid's cells.
 
 use crate::app::i18n::Lang;
-use crate::app::manager::{CompletionGrid, ManagerAction};
+use crate::app::manager::{CompletionGrid, GridAssigned, ManagerAction};
 use crate::app::screens::caption;
 use crate::app::screens::manager::DashboardVm;
 use crate::core::lrs::assignments::{AssignmentProblem, ProblemKind, RoomAssignments, short};
 use crate::core::model::Principle;
-use crate::core::records::{
-    AssignmentStatus, AttemptSummary, Audience, NewAssignment, Policy, Store,
-};
+use crate::core::records::{AssignmentStatus, AttemptSummary, Audience, NewAssignment, Policy};
 use bevy_egui::egui::{self, Color32, RichText};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -101,17 +99,6 @@ pub fn due_words(due_ms: Option<i64>, now_ms: i64, passed: bool, lang: Lang) -> 
         (_, 2..=6) => format!("{}截止", weekday(due, lang)),
         (_, _) => format!("{} 截止", crate::core::records::time::format_date(due)),
     }
-}
-
-/// A grid cell's assignment verdict (see [`apply_to_grid`]).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct GridAssigned {
-    pub status: AssignmentStatus,
-    pub due_ms: Option<i64>,
-    /// Passed after the due date.
-    pub late: bool,
-    /// The deciding attempt's score.
-    pub overall: Option<f64>,
 }
 
 /// Puts each assigned cell's verdict (the newest assignment covering it) on the grid.
@@ -548,16 +535,4 @@ pub fn assignments_ui(ui: &mut egui::Ui, vm: &mut DashboardVm) -> Option<Manager
         }
     }
     out
-}
-
-/// Carries out an assignment action at this station (`Err`: what went wrong).
-pub fn apply(store: &Store, action: &ManagerAction) -> Result<(), String> {
-    let now = crate::core::records::time::now_ms();
-    match action {
-        ManagerAction::CreateAssignment(n) => store.assignment_create(n, now).map(|_| ()),
-        ManagerAction::WithdrawAssignment(id) => store.assignment_withdraw(id, now),
-        ManagerAction::AcceptStation(s) => crate::core::lrs::assignments::accept_station(store, s),
-        _ => Ok(()),
-    }
-    .map_err(|e| e.to_string())
 }

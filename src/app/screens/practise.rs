@@ -8,6 +8,7 @@
 use crate::app::flow::Action;
 use crate::app::i18n::Lang;
 use crate::app::theme::Palette;
+use bevy::prelude::Resource;
 use bevy_egui::egui::{self, Key, RichText};
 
 /// One recommended scenario.
@@ -194,3 +195,8 @@ fn card(ui: &mut egui::Ui, lang: Lang, i: usize, c: &PractiseCard, out: &mut Opt
     });
     ui.separator();
 }
+
+/// The "Practise next" view model (filled by `app::learning`), built on entering the library and when the settings
+/// change (`None` until the signed-in trainee's evidence is read).
+#[derive(Resource, Debug, Clone, Default, PartialEq)]
+pub struct PractiseScreen(pub Option<PractiseVm>);

@@ -359,7 +359,7 @@ pub fn plugin(app: &mut App) {
 
 fn draw(
     mut contexts: EguiContexts,
-    vm: Option<Res<crate::app::learning::ProgressScreen>>,
+    vm: Option<Res<ProgressScreen>>,
     mut actions: MessageWriter<Action>,
 ) -> Result {
     let Some(vm) = vm.and_then(|v| v.0.clone()) else {
@@ -367,3 +367,7 @@ fn draw(
     };
     show(&mut contexts, &mut actions, |u| ui(u, &vm))
 }
+
+/// The My progress view model (filled by `app::learning`), built on entering the screen and when the settings change.
+#[derive(Resource, Debug, Clone, Default, PartialEq)]
+pub struct ProgressScreen(pub Option<ProgressVm>);
