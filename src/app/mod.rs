@@ -17,6 +17,7 @@ pub mod manager;
 pub mod map;
 pub mod records;
 pub mod redraw;
+pub mod render_exp;
 pub mod screens;
 pub mod screenshot;
 pub mod sets;
@@ -272,12 +273,17 @@ fn spawn_camera(mut commands: Commands) {
 pub fn build_app(args: &AppArgs, catalog: Vec<CatalogEntry>, boot: Boot) -> App {
     let (w, h) = args.size.unwrap_or((1280, 800));
     let mut app = App::new();
+    let mut plugins = DefaultPlugins.build();
+    if render_exp::no_pipelined() {
+        plugins = plugins.disable::<bevy::render::pipelined_rendering::PipelinedRenderingPlugin>();
+    }
     app.add_plugins(
-        DefaultPlugins
+        plugins
             .set(WindowPlugin {
                 primary_window: Some(Window {
                     title: i18n::T::AppTitle.get(boot.settings.lang).to_string(),
                     resolution: WindowResolution::new(w, h),
+                    present_mode: render_exp::present_mode().unwrap_or_default(),
                     ..default()
                 }),
                 ..default()
@@ -290,6 +296,7 @@ pub fn build_app(args: &AppArgs, catalog: Vec<CatalogEntry>, boot: Boot) -> App 
             }),
     )
     .add_plugins(EguiPlugin::default())
+    .add_plugins(render_exp::plugin)
     .insert_resource(redraw::StartedAt(Instant::now()))
     .insert_resource(Catalog(catalog))
     .insert_resource(boot.settings)
