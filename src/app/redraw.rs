@@ -118,6 +118,11 @@ pub struct StartedAt(pub Instant);
 #[derive(Resource, Debug, Default, Clone, Copy)]
 pub struct FrameCounter(pub u64);
 
+/// Where the redraw policy decides on the next frame (`PostUpdate`): systems that wish
+/// for a repaint in this frame run before it.
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RedrawPolicy;
+
 /// Installs the reactive policy.
 pub fn plugin(app: &mut App) {
     app.insert_resource(winit_settings())
@@ -133,6 +138,7 @@ pub fn plugin(app: &mut App) {
             PostUpdate,
             (install_callback, redraw_policy)
                 .chain()
+                .in_set(RedrawPolicy)
                 .after(EguiPostUpdateSet::ProcessOutput),
         );
 }

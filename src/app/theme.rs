@@ -194,7 +194,11 @@ pub fn plugin(app: &mut App) {
     app.add_systems(EguiPrimaryContextPass, apply_theme.in_set(UiSet::Theme))
         .add_systems(
             PostUpdate,
-            redraw_after_new_glyphs.after(bevy_egui::EguiPostUpdateSet::ProcessOutput),
+            // Before the redraw policy reads this frame's wishes: after it, the extra frame
+            // waited for the next wake (a blank digit stayed for up to a second).
+            redraw_after_new_glyphs
+                .after(bevy_egui::EguiPostUpdateSet::ProcessOutput)
+                .before(crate::app::redraw::RedrawPolicy),
         );
 }
 
