@@ -166,6 +166,19 @@ fn where_learners_go_wrong_shows_titles_lines_and_replies_not_ids() {
 }
 
 #[test]
+fn a_choice_made_once_opens_this_attempt_not_the_1_attempts() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = store(dir.path());
+    let mut data = dashboard(&store);
+    let first = data.poor.first_mut().expect("a common poor choice");
+    first.chosen = 1;
+    let mut h = harness(vm(data, Lang::En, Tab::WrongChoices));
+    h.run();
+    assert!(h.query_by_label("Show this attempt").is_some());
+    assert!(h.query_by_label_contains("the 1 attempts").is_none());
+}
+
+#[test]
 fn the_attempts_list_says_result_outcome_and_source_in_words() {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = store(dir.path());

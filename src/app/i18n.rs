@@ -300,6 +300,7 @@ strings! {
     GridPassed => ("Passed · best {}", "通过 · 最好 {}"),
     WrongChoicesHintOpen => ("Replies other than the step's best, most chosen first. Press Show (or Enter on it) to see the attempts behind a row.", "非最佳回复，按被选次数从多到少排列。点击“查看”（或在按钮上按回车）可查看相关练习。"),
     ShowTheseAttempts => ("Show the {} attempts", "查看这 {} 次练习"),
+    ShowThisAttempt => ("Show this attempt", "查看这次练习"),
     FocusAttempts => ("{} attempts chose “{}” in “{}”", "{} 次练习选择了“{}”（情景：{}）"),
     ShowAllAttempts => ("Show all attempts", "显示全部练习"),
     FindingAttempts => ("Finding the attempts…", "正在查找相关练习……"),

@@ -851,7 +851,11 @@ fn wrong_choices(ui: &mut egui::Ui, vm: &DashboardVm) -> Option<ManagerAction> {
                 ui.label(format!("{:.0}%", c.share * 100.0));
                 ui.label(format!("{:+.1}", c.rating_total));
                 if ui
-                    .button(T::ShowTheseAttempts.fmt(lang, &[&c.chosen]))
+                    .button(if c.chosen == 1 {
+                        T::ShowThisAttempt.get(lang).to_string()
+                    } else {
+                        T::ShowTheseAttempts.fmt(lang, &[&c.chosen])
+                    })
                     .clicked()
                 {
                     out = Some(ManagerAction::ShowChoice {
