@@ -5,9 +5,10 @@
 //! `#[ignore]`d like tests/lrs_ralph.rs, is the three-station check against a real Ralph
 //! LRS (`.ci/run`; `COURTESY_RALPH=<venv>/bin/ralph`).
 
-use courtesy::core::load::parse_str;
-use courtesy::core::lrs::{LrsCache, LrsClient, LrsConfig, PullOptions, sync_pending};
-use courtesy::core::model::Scenario;
+mod support;
+use support::ralph::{Ralph, Station, ralph, scenario};
+
+use courtesy::core::lrs::{LrsCache, LrsClient, LrsConfig, PullOptions};
 use courtesy::core::records::{Filter, OutboxSelect, Source, Store, record_played};
 use courtesy::core::strategy::{Strategy, play};
 use serde_json::{Value, json};
@@ -18,13 +19,6 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-const SCENARIO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/angry-customer.ron");
-
-fn scenario() -> Arc<Scenario> {
-    let src = std::fs::read_to_string(SCENARIO).expect("scenario readable");
-    Arc::new(parse_str(&src).expect("scenario parses"))
-}
 
 /// What the test server does besides serving its statements.
 #[derive(Debug, Clone, PartialEq)]
@@ -581,107 +575,7 @@ fn a_foreign_more_link_stops_the_pull_and_keeps_the_cursor() {
 // ---------------------------------------------------------------------------------------
 // Three stations against a real Ralph LRS.
 
-fn ralph() -> Option<String> {
-    std::env::var("COURTESY_RALPH")
-        .ok()
-        .filter(|p| !p.is_empty())
-}
-
-struct Ralph {
-    dir: tempfile::TempDir,
-    script: std::path::PathBuf,
-}
-
-impl Ralph {
-    fn start() -> Ralph {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/ralph-lrs.sh");
-        let venv = Path::new(&ralph().expect("COURTESY_RALPH"))
-            .parent()
-            .and_then(Path::parent)
-            .expect("venv")
-            .to_path_buf();
-        let out = std::process::Command::new("bash")
-            .arg(&script)
-            .arg("start")
-            .arg(dir.path())
-            .env("COURTESY_RALPH_VENV", &venv)
-            .output()
-            .expect("runs ralph-lrs.sh");
-        assert!(
-            out.status.success(),
-            "ralph-lrs.sh start: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        Ralph { dir, script }
-    }
-
-    fn config_path(&self) -> std::path::PathBuf {
-        self.dir.path().join("lrs.ron")
-    }
-
-    fn stop(&self) {
-        let _ = std::process::Command::new("bash")
-            .arg(&self.script)
-            .arg("stop")
-            .arg(self.dir.path())
-            .output();
-    }
-}
-
-impl Drop for Ralph {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-/// One station: a data folder with its own store and name, sending to the LRS.
-struct Station {
-    name: String,
-    dir: std::path::PathBuf,
-    store: Store,
-}
-
 impl Station {
-    fn new(root: &Path, name: &str, lrs: &Path) -> Station {
-        let dir = root.join(name);
-        std::fs::create_dir_all(&dir).expect("mkdir");
-        std::fs::copy(lrs, dir.join("lrs.ron")).expect("copies lrs.ron");
-        let store = Store::open(&dir.join("records.sqlite3")).expect("store");
-        store.set_station(Some(name));
-        courtesy::core::lrs::configure_store(&store, Some(&dir), None).expect("configures");
-        Station {
-            name: name.to_string(),
-            dir,
-            store,
-        }
-    }
-
-    fn config(&self) -> LrsConfig {
-        LrsConfig::discover(&self.dir, None)
-            .expect("config")
-            .expect("configured")
-    }
-
-    fn play(&self, trainee: &str, seed: u64, strategy: Strategy) {
-        let r = play(scenario(), seed, "en", &strategy).expect("plays");
-        record_played(&self.store, trainee, Source::Cli, scenario(), &r, |_| {}).expect("records");
-    }
-
-    fn sync(&self) -> usize {
-        let cfg = self.config();
-        let pass = sync_pending(
-            &self.store,
-            &LrsClient::new(&cfg),
-            cfg.batch_size,
-            &AtomicBool::new(false),
-            |_, _| {},
-        )
-        .expect("store works");
-        assert!(pass.error.is_none(), "{}: {:?}", self.name, pass.error);
-        pass.sent
-    }
-
     fn cache(&self) -> LrsCache {
         LrsCache::open(&self.dir, &self.config()).expect("cache")
     }
