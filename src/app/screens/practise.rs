@@ -62,9 +62,11 @@ impl Words {
             }
             (Words::Intro, true) => "根据您最近没做到的服务规范，为您挑了这些练习。".into(),
             (Words::NothingDue, false) => {
-                "Nothing is due for practice right now. Well done — keep it up.".into()
+                "Nothing is due for practice right now. A rule you slip on comes back here a day later, then at longer and longer intervals.".into()
             }
-            (Words::NothingDue, true) => "目前没有需要补练的内容，做得好，继续保持。".into(),
+            (Words::NothingDue, true) => {
+                "目前没有到期要复习的内容。哪条服务规范没做到，一天后会出现在这里，之后间隔越来越长。".into()
+            }
             (Words::NoEvidence, false) => {
                 "Play a scenario first: this panel then suggests what to practise.".into()
             }
