@@ -1,6 +1,8 @@
 //! Files that are not usable Courtesy stores (not SQLite, another program's database, a
 //! newer schema, damaged) are refused with a clear, typed error and never changed.
 
+mod support;
+
 use courtesy::core::records::{RecordsError, Store};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -10,11 +12,7 @@ fn bin() -> &'static str {
 }
 
 fn fixture() -> String {
-    concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/scoring-case.ron"
-    )
-    .to_string()
+    support::fixture::SCORING_CASE.to_string()
 }
 
 fn read(p: &Path) -> Vec<u8> {
