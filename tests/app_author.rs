@@ -2,6 +2,9 @@
 //! (headless bevy): start from a chosen step and mood, go back, restart, never recorded.
 #![cfg(feature = "app")]
 
+mod support;
+use support::app::{fixture, flow_app, send};
+
 use bevy::prelude::*;
 use bevy::state::app::StatesPlugin;
 use bevy_egui::egui;
@@ -11,26 +14,9 @@ use courtesy::app::author::{
 use courtesy::app::flow::{Action, Catalog, Play, Screen, Seeds, Selected, Settings};
 use courtesy::app::i18n::Lang;
 use courtesy::app::loader::CatalogEntry;
-use courtesy::core::load::{content_hash, parse_str};
 use courtesy::core::session::Current;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use std::sync::Arc;
-
-fn fixture() -> CatalogEntry {
-    let path = std::path::PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/scoring-case.ron"
-    ));
-    let src = std::fs::read_to_string(&path).expect("fixture readable");
-    CatalogEntry {
-        scenario: Arc::new(parse_str(&src).expect("fixture parses")),
-        content_hash: content_hash(&src),
-        origin: courtesy::core::library::Origin::File(path.clone()),
-        source: src.as_str().into(),
-        path,
-    }
-}
 
 fn settings() -> Settings {
     Settings {
@@ -53,16 +39,7 @@ fn vm(spec: PreviewSpec) -> AuthorVm {
 }
 
 fn harness<'a>(vm: AuthorVm) -> Harness<'a, (AuthorVm, Option<AuthorAction>)> {
-    Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .build_ui_state(
-            |ui, state: &mut (AuthorVm, Option<AuthorAction>)| {
-                if let Some(a) = author::ui(ui, &state.0) {
-                    state.1 = Some(a);
-                }
-            },
-            (vm, None),
-        )
+    support::app::screen_harness(egui::vec2(1400.0, 900.0), vm, author::ui)
 }
 
 #[test]
@@ -176,20 +153,9 @@ fn the_library_toggle_turns_author_mode_on() {
 // ---- the flow, headless ----
 
 fn app() -> App {
-    let mut app = App::new();
-    app.add_plugins((MinimalPlugins, StatesPlugin))
-        .insert_resource(Catalog(vec![fixture()]))
-        .insert_resource(Seeds::starting_at(7))
-        .insert_resource(AuthorMode(true))
-        .add_plugins(courtesy::app::flow_plugin);
-    app.update();
-    app
-}
-
-fn send(app: &mut App, action: Action) {
-    app.world_mut().write_message(action);
-    app.update();
-    app.update();
+    flow_app(Catalog(vec![fixture()]), |app| {
+        app.insert_resource(AuthorMode(true));
+    })
 }
 
 fn author(app: &mut App, action: AuthorAction) {

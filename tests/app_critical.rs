@@ -4,31 +4,20 @@
 //! customer line right after the trainee's reply.
 #![cfg(feature = "app")]
 
+mod support;
+use support::app::screen_harness;
+
 use bevy_egui::egui;
-use courtesy::app::flow::{Action, Attempt, Catalog, Play, Settings, Speaker};
+use courtesy::app::flow::{Attempt, Catalog, Play, Settings, Speaker};
 use courtesy::app::i18n::{Lang, T};
 use courtesy::app::screens::{conversation, debrief};
 use courtesy::core::library::Library;
 use courtesy::core::session::{Current, best_reply};
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use std::path::PathBuf;
 
-fn harness<'a, Vm: 'a>(
-    vm: Vm,
-    ui_fn: impl Fn(&mut egui::Ui, &Vm) -> Option<Action> + 'a,
-) -> Harness<'a, (Vm, Option<Action>)> {
-    Harness::builder()
-        .with_size(egui::vec2(1100.0, 1400.0))
-        .build_ui_state(
-            move |ui, state: &mut (Vm, Option<Action>)| {
-                if let Some(a) = ui_fn(ui, &state.0) {
-                    state.1 = Some(a);
-                }
-            },
-            (vm, None),
-        )
-}
+/// The window size the screens are drawn at.
+const SIZE: egui::Vec2 = egui::vec2(1100.0, 1400.0);
 
 fn catalog() -> Catalog {
     let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"));
@@ -96,7 +85,7 @@ fn debrief_leads_with_the_critical_mistake_in_both_languages() {
         let said = vm.critical[0].reply_text.clone();
         let overall = format!("{} {:.0}", T::Overall.get(lang), vm.overall);
         let would_pass = T::CriticalWouldPass.fmt(lang, &[&format!("{:.0}", vm.overall)]);
-        let mut h = harness(vm, debrief::ui);
+        let mut h = screen_harness(SIZE, vm, debrief::ui);
         h.run();
         let heading_label = format!("⚠ {}", T::CriticalHeading.get(lang));
         let heading = h.get_by_label(&heading_label);
@@ -131,7 +120,7 @@ fn a_passed_debrief_has_no_critical_panel() {
     let play = Play(Some(a));
     let vm = debrief::view_model(&play, &catalog, &settings(Lang::En)).expect("debrief");
     assert!(vm.passed && vm.critical.is_empty());
-    let mut h = harness(vm, debrief::ui);
+    let mut h = screen_harness(SIZE, vm, debrief::ui);
     h.run();
     assert!(
         h.query_by_label(&format!("⚠ {}", T::CriticalHeading.get(Lang::En)))
@@ -165,7 +154,7 @@ fn conversation_shows_the_reaction_as_a_customer_line_after_the_reply() {
         let reply_text = fb.reply_text.clone();
         let next_line = vm.customer_line.clone();
         let customer = vm.customer.name.clone();
-        let mut h = harness(vm, conversation::ui);
+        let mut h = screen_harness(SIZE, vm, conversation::ui);
         // The `insult` step is timed: a running countdown keeps asking for frames.
         h.run_steps(3);
         let reply = h.get_by_label(&reply_text);
@@ -196,7 +185,6 @@ fn conversation_shows_the_reaction_as_a_customer_line_after_the_reply() {
 
 #[test]
 fn manager_drill_down_shows_the_critical_flag_and_the_reaction() {
-    use courtesy::app::manager::ManagerAction;
     use courtesy::app::screens::manager::{self, DrillStep, DrillVm};
     let vm = DrillVm {
         lang: Lang::En,
@@ -216,16 +204,7 @@ fn manager_drill_down_shows_the_critical_flag_and_the_reaction() {
             best: Some("Yes, in your hand luggage.".into()),
         }],
     };
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1000.0, 900.0))
-        .build_ui_state(
-            |ui, state: &mut (DrillVm, Option<ManagerAction>)| {
-                if let Some(a) = manager::drill_ui(ui, &state.0) {
-                    state.1 = Some(a);
-                }
-            },
-            (vm, None),
-        );
+    let mut h = screen_harness(egui::vec2(1000.0, 900.0), vm, manager::drill_ui);
     h.run();
     h.get_by_label(&format!("⚠ {}", T::CriticalBadge.get(Lang::En)));
     h.get_by_label("The customer: Inject less? Well, you'd know.");

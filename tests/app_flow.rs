@@ -2,53 +2,21 @@
 //! plugin, driven by `Action` messages, from sign-in to the debrief and back.
 #![cfg(feature = "app")]
 
+mod support;
+use support::app::{fixture, flow_app, screen, send};
+
 use bevy::prelude::*;
 use bevy::state::app::StatesPlugin;
 use courtesy::app::flow::{
     Action, Catalog, Play, Screen, Seeds, Selected, Settings, TimerMode, Trainee,
 };
 use courtesy::app::i18n::Lang;
-use courtesy::app::loader::CatalogEntry;
-use courtesy::core::load::{content_hash, parse_str};
 use courtesy::core::model::Outcome;
 use courtesy::core::session::Current;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-fn fixture() -> CatalogEntry {
-    let path = std::path::PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/scoring-case.ron"
-    ));
-    let src = std::fs::read_to_string(&path).expect("fixture readable");
-    CatalogEntry {
-        scenario: Arc::new(parse_str(&src).expect("fixture parses")),
-        content_hash: content_hash(&src),
-        origin: courtesy::core::library::Origin::File(path.clone()),
-        source: src.as_str().into(),
-        path,
-    }
-}
-
 fn app() -> App {
-    let mut app = App::new();
-    app.add_plugins((MinimalPlugins, StatesPlugin))
-        .insert_resource(Catalog(vec![fixture()]))
-        .insert_resource(Seeds::starting_at(7))
-        .add_plugins(courtesy::app::flow_plugin);
-    app.update();
-    app
-}
-
-/// Sends `action`, then runs two frames: one applies it, the next makes the state transition.
-fn send(app: &mut App, action: Action) {
-    app.world_mut().write_message(action);
-    app.update();
-    app.update();
-}
-
-fn screen(app: &App) -> Screen {
-    *app.world().resource::<State<Screen>>().get()
+    flow_app(Catalog(vec![fixture()]), |_| {})
 }
 
 fn play(app: &App) -> &courtesy::app::flow::Attempt {

@@ -2,16 +2,18 @@
 //! files, both through `Reloader` directly and through the watcher thread + bevy systems.
 #![cfg(feature = "app")]
 
+mod support;
+use support::app::{flow_app, send, until};
+
 use bevy::prelude::*;
-use bevy::state::app::StatesPlugin;
 use courtesy::app::author::{AuthorAction, AuthorMode, Preview};
-use courtesy::app::flow::{Action, Catalog, Play, Screen, Seeds, Selected, Settings};
+use courtesy::app::flow::{Action, Catalog, Play, Screen, Selected, Settings};
 use courtesy::app::hot_reload::{HotReloadSources, ReloadPanel, Reloader, WatchAlways, Watcher};
 use courtesy::app::i18n::Lang;
 use courtesy::core::library::Source;
 use courtesy::core::session::Current;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const GOOD: &str = include_str!("fixtures/scoring-case.ron");
 
@@ -180,39 +182,15 @@ fn app(dir: &Path) -> App {
 
 fn app_with(dir: &Path, author: bool, watch: bool) -> App {
     let (catalog, _) = courtesy::app::loader::load_dir(dir).expect("loads");
-    let mut app = App::new();
-    app.add_plugins((MinimalPlugins, StatesPlugin))
-        .insert_resource(Catalog(catalog))
-        .insert_resource(Seeds::starting_at(7))
-        .insert_resource(Settings {
+    flow_app(Catalog(catalog), |app| {
+        app.insert_resource(Settings {
             lang: Lang::En,
             ..Default::default()
         })
         .insert_resource(HotReloadSources(vec![Source::Folder(dir.to_path_buf())]))
         .insert_resource(AuthorMode(author))
-        .insert_resource(WatchAlways(watch))
-        .add_plugins(courtesy::app::flow_plugin);
-    app.update();
-    app
-}
-
-/// Runs frames until `done` holds; fails after `limit` (well under a second per change).
-fn until(app: &mut App, limit: Duration, what: &str, done: impl Fn(&App) -> bool) {
-    let start = Instant::now();
-    loop {
-        app.update();
-        if done(app) {
-            return;
-        }
-        assert!(start.elapsed() < limit, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
-fn send(app: &mut App, action: Action) {
-    app.world_mut().write_message(action);
-    app.update();
-    app.update();
+        .insert_resource(WatchAlways(watch));
+    })
 }
 
 fn done_in_catalog(app: &App) -> String {

@@ -4,10 +4,12 @@
 //! words, never ids.
 #![cfg(feature = "app")]
 
+mod support;
+use support::app::{flow_app, screen, send, themed};
+
 use bevy::prelude::*;
-use bevy::state::app::StatesPlugin;
 use bevy_egui::egui::{self, Key};
-use courtesy::app::flow::{Action, Catalog, Play, Screen, Seeds, Settings, TextSize, Trainee};
+use courtesy::app::flow::{Action, Catalog, Play, Screen, Settings, TextSize, Trainee};
 use courtesy::app::i18n::Lang;
 use courtesy::app::learning::{self, Learning, Practice};
 use courtesy::app::loader::{self, CatalogEntry};
@@ -15,7 +17,6 @@ use courtesy::app::records::RecordStore;
 use courtesy::app::screens::practise::PractiseScreen;
 use courtesy::app::screens::progress::ProgressScreen;
 use courtesy::app::screens::{library, practise, progress};
-use courtesy::app::theme;
 use courtesy::core::learning::{Catalogue, DAY_MS, recommend};
 use courtesy::core::model::Scenario;
 use courtesy::core::records::{
@@ -155,13 +156,6 @@ fn learning_of(store: &Store, catalog: &Catalog, now: i64) -> Learning {
         evidence: ev.choices,
         at_ms: now,
     }
-}
-
-fn themed(ctx: &egui::Context, settings: &Settings) {
-    ctx.set_fonts(theme::fonts_for(settings.lang));
-    let s = theme::style(settings);
-    ctx.set_style_of(egui::Theme::Light, s.clone());
-    ctx.set_style_of(egui::Theme::Dark, s);
 }
 
 /// A rule id standing alone in trainee-facing text (L10, B3, P4, R …). A single letter
@@ -410,24 +404,9 @@ fn practise_next_leads_the_library_in_order_of_overdueness_with_reasons_in_words
 
 fn app(data: &Path, catalog: Catalog) -> App {
     let store = Store::open_in(Some(data)).expect("store");
-    let mut app = App::new();
-    app.add_plugins((MinimalPlugins, StatesPlugin))
-        .insert_resource(catalog)
-        .insert_resource(Seeds::starting_at(7))
-        .insert_resource(RecordStore::with_store(store))
-        .add_plugins(courtesy::app::flow_plugin);
-    app.update();
-    app
-}
-
-fn send(app: &mut App, action: Action) {
-    app.world_mut().write_message(action);
-    app.update();
-    app.update();
-}
-
-fn screen(app: &App) -> Screen {
-    *app.world().resource::<State<Screen>>().get()
+    flow_app(catalog, |app| {
+        app.insert_resource(RecordStore::with_store(store));
+    })
 }
 
 fn sign_in(app: &mut App) {

@@ -3,16 +3,18 @@
 //! scenario ids, not positions in the folder.
 #![cfg(feature = "app")]
 
+mod support;
+use support::app::{flow_app, screen, send, until};
+
 use bevy::prelude::*;
-use bevy::state::app::StatesPlugin;
-use courtesy::app::flow::{Action, Catalog, Play, Screen, Seeds, Settings};
+use courtesy::app::flow::{Action, Catalog, Play, Screen, Settings};
 use courtesy::app::hot_reload::{HotReloadSources, WatchAlways};
 use courtesy::app::i18n::Lang;
 use courtesy::app::records::RecordStore;
 use courtesy::core::library::Source;
 use courtesy::core::records::{AttemptStatus, Filter, Store};
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const GOOD: &str = include_str!("fixtures/scoring-case.ron");
 
@@ -28,42 +30,15 @@ fn write(dir: &Path, name: &str, text: &str) {
 fn app(dir: &Path, data: &Path) -> App {
     let (catalog, _) = courtesy::app::loader::load_dir(dir).expect("loads");
     let store = Store::open_in(Some(data)).expect("store");
-    let mut app = App::new();
-    app.add_plugins((MinimalPlugins, StatesPlugin))
-        .insert_resource(Catalog(catalog))
-        .insert_resource(Seeds::starting_at(7))
-        .insert_resource(Settings {
+    flow_app(Catalog(catalog), |app| {
+        app.insert_resource(Settings {
             lang: Lang::En,
             ..Default::default()
         })
         .insert_resource(HotReloadSources(vec![Source::Folder(dir.to_path_buf())]))
         .insert_resource(WatchAlways(true))
-        .insert_resource(RecordStore::with_store(store))
-        .add_plugins(courtesy::app::flow_plugin);
-    app.update();
-    app
-}
-
-fn until(app: &mut App, limit: Duration, what: &str, done: impl Fn(&App) -> bool) {
-    let start = Instant::now();
-    loop {
-        app.update();
-        if done(app) {
-            return;
-        }
-        assert!(start.elapsed() < limit, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
-fn send(app: &mut App, action: Action) {
-    app.world_mut().write_message(action);
-    app.update();
-    app.update();
-}
-
-fn screen(app: &App) -> Screen {
-    *app.world().resource::<State<Screen>>().get()
+        .insert_resource(RecordStore::with_store(store));
+    })
 }
 
 fn ids(app: &App) -> Vec<String> {
@@ -106,16 +81,7 @@ fn removing_the_file_of_the_attempt_in_progress_records_it_abandoned() {
             .get_resource::<courtesy::app::hot_reload::Watcher>()
             .is_some()
     });
-    send(
-        &mut app,
-        Action::SignIn {
-            name: "Li Lei".into(),
-            settings: Settings {
-                lang: Lang::En,
-                ..Default::default()
-            },
-        },
-    );
+    support::app::sign_in_as(&mut app, "Li Lei", support::app::english());
     open(&mut app, "bravo");
     send(&mut app, Action::StartConversation);
     send(&mut app, Action::Choose("a".into()));

@@ -1,17 +1,17 @@
 //! Attempt records and the manager's area: egui_kittest tests of the manager screens and the library's best result, and flow tests (recording step by step into a temp store, the inactivity lock).
 #![cfg(feature = "app")]
 
+mod support;
+use support::app::{fixture, flow_app, screen, send, wait_idle};
+
 use bevy::prelude::*;
-use bevy::state::app::StatesPlugin;
 use bevy_egui::egui;
-use courtesy::app::flow::{Action, Catalog, Screen, Seeds, Settings, TimerMode};
+use courtesy::app::flow::{Action, Catalog, Screen, Settings, TimerMode};
 use courtesy::app::i18n::Lang;
-use courtesy::app::loader::CatalogEntry;
 use courtesy::app::manager::{DashFilter, Dashboard, Manager, ManagerAction};
 use courtesy::app::records::RecordStore;
 use courtesy::app::screens::library::{self, Card, LibraryVm};
 use courtesy::app::screens::manager::{self, DashboardVm, DrillStep, DrillVm, PasswordForm, Tab};
-use courtesy::core::load::{content_hash, parse_str};
 use courtesy::core::model::Principle;
 use courtesy::core::records::{
     AttemptStatus, CohortAverages, Filter, PrincipleAverage, Store, TraineeRow,
@@ -19,7 +19,6 @@ use courtesy::core::records::{
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 // ---- pure UI ---------------------------------------------------------------------
@@ -205,16 +204,7 @@ fn drill_down_lists_every_step() {
         replay_error: None,
         steps: vec![step("s1", "A"), step("s2", "X"), step("s3", "Z")],
     };
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1000.0, 900.0))
-        .build_ui_state(
-            |ui, state: &mut (DrillVm, Option<ManagerAction>)| {
-                if let Some(a) = manager::drill_ui(ui, &state.0) {
-                    state.1 = Some(a);
-                }
-            },
-            (vm, None),
-        );
+    let mut h = support::app::screen_harness(egui::vec2(1000.0, 900.0), vm, manager::drill_ui);
     h.run();
     for id in ["s1", "s2", "s3"] {
         h.get_by_label(&format!("why {id}"));
@@ -269,52 +259,19 @@ fn library_card_shows_the_best_result_only_when_there_is_one() {
 
 // ---- flow ------------------------------------------------------------------------
 
-fn fixture() -> CatalogEntry {
-    let path = std::path::PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/scoring-case.ron"
-    ));
-    let src = std::fs::read_to_string(&path).expect("fixture readable");
-    CatalogEntry {
-        scenario: Arc::new(parse_str(&src).expect("fixture parses")),
-        content_hash: content_hash(&src),
-        origin: courtesy::core::library::Origin::File(path.clone()),
-        source: src.as_str().into(),
-        path,
-    }
-}
-
 fn app(records: RecordStore) -> App {
-    let mut app = App::new();
-    app.add_plugins((MinimalPlugins, StatesPlugin))
-        .insert_resource(Catalog(vec![fixture()]))
-        .insert_resource(Seeds::starting_at(7))
-        .insert_resource(records)
-        .add_plugins(courtesy::app::flow_plugin);
-    app.update();
-    app
-}
-
-fn send(app: &mut App, action: Action) {
-    app.world_mut().write_message(action);
-    app.update();
-    app.update();
-}
-
-fn screen(app: &App) -> Screen {
-    *app.world().resource::<State<Screen>>().get()
+    flow_app(Catalog(vec![fixture()]), |app| {
+        app.insert_resource(records);
+    })
 }
 
 fn sign_in(app: &mut App) {
-    send(
+    support::app::sign_in_as(
         app,
-        Action::SignIn {
-            name: "Li Lei".into(),
-            settings: Settings {
-                lang: Lang::En,
-                timers: TimerMode::Off,
-                ..Default::default()
-            },
+        "Li Lei",
+        Settings {
+            timers: TimerMode::Off,
+            ..support::app::english()
         },
     );
 }
@@ -398,18 +355,6 @@ fn each_step_is_recorded_as_it_happens_and_the_result_at_the_end() {
     assert!(vm.summary.contains("Training-room app"), "{}", vm.summary);
     assert_eq!(vm.steps[0].chosen, "A", "the reply's text, not its id");
     assert!(vm.steps.iter().all(|s| s.explanation.is_some()));
-}
-
-/// Runs frames until the manager's password check and dashboard load are done.
-fn wait_idle(app: &mut App) {
-    for _ in 0..600 {
-        app.update();
-        if !app.world().resource::<Manager>().busy() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    panic!("the manager's background work did not finish");
 }
 
 #[test]

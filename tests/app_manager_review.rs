@@ -1,10 +1,12 @@
 //! The manager's review as a manager reads it: tables in words (titles, the customer's line, reply texts — never ids), the completion grid's view model on a hand-made store, the CSV export read back by Python's csv module, the drill-through from "where learners go wrong", and screenshot runs that record nothing.
 #![cfg(feature = "app")]
 
+mod support;
+use support::app::{entry, fixture_path, flow_app, wait_idle};
+
 use bevy::prelude::*;
-use bevy::state::app::StatesPlugin;
 use bevy_egui::egui;
-use courtesy::app::flow::{Action, Catalog, Screen, Seeds, Settings};
+use courtesy::app::flow::{Action, Catalog, Screen, Settings};
 use courtesy::app::i18n::Lang;
 use courtesy::app::loader::CatalogEntry;
 use courtesy::app::manager::{
@@ -13,21 +15,16 @@ use courtesy::app::manager::{
 };
 use courtesy::app::records::RecordStore;
 use courtesy::app::screens::manager::{self, DashboardVm, Tab};
-use courtesy::core::load::{content_hash, parse_str};
 use courtesy::core::records::{AttemptSummary, Filter, Source, Store, TraineeRow, record_played};
 use courtesy::core::strategy::{Strategy, play};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Arc;
 
 /// The scoring fixture, retitled with a comma and quotes in both languages.
 fn fixture() -> CatalogEntry {
-    let path = std::path::PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/scoring-case.ron"
-    ));
+    let path = fixture_path();
     let src = std::fs::read_to_string(&path)
         .expect("fixture readable")
         .replace(
@@ -38,13 +35,7 @@ fn fixture() -> CatalogEntry {
             r#"text: {"zh-CN": "乙", "en": "B"}"#,
             r#"text: {"zh-CN": "乙，您“稍等”", "en": "Bear with me, \"please\""}"#,
         );
-    CatalogEntry {
-        scenario: Arc::new(parse_str(&src).expect("fixture parses")),
-        content_hash: content_hash(&src),
-        origin: courtesy::core::library::Origin::File(path.clone()),
-        source: src.as_str().into(),
-        path,
-    }
+    entry(path, &src)
 }
 
 /// Records one attempt of the fixture along `path` (reply ids) in `locale`.
@@ -102,16 +93,7 @@ fn vm(data: Dashboard, lang: Lang, tab: Tab) -> DashboardVm {
 }
 
 fn harness(vm: DashboardVm) -> Harness<'static, (DashboardVm, Option<ManagerAction>)> {
-    Harness::builder()
-        .with_size(egui::vec2(1280.0, 1600.0))
-        .build_ui_state(
-            |ui, state: &mut (DashboardVm, Option<ManagerAction>)| {
-                if let Some(a) = manager::dashboard_ui(ui, &mut state.0) {
-                    state.1 = Some(a);
-                }
-            },
-            (vm, None),
-        )
+    support::app::harness(egui::vec2(1280.0, 1600.0), vm, manager::dashboard_ui)
 }
 
 #[test]
@@ -423,25 +405,9 @@ print(json.dumps(rows, ensure_ascii=False))
 // ---- flow: drill-through, export and screenshots ---------------------------------------
 
 fn app(records: RecordStore) -> App {
-    let mut app = App::new();
-    app.add_plugins((MinimalPlugins, StatesPlugin))
-        .insert_resource(Catalog(vec![fixture()]))
-        .insert_resource(Seeds::starting_at(7))
-        .insert_resource(records)
-        .add_plugins(courtesy::app::flow_plugin);
-    app.update();
-    app
-}
-
-fn wait_idle(app: &mut App) {
-    for _ in 0..600 {
-        app.update();
-        if !app.world().resource::<Manager>().busy() {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    panic!("the manager's worker did not finish");
+    flow_app(Catalog(vec![fixture()]), |app| {
+        app.insert_resource(records);
+    })
 }
 
 #[test]

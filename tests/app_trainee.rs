@@ -3,6 +3,9 @@
 //! transcript scrolls with keys, the status bar covers nothing, Esc leaves with a confirm.
 #![cfg(feature = "app")]
 
+mod support;
+use support::app::themed;
+
 use bevy_egui::egui::{self, Key, accesskit::Role};
 use courtesy::app::flow::{
     Action, Attempt, Catalog, Play, Screen, Selected, Settings, TextSize, Trainee,
@@ -11,7 +14,6 @@ use courtesy::app::i18n::{Lang, T};
 use courtesy::app::loader::{self, CatalogEntry};
 use courtesy::app::screens::{self, briefing, conversation, debrief, feedback, library, sign_in};
 use courtesy::app::sync_status::StatusVm;
-use courtesy::app::theme;
 use courtesy::core::lrs::{SyncState, SyncStatus};
 use courtesy::core::session::Current;
 use egui_kittest::Harness;
@@ -25,14 +27,6 @@ fn shipped() -> Vec<CatalogEntry> {
     let (catalog, skipped) = loader::load_dir(&dir).expect("the shipped scenarios load");
     assert!(skipped.is_empty(), "skipped: {skipped:?}");
     catalog
-}
-
-/// The app's fonts and style for `settings` on a harness context.
-pub fn themed(ctx: &egui::Context, settings: &Settings) {
-    ctx.set_fonts(theme::fonts_for(settings.lang));
-    let s = theme::style(settings);
-    ctx.set_style_of(egui::Theme::Light, s.clone());
-    ctx.set_style_of(egui::Theme::Dark, s);
 }
 
 /// What the harness plays: the attempt and which screen of the loop shows.

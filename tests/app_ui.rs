@@ -2,6 +2,9 @@
 //! a key, and the content the trainee must see.
 #![cfg(feature = "app")]
 
+mod support;
+use support::app::screen_harness;
+
 use bevy_egui::egui::{self, Key};
 use courtesy::app::flow::{Action, Line, Settings, Speaker, TextSize, TimerMode};
 use courtesy::app::i18n::Lang;
@@ -16,22 +19,8 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use std::time::Duration;
 
-/// A harness over a view model and the last action the UI returned.
-fn harness<'a, Vm: 'a>(
-    vm: Vm,
-    ui_fn: impl Fn(&mut egui::Ui, &Vm) -> Option<Action> + 'a,
-) -> Harness<'a, (Vm, Option<Action>)> {
-    Harness::builder()
-        .with_size(egui::vec2(1100.0, 800.0))
-        .build_ui_state(
-            move |ui, state: &mut (Vm, Option<Action>)| {
-                if let Some(a) = ui_fn(ui, &state.0) {
-                    state.1 = Some(a);
-                }
-            },
-            (vm, None),
-        )
-}
+/// The window size the screens are drawn at.
+const SIZE: egui::Vec2 = egui::vec2(1100.0, 800.0);
 
 fn conversation_vm() -> ConversationVm {
     ConversationVm {
@@ -67,7 +56,7 @@ fn conversation_vm() -> ConversationVm {
 
 #[test]
 fn conversation_click_on_a_reply_chooses_it() {
-    let mut h = harness(conversation_vm(), conversation::ui);
+    let mut h = screen_harness(SIZE, conversation_vm(), conversation::ui);
     h.run();
     h.get_by_label("2. It's the courier's fault.").click();
     h.run();
@@ -77,14 +66,14 @@ fn conversation_click_on_a_reply_chooses_it() {
 #[test]
 fn conversation_digit_keys_choose_by_position() {
     for (key, id) in [(Key::Num1, "apologise"), (Key::Num3, "number")] {
-        let mut h = harness(conversation_vm(), conversation::ui);
+        let mut h = screen_harness(SIZE, conversation_vm(), conversation::ui);
         h.run();
         h.key_press(key);
         h.run();
         assert_eq!(h.state().1, Some(Action::Choose(id.into())), "{key:?}");
     }
     // A digit beyond the offered replies does nothing.
-    let mut h = harness(conversation_vm(), conversation::ui);
+    let mut h = screen_harness(SIZE, conversation_vm(), conversation::ui);
     h.run();
     h.key_press(Key::Num4);
     h.run();
@@ -98,7 +87,7 @@ fn conversation_shows_history_mood_and_countdown() {
         left: Duration::from_millis(6_200),
         total: Duration::from_secs(20),
     });
-    let mut h = harness(vm, conversation::ui);
+    let mut h = screen_harness(SIZE, vm, conversation::ui);
     // A running countdown keeps asking for frames, so step instead of running to rest.
     h.run_steps(3);
     h.get_by_label("Where is my parcel?");
@@ -138,7 +127,7 @@ fn feedback_vm() -> FeedbackVm {
 
 #[test]
 fn feedback_shows_ratings_mood_change_explanation_and_rules() {
-    let mut h = harness(feedback_vm(), feedback::ui);
+    let mut h = screen_harness(SIZE, feedback_vm(), feedback::ui);
     h.run();
     h.get_by_label("+2 Respect");
     h.get_by_label("−1 Moderation");
@@ -178,13 +167,13 @@ fn feedback_rule_id_only_in_the_tooltip() {
 #[test]
 fn feedback_continues_on_enter_space_or_click() {
     for key in [Key::Enter, Key::Space] {
-        let mut h = harness(feedback_vm(), feedback::ui);
+        let mut h = screen_harness(SIZE, feedback_vm(), feedback::ui);
         h.run();
         h.key_press(key);
         h.run();
         assert_eq!(h.state().1, Some(Action::Continue), "{key:?}");
     }
-    let mut h = harness(feedback_vm(), feedback::ui);
+    let mut h = screen_harness(SIZE, feedback_vm(), feedback::ui);
     h.run();
     h.get_by_label("Continue").click();
     h.run();
@@ -254,7 +243,7 @@ fn debrief_vm() -> DebriefVm {
 
 #[test]
 fn debrief_lists_every_principle_and_the_transcript() {
-    let mut h = harness(debrief_vm(), debrief::ui);
+    let mut h = screen_harness(SIZE, debrief_vm(), debrief::ui);
     h.run();
     for p in ["Respect", "Moderation", "Self-discipline", "Compliance"] {
         h.get_by_label(p);
@@ -273,19 +262,19 @@ fn debrief_lists_every_principle_and_the_transcript() {
 
 #[test]
 fn debrief_retry_and_back() {
-    let mut h = harness(debrief_vm(), debrief::ui);
+    let mut h = screen_harness(SIZE, debrief_vm(), debrief::ui);
     h.run();
     h.get_by_label("Retry").click();
     h.run();
     assert_eq!(h.state().1, Some(Action::Retry));
 
-    let mut h = harness(debrief_vm(), debrief::ui);
+    let mut h = screen_harness(SIZE, debrief_vm(), debrief::ui);
     h.run();
     h.key_press(Key::R);
     h.run();
     assert_eq!(h.state().1, Some(Action::Retry));
 
-    let mut h = harness(debrief_vm(), debrief::ui);
+    let mut h = screen_harness(SIZE, debrief_vm(), debrief::ui);
     h.run();
     h.key_press(Key::Enter);
     h.run();
@@ -310,13 +299,13 @@ fn library_vm() -> LibraryVm {
 
 #[test]
 fn library_opens_a_card_by_click_or_digit() {
-    let mut h = harness(library_vm(), library::ui);
+    let mut h = screen_harness(SIZE, library_vm(), library::ui);
     h.run();
     h.get_by_label("Open Lost parcel").click();
     h.run();
     assert_eq!(h.state().1, Some(Action::OpenScenario(1)));
 
-    let mut h = harness(library_vm(), library::ui);
+    let mut h = screen_harness(SIZE, library_vm(), library::ui);
     h.run();
     h.key_press(Key::Num1);
     h.run();
@@ -325,7 +314,7 @@ fn library_opens_a_card_by_click_or_digit() {
 
 #[test]
 fn library_hides_the_best_result_until_records_exist() {
-    let mut h = harness(library_vm(), library::ui);
+    let mut h = screen_harness(SIZE, library_vm(), library::ui);
     h.run();
     assert!(h.query_by_label_contains("Your best so far").is_none());
     h.get_by_label("Signed in as Li Lei");
@@ -333,7 +322,7 @@ fn library_hides_the_best_result_until_records_exist() {
 
     let mut vm = library_vm();
     vm.cards[0].best = Some("86 · Passed".into());
-    let mut h = harness(vm, library::ui);
+    let mut h = screen_harness(SIZE, vm, library::ui);
     h.run();
     h.get_by_label("Your best so far: 86 · Passed");
 }
@@ -354,7 +343,7 @@ fn briefing_vm() -> BriefingVm {
 
 #[test]
 fn briefing_shows_special_needs_and_starts_on_enter() {
-    let mut h = harness(briefing_vm(), briefing::ui);
+    let mut h = screen_harness(SIZE, briefing_vm(), briefing::ui);
     h.run();
     h.get_by_label_contains("Diabetic; needs insulin cold-chained");
     h.get_by_label("Arrange a same-day delivery.");
@@ -362,7 +351,7 @@ fn briefing_shows_special_needs_and_starts_on_enter() {
     h.run();
     assert_eq!(h.state().1, Some(Action::StartConversation));
 
-    let mut h = harness(briefing_vm(), briefing::ui);
+    let mut h = screen_harness(SIZE, briefing_vm(), briefing::ui);
     h.run();
     h.key_press(Key::Escape);
     h.run();

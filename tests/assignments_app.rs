@@ -1,14 +1,15 @@
 //! The assignments in the app, both languages (egui_kittest): the completion grid's cells in words (not started / in progress / passed / failed / overdue), the manager's Assignments tab (list, withdraw, the form and its errors), "Your assignments" in the library, and the due dates in words.
 #![cfg(feature = "app")]
 
+mod support;
+use support::app::{fixture, send};
+
 use bevy_egui::egui;
 use courtesy::app::i18n::Lang;
-use courtesy::app::loader::CatalogEntry;
 use courtesy::app::manager::{Dashboard, ManagerAction, Names};
 use courtesy::app::screens::assignments::{lines, panel};
 use courtesy::app::screens::manager::{self, DashboardVm, Tab};
 use courtesy::app::screens::manager_assignments::due_words;
-use courtesy::core::load::{content_hash, parse_str};
 use courtesy::core::lrs::assignments::room_assignments;
 use courtesy::core::records::{
     AssignmentStatus, AttemptStart, Filter, NewAssignment, Policy, Source, Store, record_played,
@@ -17,24 +18,8 @@ use courtesy::core::strategy::{Strategy, play};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 const DAY: i64 = 86_400_000;
-
-fn fixture() -> CatalogEntry {
-    let path = std::path::PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/scoring-case.ron"
-    ));
-    let src = std::fs::read_to_string(&path).expect("fixture readable");
-    CatalogEntry {
-        scenario: Arc::new(parse_str(&src).expect("fixture parses")),
-        content_hash: content_hash(&src),
-        origin: courtesy::core::library::Origin::File(path.clone()),
-        source: src.as_str().into(),
-        path,
-    }
-}
 
 fn record(store: &Store, trainee: &str, path: &[&str]) -> f64 {
     let e = fixture();
@@ -148,16 +133,7 @@ fn vm(data: Dashboard, lang: Lang, tab: Tab) -> DashboardVm {
 }
 
 fn harness(vm: DashboardVm) -> Harness<'static, (DashboardVm, Option<ManagerAction>)> {
-    Harness::builder()
-        .with_size(egui::vec2(1400.0, 1400.0))
-        .build_ui_state(
-            |ui, state: &mut (DashboardVm, Option<ManagerAction>)| {
-                if let Some(a) = manager::dashboard_ui(ui, &mut state.0) {
-                    state.1 = Some(a);
-                }
-            },
-            (vm, None),
-        )
+    support::app::harness(egui::vec2(1400.0, 1400.0), vm, manager::dashboard_ui)
 }
 
 #[test]
@@ -406,12 +382,6 @@ fn headless(records: courtesy::app::records::RecordStore) -> bevy::prelude::App 
     app
 }
 
-fn send(app: &mut bevy::prelude::App, action: courtesy::app::flow::Action) {
-    app.world_mut().write_message(action);
-    app.update();
-    app.update();
-}
-
 #[test]
 fn the_library_lists_the_trainees_assignments_and_reports_satisfied_after_a_pass() {
     use courtesy::app::flow::{Action, Settings, TimerMode};
@@ -434,15 +404,12 @@ fn the_library_lists_the_trainees_assignments_and_reports_satisfied_after_a_pass
         )
         .expect("assigned");
     let mut app = headless(courtesy::app::records::RecordStore::with_store(store));
-    send(
+    support::app::sign_in_as(
         &mut app,
-        Action::SignIn {
-            name: "Li Lei".into(),
-            settings: Settings {
-                lang: Lang::En,
-                timers: TimerMode::Off,
-                ..Default::default()
-            },
+        "Li Lei",
+        Settings {
+            timers: TimerMode::Off,
+            ..support::app::english()
         },
     );
     let yours = app.world().resource::<YourAssignments>().clone();

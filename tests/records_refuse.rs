@@ -1,6 +1,8 @@
 //! Files that are not usable Courtesy stores (not SQLite, another program's database, a
 //! newer schema, damaged) are refused with a clear, typed error and never changed.
 
+mod support;
+
 use courtesy::core::records::{RecordsError, Store};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -10,11 +12,7 @@ fn bin() -> &'static str {
 }
 
 fn fixture() -> String {
-    concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/scoring-case.ron"
-    )
-    .to_string()
+    support::fixture::SCORING_CASE.to_string()
 }
 
 fn read(p: &Path) -> Vec<u8> {
@@ -49,19 +47,7 @@ fn refused(path: &Path, says: &str, check: impl Fn(&RecordsError) -> bool) {
     assert_eq!(report.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&report.stderr);
     assert!(stderr.contains(says), "{stderr}");
-    let run = Command::new(bin())
-        .args([
-            "run",
-            &fixture(),
-            "--choose",
-            "b,x",
-            "--trainee",
-            "t",
-            "--data-dir",
-        ])
-        .arg(dir)
-        .output()
-        .expect("run runs");
+    let run = run_fixture(dir);
     assert_eq!(
         run.status.code(),
         Some(2),
@@ -76,6 +62,22 @@ fn store_file(dir: &Path) -> PathBuf {
     dir.join("records.sqlite3")
 }
 
+/// `courtesy run` of the fixture (replies b, x) as trainee `t` with its store in `dir`.
+fn run_fixture(dir: &Path) -> std::process::Output {
+    Command::new(bin())
+        .args([
+            "run",
+            &fixture(),
+            "--choose",
+            "b,x",
+            "--trainee",
+            "t",
+            "--data-dir",
+        ])
+        .arg(dir)
+        .output()
+        .expect("run runs")
+}
 #[test]
 fn a_text_file_is_not_a_store() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -167,19 +169,7 @@ fn a_store_from_a_newer_courtesy_is_left_alone() {
 /// A store with a few attempts, closed (so everything is in the main file).
 fn filled_store(dir: &Path) -> PathBuf {
     let path = store_file(dir);
-    let out = Command::new(bin())
-        .args([
-            "run",
-            &fixture(),
-            "--choose",
-            "b,x",
-            "--trainee",
-            "t",
-            "--data-dir",
-        ])
-        .arg(dir)
-        .output()
-        .expect("run runs");
+    let out = run_fixture(dir);
     assert!(
         out.status.success(),
         "{}",

@@ -2,6 +2,8 @@
 //! with spreadsheet formulas neutralised), filters, the data-dir environment variable,
 //! and `courtesy run --trainee` feeding it.
 
+mod support;
+
 use courtesy::core::load::parse_str;
 use courtesy::core::records::time::{DAY_MS, parse_date};
 use courtesy::core::records::{AttemptStart, ImportedAttempt, Source, Store};
@@ -16,11 +18,7 @@ fn bin() -> &'static str {
 }
 
 fn fixture() -> String {
-    concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/scoring-case.ron"
-    )
-    .to_string()
+    support::fixture::SCORING_CASE.to_string()
 }
 
 fn played(ids: &[&str], seed: u64) -> AttemptResult {

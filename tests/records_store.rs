@@ -1,7 +1,8 @@
 //! The records store's API: creation and pragmas, step-by-step recording, drill-down and
 //! replay, hand-computed aggregates, filters, a trainee's own history, the manager password.
 
-use courtesy::core::load::parse_str;
+mod support;
+
 use courtesy::core::model::{Outcome, Principle, Scenario};
 use courtesy::core::records::time::{DAY_MS, parse_date};
 use courtesy::core::records::{
@@ -15,12 +16,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 fn scenario() -> Arc<Scenario> {
-    let src = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/scoring-case.ron"
-    ))
-    .expect("fixture readable");
-    Arc::new(parse_str(&src).expect("fixture parses"))
+    support::fixture::scoring_case()
 }
 
 fn played(ids: &[&str], seed: u64) -> AttemptResult {

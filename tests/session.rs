@@ -1,7 +1,8 @@
 //! Session and scoring tests on a small hand-made scenario, with scores computed by hand
 //! (the same working is in docs/scoring.md).
 
-use courtesy::core::load::parse_str;
+mod support;
+
 use courtesy::core::model::{Outcome, Principle, Scenario};
 use courtesy::core::session::{Current, Session, SessionError};
 use courtesy::core::strategy::{PlayError, Strategy, play};
@@ -9,12 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 fn scenario() -> Arc<Scenario> {
-    let src = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/scoring-case.ron"
-    ))
-    .expect("fixture readable");
-    Arc::new(parse_str(&src).expect("fixture parses"))
+    support::fixture::scoring_case()
 }
 
 fn path(ids: &[&str]) -> Strategy {

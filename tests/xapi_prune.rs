@@ -261,18 +261,22 @@ fn record_everything(store: &Store) -> usize {
         .len()
 }
 
+/// Every outbox statement's text, in outbox order.
+fn statements(store: &Store) -> Vec<String> {
+    store
+        .outbox_items(OutboxSelect::All, None)
+        .expect("reads")
+        .into_iter()
+        .map(|i| i.statement)
+        .collect()
+}
 #[test]
 fn export_all_after_a_sync_is_byte_for_byte_what_the_lrs_received() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("records.sqlite3");
     let store = Store::open(&path).expect("opens");
     let n = record_everything(&store);
-    let before: Vec<String> = store
-        .outbox_items(OutboxSelect::All, None)
-        .expect("reads")
-        .into_iter()
-        .map(|i| i.statement)
-        .collect();
+    let before: Vec<String> = statements(&store);
     let lrs = FakeLrs::start();
     // One statement per POST: each body is exactly one statement as sent.
     sync(&store, &lrs.config(1, 0));
@@ -302,12 +306,7 @@ fn export_all_after_a_sync_is_byte_for_byte_what_the_lrs_received() {
         "courtesy export --xapi --all gives back what was sent, byte for byte"
     );
     // Nothing pending: the default export is empty; the app's own reading is rebuilt too.
-    let after: Vec<String> = store
-        .outbox_items(OutboxSelect::All, None)
-        .expect("reads")
-        .into_iter()
-        .map(|i| i.statement)
-        .collect();
+    let after: Vec<String> = statements(&store);
     assert_eq!(after, received);
 }
 
@@ -355,12 +354,7 @@ fn statements_are_kept_whole_for_the_configured_days() {
     let path = dir.path().join("records.sqlite3");
     let store = Store::open(&path).expect("opens");
     let n = record_everything(&store) as i64;
-    let before: Vec<String> = store
-        .outbox_items(OutboxSelect::All, None)
-        .expect("reads")
-        .into_iter()
-        .map(|i| i.statement)
-        .collect();
+    let before: Vec<String> = statements(&store);
     let lrs = FakeLrs::start();
     sync(&store, &lrs.config(50, 3));
     assert_eq!(

@@ -368,6 +368,25 @@ fn store_of(records: &Option<Res<RecordStore>>) -> Result<Arc<Store>, Notice> {
     }
 }
 
+/// Starts `work` on the records store as the manager's password check (set or unlock);
+/// no store, or no thread to run it on, becomes the notice instead.
+fn start_check(
+    m: &mut Manager,
+    records: &Option<Res<RecordStore>>,
+    work: impl FnOnce(Arc<Store>) -> Result<PasswordCheck, String> + Send + 'static,
+) {
+    match store_of(records) {
+        Ok(store) => {
+            m.notice = None;
+            match Job::spawn(move || work(store)) {
+                Ok(j) => m.check = Some(j),
+                Err(e) => m.notice = Some(Notice::Store(e)),
+            }
+        }
+        Err(n) => m.notice = Some(n),
+    }
+}
+
 /// On entering: start locked, find out whether a password exists.
 pub fn enter(records: Option<Res<RecordStore>>, mut m: ResMut<Manager>) {
     m.close();
@@ -496,43 +515,25 @@ pub fn apply_manager_actions(
                 } else if password.chars().count() < MIN_PASSWORD_CHARS {
                     m.notice = Some(Notice::TooShort);
                 } else {
-                    match store_of(&records) {
-                        Ok(store) => {
-                            let pw = password.clone();
-                            m.notice = None;
-                            match Job::spawn(move || {
-                                store
-                                    .set_manager_password(&pw)
-                                    .map(|_| PasswordCheck::Correct)
-                                    .map_err(|e| e.to_string())
-                            }) {
-                                Ok(j) => m.check = Some(j),
-                                Err(e) => m.notice = Some(Notice::Store(e)),
-                            }
-                        }
-                        Err(n) => m.notice = Some(n),
-                    }
+                    let pw = password.clone();
+                    start_check(&mut m, &records, move |store| {
+                        store
+                            .set_manager_password(&pw)
+                            .map(|_| PasswordCheck::Correct)
+                            .map_err(|e| e.to_string())
+                    });
                 }
             }
             ManagerAction::Unlock(password) => {
                 if m.busy() || open {
                     continue;
                 }
-                match store_of(&records) {
-                    Ok(store) => {
-                        let pw = password.clone();
-                        m.notice = None;
-                        match Job::spawn(move || {
-                            store
-                                .check_manager_password(&pw, now_ms(), "app")
-                                .map_err(|e| e.to_string())
-                        }) {
-                            Ok(j) => m.check = Some(j),
-                            Err(e) => m.notice = Some(Notice::Store(e)),
-                        }
-                    }
-                    Err(n) => m.notice = Some(n),
-                }
+                let pw = password.clone();
+                start_check(&mut m, &records, move |store| {
+                    store
+                        .check_manager_password(&pw, now_ms(), "app")
+                        .map_err(|e| e.to_string())
+                });
             }
             ManagerAction::ChangePassword {
                 current,

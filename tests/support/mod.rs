@@ -1,2 +1,5 @@
 //! Helpers shared by integration tests (`mod support;`).
+#[cfg(feature = "app")]
+pub mod app;
+pub mod fixture;
 pub mod ralph;

@@ -4,14 +4,11 @@
 use crate::app::face::{face, mood_meter};
 use crate::app::flow::{Action, Catalog, Line, Play, Screen, Settings, Speaker};
 use crate::app::i18n::{Lang, T};
-use crate::app::screens::{
-    add_screen_system, bottom_panel, digit_pressed, hint, show, wide_button,
-};
+use crate::app::screens::{add_play_screen, bottom_panel, digit_pressed, hint, wide_button};
 use crate::app::theme::Palette;
 use crate::core::mood::MoodBand;
 use crate::core::session::Current;
 use bevy::prelude::*;
-use bevy_egui::EguiContexts;
 use bevy_egui::egui::{self, RichText};
 use std::time::Duration;
 
@@ -434,20 +431,7 @@ pub fn ui(ui: &mut egui::Ui, vm: &ConversationVm) -> Option<Action> {
 }
 
 pub fn plugin(app: &mut App) {
-    add_screen_system(app, Screen::Conversation, draw);
-}
-
-fn draw(
-    mut contexts: EguiContexts,
-    play: Res<Play>,
-    catalog: Res<Catalog>,
-    settings: Res<Settings>,
-    mut actions: MessageWriter<Action>,
-) -> Result {
-    let Some(vm) = view_model(&play, &catalog, &settings) else {
-        return Ok(());
-    };
-    show(&mut contexts, &mut actions, |u| ui(u, &vm))
+    add_play_screen(app, Screen::Conversation, view_model, ui);
 }
 
 #[cfg(test)]

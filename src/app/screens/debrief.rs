@@ -5,10 +5,9 @@
 use crate::app::flow::{Action, Catalog, Play, Screen, Settings};
 use crate::app::i18n::{Lang, T, colon};
 use crate::app::screens::feedback::signed;
-use crate::app::screens::{add_screen_system, bottom_panel, caption, hint, show};
+use crate::app::screens::{add_play_screen, bottom_panel, caption, hint};
 use crate::app::theme::Palette;
 use bevy::prelude::*;
-use bevy_egui::EguiContexts;
 use bevy_egui::egui::{self, Key, RichText};
 
 /// One principle's bar.
@@ -357,18 +356,5 @@ fn critical_panel(ui: &mut egui::Ui, vm: &DebriefVm, palette: &Palette) {
 }
 
 pub fn plugin(app: &mut App) {
-    add_screen_system(app, Screen::Debrief, draw);
-}
-
-fn draw(
-    mut contexts: EguiContexts,
-    play: Res<Play>,
-    catalog: Res<Catalog>,
-    settings: Res<Settings>,
-    mut actions: MessageWriter<Action>,
-) -> Result {
-    let Some(vm) = view_model(&play, &catalog, &settings) else {
-        return Ok(());
-    };
-    show(&mut contexts, &mut actions, |u| ui(u, &vm))
+    add_play_screen(app, Screen::Debrief, view_model, ui);
 }

@@ -4,12 +4,11 @@
 use crate::app::flow::{Action, Catalog, Play, Screen, Settings};
 use crate::app::i18n::{Lang, T};
 use crate::app::screens::conversation::{CustomerVm, customer_panel};
-use crate::app::screens::{add_screen_system, bottom_panel, caption, continue_pressed, hint, show};
+use crate::app::screens::{add_play_screen, bottom_panel, caption, continue_pressed, hint};
 use crate::app::theme::Palette;
 use crate::core::mood::MoodBand;
 use crate::core::session::CitedRule;
 use bevy::prelude::*;
-use bevy_egui::EguiContexts;
 use bevy_egui::egui::{self, RichText};
 
 /// What the feedback screen shows.
@@ -188,18 +187,5 @@ pub fn ui(ui: &mut egui::Ui, vm: &FeedbackVm) -> Option<Action> {
 }
 
 pub fn plugin(app: &mut App) {
-    add_screen_system(app, Screen::Feedback, draw);
-}
-
-fn draw(
-    mut contexts: EguiContexts,
-    play: Res<Play>,
-    catalog: Res<Catalog>,
-    settings: Res<Settings>,
-    mut actions: MessageWriter<Action>,
-) -> Result {
-    let Some(vm) = view_model(&play, &catalog, &settings) else {
-        return Ok(());
-    };
-    show(&mut contexts, &mut actions, |u| ui(u, &vm))
+    add_play_screen(app, Screen::Feedback, view_model, ui);
 }

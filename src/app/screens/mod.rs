@@ -1,7 +1,7 @@
 //! The screens: one module per [`Screen`], each a view model, a pure `ui` function that
 //! draws it and returns an [`Action`], and a plugin that runs it in the egui pass.
 
-use crate::app::flow::{Action, Screen};
+use crate::app::flow::{Action, Catalog, Play, Screen, Settings};
 use crate::app::i18n::{Lang, T};
 use crate::app::sync_status::StatusVm;
 use bevy::prelude::*;
@@ -51,6 +51,31 @@ pub(crate) fn add_screen_system<M>(
     app.add_systems(
         EguiPrimaryContextPass,
         system.run_if(in_state(screen)).in_set(UiSet::Screens),
+    );
+}
+
+/// Adds the draw system of a screen of the current attempt: its view model from the play,
+/// the catalogue and the settings (nothing is drawn while that is `None`), drawn by `ui`.
+pub(crate) fn add_play_screen<Vm: 'static>(
+    app: &mut App,
+    screen: Screen,
+    view_model: fn(&Play, &Catalog, &Settings) -> Option<Vm>,
+    ui: fn(&mut egui::Ui, &Vm) -> Option<Action>,
+) {
+    add_screen_system(
+        app,
+        screen,
+        move |mut contexts: EguiContexts,
+              play: Res<Play>,
+              catalog: Res<Catalog>,
+              settings: Res<Settings>,
+              mut actions: MessageWriter<Action>|
+              -> Result {
+            let Some(vm) = view_model(&play, &catalog, &settings) else {
+                return Ok(());
+            };
+            show(&mut contexts, &mut actions, |u| ui(u, &vm))
+        },
     );
 }
 
