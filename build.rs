@@ -35,6 +35,16 @@ fn main() {
     out.push(']');
     let target = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"))
         .join("embedded_scenarios.rs");
-    std::fs::write(&target, out)
-        .unwrap_or_else(|e| panic!("cannot write {}: {e}", target.display()));
+    // Write a new file and rename it over the old one: a target directory copied with
+    // hard links (`cp -al`) shares the old file's inode with the copy, and writing in
+    // place would change the other tree's build too.
+    let fresh = target.with_extension("rs.new");
+    std::fs::write(&fresh, out).unwrap_or_else(|e| panic!("cannot write {}: {e}", fresh.display()));
+    std::fs::rename(&fresh, &target).unwrap_or_else(|e| {
+        panic!(
+            "cannot rename {} to {}: {e}",
+            fresh.display(),
+            target.display()
+        )
+    });
 }
