@@ -2,12 +2,11 @@
 
 use crate::app::flow::Settings;
 use crate::app::i18n::{Lang, T};
-use crate::app::sets::UiSet;
 use bevy::prelude::*;
+use bevy_egui::EguiContexts;
 use bevy_egui::egui::{
     self, Color32, FontData, FontDefinitions, FontFamily, FontId, Stroke, TextStyle,
 };
-use bevy_egui::{EguiContexts, EguiPrimaryContextPass};
 use std::sync::Arc;
 
 /// Droid Sans Fallback (Apache-2.0, see `assets/fonts/LICENSE-DroidSansFallback.txt`),
@@ -189,17 +188,26 @@ fn high_contrast_visuals() -> egui::Visuals {
     v
 }
 
-/// Installs fonts once and the style whenever the settings change.
+/// Installs the fonts and the style (before the egui pass) whenever the settings change.
 pub fn plugin(app: &mut App) {
-    app.add_systems(EguiPrimaryContextPass, apply_theme.in_set(UiSet::Theme))
-        .add_systems(
-            PostUpdate,
+    app.add_systems(
+        PostUpdate,
+        (
+            // Just before bevy_egui runs the pass (`run_ui`, in `EndPass`). egui takes new
+            // fonts, and the text options of a new style, only when a pass begins: set
+            // inside the pass (as they were), they made the first pass lay its text out
+            // into a font atlas that the next pass threw away, and the countdown's glyphs,
+            // laid out once in advance, went with it (three frames a second instead of one).
+            apply_theme.before(bevy_egui::EguiPostUpdateSet::EndPass),
             // Before the redraw policy reads this frame's wishes: after it, the extra frame
-            // waited for the next wake (a blank digit stayed for up to a second).
+            // waited for the next wake (a blank digit stayed for up to a second). And
+            // before bevy_egui uploads the textures, which empties the delta this reads.
             redraw_after_new_glyphs
                 .after(bevy_egui::EguiPostUpdateSet::ProcessOutput)
+                .before(bevy_egui::EguiPostUpdateSet::PostProcessOutput)
                 .before(crate::app::redraw::RedrawPolicy),
-        );
+        ),
+    );
 }
 
 /// A frame that adds glyphs to egui's font texture (text or digits seen for the first
@@ -209,14 +217,29 @@ pub fn plugin(app: &mut App) {
 /// ask for one more frame whenever the texture changed.
 fn redraw_after_new_glyphs(
     mut contexts: Query<(&mut bevy_egui::EguiContext, &bevy_egui::EguiRenderOutput)>,
+    mut debug: Local<Option<bool>>,
 ) {
     for (mut ctx, out) in &mut contexts {
         if !out.textures_delta.set.is_empty() {
+            if *debug.get_or_insert_with(|| std::env::var_os("COURTESY_DEBUG_REDRAW").is_some()) {
+                for (id, deltas) in &out.textures_delta.set {
+                    for d in deltas {
+                        info!(
+                            "texture {id:?} changed: {:?} at {:?} (a redraw follows)",
+                            d.image.size(),
+                            d.pos
+                        );
+                    }
+                }
+            }
+            // (egui draws two frames for this: the one asked for and one more.)
             ctx.get_mut().request_repaint();
         }
     }
 }
 
+/// Sets the fonts for the trainee's language (and the window title with them) and the
+/// style for the settings, when they change, before the pass that draws with them.
 fn apply_theme(
     mut contexts: EguiContexts,
     settings: Res<Settings>,
@@ -224,8 +247,12 @@ fn apply_theme(
     mut fonts_for_lang: Local<Option<Lang>>,
     mut clear: ResMut<ClearColor>,
     mut windows: Query<&mut Window, With<bevy::window::PrimaryWindow>>,
-) -> Result {
-    let ctx = contexts.ctx_mut()?;
+) {
+    if *fonts_for_lang == Some(settings.lang) && applied.as_ref() == Some(&*settings) {
+        return;
+    }
+    // No context yet (before the camera exists): the next frame sets them.
+    let Ok(ctx) = contexts.ctx_mut() else { return };
     if *fonts_for_lang != Some(settings.lang) {
         ctx.set_fonts(fonts_for(settings.lang));
         *fonts_for_lang = Some(settings.lang);
@@ -250,7 +277,6 @@ fn apply_theme(
         ctx.set_style_of(egui::Theme::Dark, s);
         *applied = Some(*settings);
     }
-    Ok(())
 }
 
 #[cfg(test)]
