@@ -185,9 +185,9 @@ pub fn boot(args: &AppArgs, catalog: &[CatalogEntry]) -> Result<Boot, AppError> 
         }
         None => None,
     };
-    let selected = Selected(found.map(|(_, e)| e.scenario.id.clone()));
+    let selected = Selected(found.map(|e| e.scenario.id.clone()));
     let mut play = Play::default();
-    if plays && let Some((_, entry)) = found {
+    if plays && let Some(entry) = found {
         let mut a = Attempt::start(entry, seeds.take(), settings.lang)?;
         replay(&mut a, &args.choose, screen)?;
         play.0 = Some(a);
