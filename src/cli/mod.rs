@@ -146,10 +146,19 @@ pub(crate) fn finished(findings: bool) -> ExitCode {
     ExitCode::from(if findings { EXIT_FINDINGS } else { EXIT_OK })
 }
 
-/// Parses the command line and runs the command: 0 clean, 1 findings (printed by the
-/// command); errors are returned for `main` to print and map.
+/// Parses the process's command line and runs the command: 0 clean, 1 findings
+/// (printed by the command); errors are returned for `main` to print and map.
 pub fn run() -> Result<ExitCode, CliError> {
-    let cli = match Cli::try_parse() {
+    run_from(std::env::args_os())
+}
+
+/// Like [`run`], with the command line given (`args` starts with the program name).
+pub fn run_from<I, T>(args: I) -> Result<ExitCode, CliError>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e)
             if matches!(
