@@ -62,3 +62,44 @@ fn two_station_files_in_one_process_record_into_their_own_folders() {
         );
     }
 }
+
+/// The app's records store opens where each station file says, named after its station,
+/// with no environment read or written (the app is given `station::Records`).
+#[cfg(feature = "app")]
+#[test]
+fn the_app_opens_the_store_each_station_file_names() {
+    use courtesy::app::records::RecordStore;
+    use courtesy::station::{Env, Flags, StationConfig};
+    let tmp = tempfile::tempdir().expect("temp dir");
+    for (name, minutes) in [("seat-a", 7u64), ("seat-b", 11)] {
+        let dir = tmp.path().join(name);
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let file = dir.join("station.ron");
+        std::fs::write(
+            &file,
+            format!(
+                "(station: {name:?}, data_dir: \"data\", manager_idle_lock_minutes: {minutes})\n"
+            ),
+        )
+        .expect("write station.ron");
+        // An environment with no variables at all: only the file speaks.
+        let env = Env {
+            var: Box::new(|_| None),
+            config_dir: None,
+            data_dir: None,
+            host_name: "host".into(),
+        };
+        let flags = Flags {
+            config: Some(file),
+            ..Default::default()
+        };
+        let cfg = StationConfig::load_with(&flags, &env).expect("the file loads");
+        assert_eq!(cfg.manager_idle_lock().as_secs(), minutes * 60);
+        let records = RecordStore::open(&cfg.records());
+        assert_eq!(records.error, None, "{name}");
+        let store = records.store.expect("opened");
+        assert_eq!(store.path(), store_path(&dir.join("data")));
+        assert_eq!(store.station().as_deref(), Some(name));
+    }
+    assert_eq!(courtesy_vars(), Vec::<String>::new());
+}
