@@ -363,7 +363,7 @@ fn a_store_that_cannot_open_leaves_the_attempt_playable_and_labelled() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("not-a-dir");
     std::fs::write(&file, "x").expect("write");
-    let records = RecordStore::open(Some(&file));
+    let records = RecordStore::open(&courtesy::station::Records::at(&file, "test-station"));
     assert!(records.error.is_some());
     let mut app = app(records);
     sign_in(&mut app);
