@@ -52,10 +52,13 @@ pub fn plugin(app: &mut App) {
         return;
     }
     let shader = bevy::shader::Shader::from_wgsl(wgsl(), "courtesy/egui.wgsl");
-    let _ = app
+    if let Err(e) = app
         .world_mut()
         .resource_mut::<Assets<bevy::shader::Shader>>()
-        .insert(bevy_egui::render::EGUI_SHADER_HANDLE.id(), shader);
+        .insert(bevy_egui::render::EGUI_SHADER_HANDLE.id(), shader)
+    {
+        warn!("egui's shader stays bevy_egui's own (slower): {e}");
+    }
 }
 
 /// A WGSL float literal that reads back as exactly `v`.
