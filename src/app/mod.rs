@@ -6,6 +6,7 @@
 
 pub mod author;
 pub mod clock;
+mod egui_shader;
 pub mod face;
 pub mod flow;
 pub mod frame_bench;
@@ -279,7 +280,9 @@ pub fn ui_plugin(app: &mut App) {
 /// The camera egui draws through. No multisampling: egui antialiases its own shapes,
 /// and with a software renderer 4× MSAA multiplies the cost of every frame.
 fn spawn_camera(mut commands: Commands) {
-    commands.spawn((Camera2d, bevy::render::view::Msaa::Off));
+    let mut camera = Camera::default();
+    render_exp::camera(&mut camera);
+    commands.spawn((Camera2d, camera, bevy::render::view::Msaa::Off));
 }
 
 /// Builds the windowed app for `boot` at `station` (does not run it).
@@ -309,7 +312,7 @@ pub fn build_app(args: &AppArgs, station: &Station, catalog: Vec<CatalogEntry>, 
             }),
     )
     .add_plugins(EguiPlugin::default())
-    .add_plugins(render_exp::plugin)
+    .add_plugins((egui_shader::plugin, render_exp::plugin))
     .insert_resource(redraw::StartedAt(Instant::now()))
     .insert_resource(Catalog(catalog))
     .insert_resource(boot.settings)
