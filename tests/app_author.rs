@@ -185,7 +185,7 @@ fn preview_from_a_chosen_step_and_mood_and_back_reproduces_it() {
             settings: settings(),
         },
     );
-    send(&mut app, Action::OpenScenario(0));
+    send(&mut app, Action::OpenScenario("scoring-case".into()));
     send(&mut app, Action::StartConversation);
     assert_eq!(
         *app.world().resource::<State<Screen>>().get(),
@@ -277,7 +277,7 @@ fn without_author_mode_the_briefing_starts_a_normal_attempt() {
             settings: settings(),
         },
     );
-    send(&mut app, Action::OpenScenario(0));
+    send(&mut app, Action::OpenScenario("scoring-case".into()));
     send(&mut app, Action::StartConversation);
     assert_eq!(
         *app.world().resource::<State<Screen>>().get(),
@@ -329,7 +329,7 @@ fn previews_are_never_recorded() {
             settings: settings(),
         },
     );
-    send(&mut app, Action::OpenScenario(0));
+    send(&mut app, Action::OpenScenario("scoring-case".into()));
     send(&mut app, Action::StartConversation);
     assert_eq!(
         *app.world().resource::<State<Screen>>().get(),

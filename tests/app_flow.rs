@@ -71,10 +71,10 @@ fn sign_in_to_debrief_and_back() {
 
     // Actions for other screens are ignored.
     send(&mut app, Action::Choose("a".into()));
-    send(&mut app, Action::OpenScenario(3));
+    send(&mut app, Action::OpenScenario("no-such-scenario".into()));
     assert_eq!(screen(&app), Screen::Library);
 
-    send(&mut app, Action::OpenScenario(0));
+    send(&mut app, Action::OpenScenario("scoring-case".into()));
     assert_eq!(screen(&app), Screen::Briefing);
     assert_eq!(
         *app.world().resource::<Selected>(),
@@ -159,7 +159,7 @@ fn age_step(app: &mut App, secs: u64) {
 fn start_timed(timers: TimerMode) -> App {
     let mut app = app();
     sign_in(&mut app, timers);
-    send(&mut app, Action::OpenScenario(0));
+    send(&mut app, Action::OpenScenario("scoring-case".into()));
     send(&mut app, Action::StartConversation);
     assert_eq!(screen(&app), Screen::Conversation);
     app
@@ -232,7 +232,7 @@ fn leaving_a_conversation_records_it_abandoned() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let mut app = recorded_app(tmp.path());
     sign_in(&mut app, TimerMode::Off);
-    send(&mut app, Action::OpenScenario(0));
+    send(&mut app, Action::OpenScenario("scoring-case".into()));
     send(&mut app, Action::StartConversation);
     send(&mut app, Action::Choose("a".into()));
     assert_eq!(screen(&app), Screen::Feedback);
@@ -247,7 +247,7 @@ fn leaving_a_conversation_records_it_abandoned() {
     assert_eq!(statuses(tmp.path()), [AttemptStatus::Abandoned]);
 
     // From the feedback screen too; and a finished attempt is never marked abandoned.
-    send(&mut app, Action::OpenScenario(0));
+    send(&mut app, Action::OpenScenario("scoring-case".into()));
     send(&mut app, Action::StartConversation);
     send(&mut app, Action::Choose("a".into()));
     send(&mut app, Action::LeaveConversation);

@@ -232,7 +232,7 @@ fn the_running_app_picks_up_edits_and_restarts_the_preview() {
             },
         },
     );
-    send(&mut app, Action::OpenScenario(0));
+    send(&mut app, Action::OpenScenario("scoring-case".into()));
     send(&mut app, Action::StartConversation);
     assert_eq!(
         *app.world().resource::<State<Screen>>().get(),

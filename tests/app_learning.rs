@@ -539,7 +539,11 @@ fn practice_the_step_is_recorded_as_practice_and_never_counted_as_an_attempt() {
         .0
         .clone()
         .expect("rebuilt");
-    if let Some(card) = pvm.cards.iter().find(|c| c.open == Action::OpenScenario(1)) {
+    if let Some(card) = pvm
+        .cards
+        .iter()
+        .find(|c| c.open == Action::OpenScenario("angry-customer".into()))
+    {
         assert!(card.practise.is_none(), "{card:?}");
     }
 }
@@ -551,7 +555,7 @@ fn the_debrief_practises_the_steps_that_went_wrong_without_a_new_attempt() {
     let mut app = app(tmp.path(), catalog);
     sign_in(&mut app);
     // Play the fixture worst, through the flow: a real, recorded attempt.
-    send(&mut app, Action::OpenScenario(0));
+    send(&mut app, Action::OpenScenario("scoring-case".into()));
     send(&mut app, Action::StartConversation);
     while screen(&app) == Screen::Conversation {
         let worst = {
@@ -714,4 +718,90 @@ fn my_progress_opens_from_the_library_and_goes_back() {
     assert!(!vm.rules.is_empty());
     send(&mut app, Action::BackToLibrary);
     assert_eq!(screen(&app), Screen::Library);
+}
+
+/// Draws the library led by the "Practise next" panel from `lvm` and `pvm`, clicks the
+/// button labelled `label` and returns what the click asked for.
+fn click(lvm: &library::LibraryVm, pvm: &practise::PractiseVm, label: &str) -> Action {
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(W, 2.0 * H))
+        .with_max_steps(60)
+        .build_ui_state(
+            |ui, s: &mut (library::LibraryVm, practise::PractiseVm, Option<Action>)| {
+                let (l, p) = (s.0.clone(), s.1.clone());
+                if let Some(a) = library::ui_with(ui, &l, Some(&p)) {
+                    s.2 = Some(a);
+                }
+            },
+            (lvm.clone(), pvm.clone(), None),
+        );
+    h.run();
+    h.get_by_label(label).click();
+    h.run();
+    h.state_mut()
+        .2
+        .take()
+        .unwrap_or_else(|| panic!("a click on `{label}` asked for nothing"))
+}
+
+#[test]
+fn the_scenario_clicked_opens_even_if_the_catalogue_was_reordered_since_it_was_drawn() {
+    use courtesy::app::flow::Selected;
+    let now = courtesy::core::records::time::now_ms();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let catalog = catalog();
+    drop(seeded(tmp.path(), &catalog, now));
+    let mut app = app(tmp.path(), catalog.clone());
+    sign_in(&mut app);
+    let settings = *app.world().resource::<Settings>();
+    let trainee = app.world().resource::<Trainee>().clone();
+    let lvm = library::view_model(&catalog, &trainee, &settings);
+    let pvm = app
+        .world()
+        .resource::<PractiseScreen>()
+        .0
+        .clone()
+        .expect("the panel is built on entering the library");
+    let title = |id: &str| {
+        catalog
+            .get(id)
+            .expect("in the catalogue")
+            .scenario
+            .title
+            .get("en")
+            .to_string()
+    };
+    let play = words(Lang::En, practise::Words::Play, 0);
+    // The trainee's clicks, on the screen as drawn from the catalogue as it was …
+    let mut clicks = Vec::new();
+    for id in ["angry-customer", "scoring-case"] {
+        let open = format!("Open {}", title(id));
+        clicks.push((id, "its library card", click(&lvm, &pvm, &open)));
+        let next = format!("{play} · {}", title(id));
+        clicks.push((id, "its Practise next card", click(&lvm, &pvm, &next)));
+    }
+    // … acted on after a reload moved angry-customer first and put a new scenario before
+    // the fixture: no scenario is where it was.
+    let third = shipped()
+        .into_iter()
+        .find(|e| !["angry-customer", "scoring-case"].contains(&e.scenario.id.as_str()))
+        .expect("a third shipped scenario");
+    let [fix, angry] = [0, 1].map(|i| catalog.0[i].clone());
+    assert_eq!(
+        (fix.scenario.id.as_str(), angry.scenario.id.as_str()),
+        ("scoring-case", "angry-customer")
+    );
+    app.insert_resource(Catalog(vec![angry, third, fix]));
+    app.update();
+    for (id, from, action) in clicks {
+        send(&mut app, action.clone());
+        assert_eq!(screen(&app), Screen::Briefing, "{from} ({action:?})");
+        assert_eq!(
+            app.world().resource::<Selected>().0.as_deref(),
+            Some(id),
+            "{from} ({action:?}) opened another scenario"
+        );
+        send(&mut app, Action::BackToLibrary);
+        assert_eq!(screen(&app), Screen::Library);
+    }
 }

@@ -61,11 +61,8 @@ fn statuses(data: &Path) -> Vec<(String, AttemptStatus)> {
 }
 
 fn open(app: &mut App, id: &str) {
-    let i = ids(app)
-        .iter()
-        .position(|x| x == id)
-        .unwrap_or_else(|| panic!("no {id}"));
-    send(app, Action::OpenScenario(i));
+    assert!(ids(app).iter().any(|x| x == id), "no {id}");
+    send(app, Action::OpenScenario(id.into()));
 }
 
 #[test]
@@ -105,6 +102,43 @@ fn removing_the_file_of_the_attempt_in_progress_records_it_abandoned() {
     );
 }
 
+#[test]
+fn removing_the_scenario_last_opened_says_so_on_the_library() {
+    use courtesy::app::hot_reload::ReloadPanel;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (dir, data) = (tmp.path().join("scenarios"), tmp.path().join("data"));
+    std::fs::create_dir_all(&dir).expect("dir");
+    write(&dir, "a.ron", &scenario("alpha"));
+    write(&dir, "b.ron", &scenario("bravo"));
+    write(&dir, "c.ron", &scenario("charlie"));
+    let mut app = app(&dir, &data);
+    until(&mut app, Duration::from_secs(2), "the watcher", |a| {
+        a.world()
+            .get_resource::<courtesy::app::hot_reload::Watcher>()
+            .is_some()
+    });
+    support::app::sign_in_as(&mut app, "Li Lei", support::app::english());
+    open(&mut app, "bravo");
+    send(&mut app, Action::BackToLibrary);
+    // Another scenario goes: nothing to say.
+    std::fs::remove_file(dir.join("c.ron")).expect("remove");
+    until(&mut app, Duration::from_secs(2), "the first removal", |a| {
+        ids(a).len() == 2
+    });
+    assert_eq!(app.world().resource::<ReloadPanel>().notice, None);
+    std::fs::remove_file(dir.join("b.ron")).expect("remove");
+    until(
+        &mut app,
+        Duration::from_secs(2),
+        "the second removal",
+        |a| ids(a) == ["alpha"],
+    );
+    assert_eq!(screen(&app), Screen::Library);
+    let panel = app.world().resource::<ReloadPanel>();
+    assert_eq!(panel.notice.as_deref(), Some("“bravo” was removed."));
+    assert!(panel.visible());
+}
+
 mod keys {
     use bevy_egui::egui::{self, Key};
     use courtesy::app::flow::Action;
@@ -119,6 +153,7 @@ mod keys {
             trainee: "Li Lei".into(),
             cards: (1..=n)
                 .map(|i| Card {
+                    id: format!("s{i}"),
                     title: format!("Scenario {i}"),
                     category: "Complaints".into(),
                     difficulty: "Intermediate".into(),
@@ -166,7 +201,7 @@ mod keys {
         );
         h.key_press(Key::Enter);
         h.run();
-        assert_eq!(h.state().1, Some(Action::OpenScenario(13)));
+        assert_eq!(h.state().1, Some(Action::OpenScenario("s14".into())));
         // Up goes back; Tab also moves on, and the list follows it.
         h.state_mut().1 = None;
         h.key_press(Key::ArrowUp);
@@ -177,6 +212,61 @@ mod keys {
         let node = h.get_by_label(last);
         assert!(node.is_focused(), "Tab moved on to the next card");
         assert!(window.contains_rect(node.rect()));
+        assert_eq!(h.state().1, None);
+    }
+
+    #[test]
+    fn the_focused_card_keeps_the_focus_when_a_reload_moves_it_and_its_place_when_it_goes() {
+        let mut h = Harness::builder()
+            .with_size(egui::vec2(1280.0, 800.0))
+            .with_max_steps(60)
+            .build_ui_state(
+                |ui, s: &mut (LibraryVm, Option<Action>)| {
+                    if let Some(a) = library::ui(ui, &s.0) {
+                        s.1 = Some(a);
+                    }
+                },
+                (vm(5), None),
+            );
+        h.run();
+        for _ in 0..2 {
+            h.key_press(Key::ArrowDown);
+            h.run();
+        }
+        assert!(h.get_by_label("Open Scenario 2").is_focused());
+        // A reload adds a card before it and moves it to the end.
+        let mut cards = vm(5).cards;
+        let two = cards.remove(1);
+        cards.push(two);
+        let mut new = cards[0].clone();
+        (new.id, new.title) = ("s0".into(), "Scenario 0".into());
+        cards.insert(0, new);
+        h.state_mut().0.cards = cards;
+        h.run();
+        assert!(
+            h.get_by_label("Open Scenario 2").is_focused(),
+            "the focus follows the scenario, not its place"
+        );
+        h.key_press(Key::Enter);
+        h.run();
+        assert_eq!(h.state().1, Some(Action::OpenScenario("s2".into())));
+        h.key_press(Key::ArrowDown);
+        h.run();
+        assert!(
+            h.get_by_label("Open Scenario 2").is_focused(),
+            "still the last card"
+        );
+        // Its scenario goes: Down then reaches the card now at its place (the last).
+        h.state_mut().1 = None;
+        h.state_mut().0.cards.retain(|c| c.id != "s2");
+        h.run();
+        assert!(h.query_by_label("Open Scenario 2").is_none());
+        h.key_press(Key::ArrowDown);
+        h.run();
+        assert!(h.get_by_label("Open Scenario 5").is_focused());
+        h.key_press(Key::ArrowUp);
+        h.run();
+        assert!(h.get_by_label("Open Scenario 4").is_focused());
         assert_eq!(h.state().1, None);
     }
 }
@@ -259,7 +349,7 @@ fn my_attempts_open_read_only_in_local_time_and_chinese_titles_wrap() {
     assert_eq!(screen(&app), Screen::Library);
     app.update();
     // The library reloads the trainee's records on entering it.
-    send(&mut app, Action::OpenScenario(0));
+    send(&mut app, Action::OpenScenario("alpha".into()));
     app.world_mut().write_message(Action::BackToLibrary);
     app.update();
     app.update();

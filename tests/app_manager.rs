@@ -222,6 +222,7 @@ fn library_vm(best: Option<&str>) -> LibraryVm {
         lang: Lang::En,
         trainee: "Li Lei".into(),
         cards: vec![Card {
+            id: "lost-parcel".into(),
             title: "Lost parcel".into(),
             category: "Retail".into(),
             difficulty: "Introductory".into(),
@@ -283,7 +284,7 @@ fn each_step_is_recorded_as_it_happens_and_the_result_at_the_end() {
     let reader = Store::open_in(Some(dir.path())).expect("second handle");
     let mut app = app(RecordStore::with_store(store));
     sign_in(&mut app);
-    send(&mut app, Action::OpenScenario(0));
+    send(&mut app, Action::OpenScenario("scoring-case".into()));
     send(&mut app, Action::StartConversation);
     assert_eq!(screen(&app), Screen::Conversation);
     let list = reader.attempts(&Filter::all(), 10).expect("attempts");
@@ -362,11 +363,11 @@ fn a_store_that_cannot_open_leaves_the_attempt_playable_and_labelled() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("not-a-dir");
     std::fs::write(&file, "x").expect("write");
-    let records = RecordStore::open(Some(&file));
+    let records = RecordStore::open(&courtesy::station::Records::at(&file, "test-station"));
     assert!(records.error.is_some());
     let mut app = app(records);
     sign_in(&mut app);
-    send(&mut app, Action::OpenScenario(0));
+    send(&mut app, Action::OpenScenario("scoring-case".into()));
     send(&mut app, Action::StartConversation);
     send(&mut app, Action::Choose("a".into()));
     assert_eq!(screen(&app), Screen::Feedback);

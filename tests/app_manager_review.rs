@@ -482,7 +482,8 @@ fn a_screenshot_run_records_no_attempt() {
     });
     app.update();
     app.update();
-    app.world_mut().write_message(Action::OpenScenario(0));
+    app.world_mut()
+        .write_message(Action::OpenScenario("scoring-case".into()));
     app.update();
     app.update();
     app.world_mut().write_message(Action::StartConversation);

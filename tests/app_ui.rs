@@ -283,6 +283,7 @@ fn debrief_retry_and_back() {
 
 fn library_vm() -> LibraryVm {
     let card = |t: &str| Card {
+        id: t.to_lowercase().replace(' ', "-"),
         title: t.into(),
         category: "Complaints".into(),
         difficulty: "Intermediate".into(),
@@ -303,13 +304,19 @@ fn library_opens_a_card_by_click_or_digit() {
     h.run();
     h.get_by_label("Open Lost parcel").click();
     h.run();
-    assert_eq!(h.state().1, Some(Action::OpenScenario(1)));
+    assert_eq!(
+        h.state().1,
+        Some(Action::OpenScenario("lost-parcel".into()))
+    );
 
     let mut h = screen_harness(SIZE, library_vm(), library::ui);
     h.run();
     h.key_press(Key::Num1);
     h.run();
-    assert_eq!(h.state().1, Some(Action::OpenScenario(0)));
+    assert_eq!(
+        h.state().1,
+        Some(Action::OpenScenario("angry-customer".into()))
+    );
 }
 
 #[test]

@@ -421,7 +421,7 @@ fn the_library_lists_the_trainees_assignments_and_reports_satisfied_after_a_pass
     );
     assert_eq!(yours.items[0].status, AssignmentStatus::NotStarted);
     // A pass (a, x), back to the library: passed, and `satisfied` queued once.
-    send(&mut app, Action::OpenScenario(0));
+    send(&mut app, Action::OpenScenario("scoring-case".into()));
     send(&mut app, Action::StartConversation);
     send(&mut app, Action::Choose("a".into()));
     send(&mut app, Action::Continue);

@@ -67,9 +67,10 @@ pub enum Action {
         settings: Settings,
     },
     SignOut,
-    /// Open the briefing of the scenario on this card (0-based position in the
-    /// [`Catalog`] as shown when the key was pressed; the selection keeps its id).
-    OpenScenario(usize),
+    /// Open the briefing of the scenario with this id (the card's, or a "Practise next"
+    /// card's). An id, not a position: the catalog may have been reloaded, reordered or
+    /// shortened since the card was drawn; an id no longer offered opens nothing.
+    OpenScenario(String),
     StartConversation,
     /// Reply with the reply of this id.
     Choose(String),
@@ -479,12 +480,15 @@ pub fn apply_actions(
                 trainee.name.clear();
                 Some(Screen::SignIn)
             }
-            (Screen::Library, Action::OpenScenario(i)) => match catalog.0.get(*i) {
+            (Screen::Library, Action::OpenScenario(id)) => match catalog.get(id) {
                 Some(e) => {
                     selected.0 = Some(e.scenario.id.clone());
                     Some(Screen::Briefing)
                 }
-                None => None,
+                None => {
+                    warn!("scenario `{id}` is no longer offered; nothing opened");
+                    None
+                }
             },
             (Screen::Briefing | Screen::Debrief, Action::BackToLibrary) => {
                 play.0 = None;

@@ -493,6 +493,7 @@ pub fn drain(
     };
     let Some(snap) = latest else { return };
     let lang = settings.lang;
+    let was_selected = selected.0.clone();
     let mut applied = apply_snapshot(&snap, &mut catalog, &mut selected, &mut play);
     if let Some(gone) = applied.abandoned.take() {
         abandoned.write(gone);
@@ -511,9 +512,13 @@ pub fn drain(
     {
         play.0 = None;
         next.set(Screen::Library);
-        if let Some(id) = applied.removed.first() {
-            notice = Some(T::ReloadRemoved.fmt(lang, &[id]));
-        }
+    }
+    // The scenario last opened (on the library: the card the trainee came back to) is
+    // gone: say so, by the id it had.
+    if let Some(id) = was_selected.filter(|id| applied.removed.contains(id))
+        && here != Screen::SignIn
+    {
+        notice = Some(T::ReloadRemoved.fmt(lang, &[&id]));
     }
     if panel.problems != snap.problems || notice.is_some() {
         panel.dismissed = false;

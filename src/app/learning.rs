@@ -84,7 +84,7 @@ pub fn plugin(app: &mut App) {
                 record_practice.after(FlowSet),
                 build_progress
                     .run_if(in_state(Screen::Progress).and_eager(resource_changed::<Settings>)),
-                // Another language, or a hot reload (the cards open by catalog position).
+                // Another language, or a hot reload (titles change, scenarios come and go).
                 build_practise.run_if(
                     in_state(Screen::Library).and_eager(
                         resource_changed::<Settings>.or_eager(resource_changed::<Catalog>),
@@ -152,13 +152,12 @@ pub fn practise_vm(
     let cards = recs
         .iter()
         .filter_map(|r| {
-            let index = catalog.0.iter().position(|e| e.scenario.id == r.scenario)?;
-            let entry = &catalog.0[index];
+            let entry = catalog.get(&r.scenario)?;
             let wrong = wrong_steps(&learning.evidence, &entry.scenario);
             Some(PractiseCard {
                 title: r.title.get(loc).to_string(),
                 reason: r.reason.get(loc).to_string(),
-                open: Action::OpenScenario(index),
+                open: Action::OpenScenario(r.scenario.clone()),
                 practise: (!wrong.is_empty()).then(|| {
                     (
                         wrong.len(),

@@ -54,8 +54,8 @@ pub fn load_dir(dir: &Path) -> Result<(Vec<CatalogEntry>, Vec<Skipped>), LoadErr
 }
 
 /// Finds a scenario by id (or by file name without `.ron`).
-pub fn find<'a>(entries: &'a [CatalogEntry], arg: &str) -> Option<(usize, &'a CatalogEntry)> {
-    entries.iter().enumerate().find(|(_, e)| {
+pub fn find<'a>(entries: &'a [CatalogEntry], arg: &str) -> Option<&'a CatalogEntry> {
+    entries.iter().find(|e| {
         e.scenario.id == arg
             || e.path
                 .file_stem()

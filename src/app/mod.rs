@@ -6,6 +6,7 @@
 
 pub mod author;
 pub mod clock;
+mod egui_shader;
 pub mod face;
 pub mod flow;
 pub mod frame_bench;
@@ -30,21 +31,20 @@ use crate::app::flow::{
 };
 use crate::app::i18n::Lang;
 use crate::app::loader::{CatalogEntry, LoadError};
+use crate::core::library::Source;
 use crate::core::session::SessionError;
 use bevy::log::LogPlugin;
 use bevy::prelude::*;
 use bevy::window::WindowResolution;
 use bevy_egui::EguiPlugin;
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use thiserror::Error;
 
 /// What the app opens with (the command line's `courtesy app` options, parsed in
 /// `cli::app`). All optional: with none, the app opens on sign-in.
 #[derive(Debug, Clone, Default)]
 pub struct AppArgs {
-    /// Scenario folder, read after the embedded scenarios.
-    pub scenarios: Option<PathBuf>,
     /// Open this scenario (id or file name without .ron) as a signed-in trainee.
     pub scenario: Option<String>,
     /// Seed of the first attempt; random if not given.
@@ -73,10 +73,24 @@ pub struct AppArgs {
     pub timers: Option<TimerMode>,
     /// Window size in pixels (default 1280x800).
     pub size: Option<(u32, u32)>,
-    /// Folder of the attempt records.
+    /// Folder of the attempt records (`--data-dir`: overrides the station's, and is the
+    /// only place screenshots and measurements record into).
     pub data_dir: Option<PathBuf>,
     /// Measurement: redraw N frames continuously, log the CPU per frame, then exit.
     pub measure_frames: Option<u32>,
+}
+
+/// What the station gives the app, resolved once by the command line (flag >
+/// environment > `station.ron` > default; see `courtesy config`) and passed in: the app
+/// reads no station state of its own.
+#[derive(Debug, Clone)]
+pub struct Station {
+    /// Where scenarios are read from, in order (embedded, then folders).
+    pub sources: Vec<Source>,
+    /// The records store's folder, the LRS configuration and the station's name.
+    pub records: crate::station::Records,
+    /// The manager area locks after this long without input.
+    pub manager_idle_lock: Duration,
 }
 
 /// The app's timer setting for the station's (and the command line's) `timers` value.
@@ -185,9 +199,9 @@ pub fn boot(args: &AppArgs, catalog: &[CatalogEntry]) -> Result<Boot, AppError> 
         }
         None => None,
     };
-    let selected = Selected(found.map(|(_, e)| e.scenario.id.clone()));
+    let selected = Selected(found.map(|e| e.scenario.id.clone()));
     let mut play = Play::default();
-    if plays && let Some((_, entry)) = found {
+    if plays && let Some(entry) = found {
         let mut a = Attempt::start(entry, seeds.take(), settings.lang)?;
         replay(&mut a, &args.choose, screen)?;
         play.0 = Some(a);
@@ -266,11 +280,13 @@ pub fn ui_plugin(app: &mut App) {
 /// The camera egui draws through. No multisampling: egui antialiases its own shapes,
 /// and with a software renderer 4× MSAA multiplies the cost of every frame.
 fn spawn_camera(mut commands: Commands) {
-    commands.spawn((Camera2d, bevy::render::view::Msaa::Off));
+    let mut camera = Camera::default();
+    render_exp::camera(&mut camera);
+    commands.spawn((Camera2d, camera, bevy::render::view::Msaa::Off));
 }
 
-/// Builds the windowed app for `boot` (does not run it).
-pub fn build_app(args: &AppArgs, catalog: Vec<CatalogEntry>, boot: Boot) -> App {
+/// Builds the windowed app for `boot` at `station` (does not run it).
+pub fn build_app(args: &AppArgs, station: &Station, catalog: Vec<CatalogEntry>, boot: Boot) -> App {
     let (w, h) = args.size.unwrap_or((1280, 800));
     let mut app = App::new();
     let mut plugins = DefaultPlugins.build();
@@ -296,7 +312,7 @@ pub fn build_app(args: &AppArgs, catalog: Vec<CatalogEntry>, boot: Boot) -> App 
             }),
     )
     .add_plugins(EguiPlugin::default())
-    .add_plugins(render_exp::plugin)
+    .add_plugins((egui_shader::plugin, render_exp::plugin))
     .insert_resource(redraw::StartedAt(Instant::now()))
     .insert_resource(Catalog(catalog))
     .insert_resource(boot.settings)
@@ -309,7 +325,12 @@ pub fn build_app(args: &AppArgs, catalog: Vec<CatalogEntry>, boot: Boot) -> App 
     // --data-dir.
     let capture = args.screenshot.is_some() || args.measure_frames.is_some();
     if !capture || args.data_dir.is_some() {
-        let records = records::RecordStore::open(args.data_dir.as_deref());
+        let records = records::RecordStore::open(
+            &station
+                .records
+                .clone()
+                .with_data_dir(args.data_dir.as_deref()),
+        );
         if let Some(e) = &records.error {
             eprintln!("courtesy: attempts will not be recorded: {e}");
         }
@@ -322,13 +343,9 @@ pub fn build_app(args: &AppArgs, catalog: Vec<CatalogEntry>, boot: Boot) -> App 
             mood: args.mood,
         })
         .insert_resource(hot_reload::WatchAlways(args.watch))
-        .insert_resource(hot_reload::HotReloadSources(
-            crate::station::current().sources_with(args.scenarios.as_deref()),
-        ))
+        .insert_resource(hot_reload::HotReloadSources(station.sources.clone()))
         .insert_resource(manager::Manager {
-            gate: crate::core::records::ManagerGate::new(
-                crate::station::current().manager_idle_lock(),
-            ),
+            gate: crate::core::records::ManagerGate::new(station.manager_idle_lock),
             ..Default::default()
         });
     app.add_plugins((flow_plugin, ui_plugin));
@@ -356,24 +373,12 @@ pub fn first_screen(wanted: Screen, records: &records::RecordStore) -> Screen {
     }
 }
 
-/// Opens the app. Returns the exit code: 0 when closed normally, or the code the app
-/// exited with; start-up failures and crashes are errors ([`AppError::exit_code`]).
-pub fn run(mut args: AppArgs) -> Result<u8, AppError> {
+/// Opens the app at `station`. Returns the exit code: 0 when closed normally, or the
+/// code the app exited with; start-up failures and crashes are errors
+/// ([`AppError::exit_code`]).
+pub fn run(args: AppArgs, station: Station) -> Result<u8, AppError> {
     let started = Instant::now();
-    // The station's defaults for what the command line leaves open.
-    let station = crate::station::current();
-    if args.locale.is_none() {
-        args.locale = Lang::from_code(&station.locale.value);
-    }
-    if args.timers.is_none() {
-        args.timers = Some(timer_mode(station.timers.value));
-    }
-    try_run(args, started)
-}
-
-fn try_run(args: AppArgs, started: Instant) -> Result<u8, AppError> {
-    let sources = crate::station::current().sources_with(args.scenarios.as_deref());
-    let (catalog, skipped) = loader::load_sources(&sources)?;
+    let (catalog, skipped) = loader::load_sources(&station.sources)?;
     for s in &skipped {
         eprintln!("courtesy: skipped {}: {}", s.path.display(), s.reason);
     }
@@ -386,7 +391,7 @@ fn try_run(args: AppArgs, started: Instant) -> Result<u8, AppError> {
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        build_app(&args, catalog, boot)
+        build_app(&args, &station, catalog, boot)
     }));
     std::panic::set_hook(default_hook);
     let mut app = built.map_err(|p| AppError::Window(panic_message(p.as_ref())))?;

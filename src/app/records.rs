@@ -10,8 +10,8 @@ pub use crate::app::flow::AttemptRecord;
 use crate::app::flow::{Catalog, FlowSet, Play, Screen, Trainee};
 use crate::core::lrs::{self, LrsCache, LrsConfig};
 use crate::core::records::{AttemptSummary, Recorder, ScenarioBest, Source, Store};
+use crate::station::Records;
 use bevy::prelude::*;
-use std::path::Path;
 use std::sync::Arc;
 
 /// How many of the trainee's own attempts the library lists.
@@ -50,23 +50,21 @@ impl std::fmt::Debug for RecordStore {
 }
 
 impl RecordStore {
-    /// Opens (creating if needed) the store in `--data-dir`, `$COURTESY_DATA_DIR` or the
-    /// platform data directory, and reads the LRS configuration beside it. Never fails:
-    /// an error is kept for the screens to show.
-    pub fn open(data_dir: Option<&Path>) -> RecordStore {
-        match Store::open_in(data_dir) {
+    /// Opens (creating if needed) the store where `at` says (the station's data folder,
+    /// or `--data-dir`), named after its station, and reads its LRS configuration. Never
+    /// fails: an error is kept for the screens to show.
+    pub fn open(at: &Records) -> RecordStore {
+        match at.open_store() {
             Ok(store) => {
-                let (lrs, lrs_error) = match lrs::configure_store(&store, data_dir, None) {
+                let (lrs, lrs_error) = match at.configure_store(&store) {
                     Ok(cfg) => (cfg, None),
                     Err(e) => (None, Some(e.to_string())),
                 };
-                let lrs_warning = crate::core::records::resolve_data_dir(data_dir)
-                    .ok()
-                    .and_then(|d| lrs::config_exposure(&d, None));
+                let lrs_warning = at.lrs_exposure();
                 if let Some(w) = &lrs_warning {
                     warn!("{w}");
                 }
-                let cache = match (&lrs, crate::core::records::resolve_data_dir(data_dir)) {
+                let cache = match (&lrs, at.data_dir()) {
                     (Some(cfg), Ok(dir)) => match LrsCache::open(&dir, cfg) {
                         Ok(c) => Some(Arc::new(c)),
                         Err(e) => {

@@ -67,7 +67,7 @@ pub(crate) struct AppFlags {
     /// Window size in pixels, WIDTHxHEIGHT.
     #[arg(long, value_name = "WxH", default_value = "1280x800", value_parser = parse_size)]
     size: Option<(u32, u32)>,
-    /// Folder of the attempt records (default: $COURTESY_DATA_DIR, else the platform data directory).
+    /// Folder of the attempt records (default: the station's data folder; see `courtesy config`).
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
     /// Measurement (scripts/measure-app.sh): redraw N frames continuously, log the CPU per
@@ -110,7 +110,6 @@ fn lang() -> impl TypedValueParser<Value = Lang> {
 impl From<AppFlags> for crate::app::AppArgs {
     fn from(f: AppFlags) -> crate::app::AppArgs {
         crate::app::AppArgs {
-            scenarios: f.scenarios,
             scenario: f.scenario,
             seed: f.seed,
             locale: f.locale,
@@ -145,8 +144,36 @@ fn parse_size(s: &str) -> Result<(u32, u32), String> {
 }
 
 /// Opens the app: 0 when closed normally; start-up failures and crashes are errors.
-pub(crate) fn run(flags: AppFlags) -> Result<ExitCode, CliError> {
-    Ok(ExitCode::from(crate::app::run(flags.into())?))
+/// The station's settings fill what the command line leaves open.
+pub(crate) fn run(
+    flags: AppFlags,
+    station: &crate::station::StationConfig,
+) -> Result<ExitCode, CliError> {
+    let scenarios = flags.scenarios.clone();
+    let mut args: crate::app::AppArgs = flags.into();
+    let setup = app_station(&mut args, station, scenarios.as_deref());
+    Ok(ExitCode::from(crate::app::run(args, setup)?))
+}
+
+/// What the app is given from the station: its scenario sources (`--scenarios DIR`
+/// instead of the configured folders), records, idle lock, and the default language and
+/// timers for `args` when the command line gives none.
+fn app_station(
+    args: &mut crate::app::AppArgs,
+    station: &crate::station::StationConfig,
+    scenarios: Option<&std::path::Path>,
+) -> crate::app::Station {
+    if args.locale.is_none() {
+        args.locale = Lang::from_code(&station.locale.value);
+    }
+    if args.timers.is_none() {
+        args.timers = Some(crate::app::timer_mode(station.timers.value));
+    }
+    crate::app::Station {
+        sources: station.sources_with(scenarios),
+        records: station.records(),
+        manager_idle_lock: station.manager_idle_lock(),
+    }
 }
 
 #[cfg(test)]

@@ -54,8 +54,11 @@ fn print_located(out: &mut String, f: &Finding) {
     }
 }
 
-pub(crate) fn run(args: CheckArgs) -> Result<ExitCode, CliError> {
-    let loaded = load::resolve_many(&args.scenarios_or_paths, args.scenarios.as_deref())?;
+pub(crate) fn run(
+    args: CheckArgs,
+    station: &crate::station::StationConfig,
+) -> Result<ExitCode, CliError> {
+    let loaded = load::resolve_many(station, &args.scenarios_or_paths, args.scenarios.as_deref())?;
     if args.seeds < quality::RANDOM_SEEDS {
         return Err(CliError::Usage(format!(
             "--seeds {} is too few to measure a pass rate against 5 %; use at least {}",

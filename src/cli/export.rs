@@ -1,7 +1,7 @@
 //! `courtesy export --xapi FILE`: the outbox's statements as a JSON array, for rooms with no network.
 
 use crate::cli::{CliError, finished};
-use crate::core::records::{OutboxSelect, RecordsError, Store, resolve_data_dir, store_path};
+use crate::core::records::{OutboxSelect, RecordsError, Store};
 use clap::Args;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -20,8 +20,7 @@ pub(crate) struct ExportArgs {
     /// again (sending twice would be harmless, only slower).
     #[arg(long)]
     pub mark_sent: bool,
-    /// Folder holding records.sqlite3 (default: $COURTESY_DATA_DIR, else the platform data
-    /// directory, e.g. ~/.local/share/courtesy).
+    /// Folder holding records.sqlite3 (default: the station's data folder; see `courtesy config`).
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
 }
@@ -41,8 +40,14 @@ pub enum ExportError {
     },
 }
 
-pub(crate) fn run(args: ExportArgs) -> Result<ExitCode, CliError> {
-    let n = export(&args)?;
+pub(crate) fn run(
+    args: ExportArgs,
+    station: &crate::station::StationConfig,
+) -> Result<ExitCode, CliError> {
+    let n = export(
+        &args,
+        &station.records().with_data_dir(args.data_dir.as_deref()),
+    )?;
     eprintln!(
         "wrote {n} statement(s) to {}{}",
         if args.xapi == Path::new("-") {
@@ -55,14 +60,14 @@ pub(crate) fn run(args: ExportArgs) -> Result<ExitCode, CliError> {
     Ok(finished(false))
 }
 
-fn export(args: &ExportArgs) -> Result<usize, ExportError> {
-    let dir = resolve_data_dir(args.data_dir.as_deref())?;
-    let path = store_path(&dir);
+fn export(args: &ExportArgs, records: &crate::station::Records) -> Result<usize, ExportError> {
+    let path = records.store_path()?;
     let store = if args.mark_sent {
         Store::open_existing(&path)?
     } else {
         Store::open_read_only(&path)?
     };
+    records.name_store(&store);
     crate::cli::manager::require_manager(&store, "`courtesy export`")?;
     let select = if args.all {
         OutboxSelect::All
@@ -102,7 +107,7 @@ fn export(args: &ExportArgs) -> Result<usize, ExportError> {
     if args.mark_sent {
         let ids: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
         store.outbox_mark_sent(&ids)?;
-        prune_marked(&store, &dir)?;
+        prune_marked(&store, records)?;
     }
     Ok(items.len())
 }
@@ -110,8 +115,8 @@ fn export(args: &ExportArgs) -> Result<usize, ExportError> {
 /// Prunes what `--mark-sent` delivered, as a sync would, keeping `keep_sent_days` of the
 /// LRS configuration if there is one (docs/records.md); an unreadable configuration
 /// skips pruning rather than guess its retention.
-fn prune_marked(store: &Store, dir: &Path) -> Result<(), ExportError> {
-    match crate::core::lrs::LrsConfig::discover(dir, None) {
+fn prune_marked(store: &Store, records: &crate::station::Records) -> Result<(), ExportError> {
+    match records.discover_lrs() {
         Ok(cfg) => {
             store.set_keep_sent_days(cfg.map_or(0, |c| c.keep_sent_days));
             store.prune_sent()?;

@@ -30,8 +30,11 @@ pub(crate) enum GraphFormat {
     Mermaid,
 }
 
-pub(crate) fn run(args: GraphArgs) -> Result<ExitCode, CliError> {
-    let loaded = load::resolve(&args.scenario, args.scenarios.as_deref())?;
+pub(crate) fn run(
+    args: GraphArgs,
+    station: &crate::station::StationConfig,
+) -> Result<ExitCode, CliError> {
+    let loaded = load::resolve(station, &args.scenario, args.scenarios.as_deref())?;
     let weights = match &args.data_dir {
         None => None,
         Some(dir) => Some(edge_weights(dir, &loaded.scenario.id)?),

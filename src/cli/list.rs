@@ -47,9 +47,12 @@ struct Row<'a> {
     replaces: Option<String>,
 }
 
-pub(crate) fn run(args: ListArgs) -> Result<ExitCode, CliError> {
+pub(crate) fn run(
+    args: ListArgs,
+    station: &crate::station::StationConfig,
+) -> Result<ExitCode, CliError> {
     let lib = if args.paths.is_empty() {
-        Library::load_strict(&super::load::sources(None))?
+        Library::load_strict(&super::load::sources(station, None))?
     } else {
         Library::load_paths(&args.paths)?
     };

@@ -2,9 +2,7 @@
 
 use crate::cli::{CliError, finished};
 use crate::core::records::time::now_ms;
-use crate::core::records::{
-    MIN_PASSWORD_CHARS, PasswordCheck, RecordsError, Store, resolve_data_dir, store_path,
-};
+use crate::core::records::{MIN_PASSWORD_CHARS, PasswordCheck, RecordsError, Store};
 use clap::{Args, Subcommand};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
@@ -27,8 +25,7 @@ pub(crate) enum ManagerCommand {
     /// is not a terminal, one line per password: the current one first if one is set
     /// (unless COURTESY_MANAGER_PASSWORD holds it), then the new one.
     SetPassword {
-        /// Folder holding records.sqlite3 (default: $COURTESY_DATA_DIR, else the platform
-        /// data directory).
+        /// Folder holding records.sqlite3 (default: the station's data folder; see `courtesy config`).
         #[arg(long, value_name = "DIR")]
         data_dir: Option<PathBuf>,
     },
@@ -190,11 +187,15 @@ pub(crate) fn require_manager(store: &Store, what: &'static str) -> Result<(), A
     }
 }
 
-pub(crate) fn run(args: ManagerArgs) -> Result<ExitCode, CliError> {
+pub(crate) fn run(
+    args: ManagerArgs,
+    station: &crate::station::StationConfig,
+) -> Result<ExitCode, CliError> {
+    let records = |data_dir: Option<PathBuf>| station.records().with_data_dir(data_dir.as_deref());
     match args.command {
-        ManagerCommand::Roster { action, data_dir } => roster(action, data_dir)?,
+        ManagerCommand::Roster { action, data_dir } => roster(action, &records(data_dir))?,
         ManagerCommand::SetPassword { data_dir } => {
-            let changed = set_password(data_dir)?;
+            let changed = set_password(&records(data_dir))?;
             eprintln!(
                 "{}",
                 if changed {
@@ -209,9 +210,8 @@ pub(crate) fn run(args: ManagerArgs) -> Result<ExitCode, CliError> {
 }
 
 /// Sets (first time) or changes the password; `Ok(true)` when it was a change.
-fn set_password(data_dir: Option<PathBuf>) -> Result<bool, AccessError> {
-    let dir = resolve_data_dir(data_dir.as_deref())?;
-    let store = Store::open(&store_path(&dir))?;
+fn set_password(records: &crate::station::Records) -> Result<bool, AccessError> {
+    let store = records.open_store()?;
     let tty = std::io::stdin().is_terminal();
     let current = if store.has_manager_password()? {
         let current = match env_password() {
@@ -261,9 +261,9 @@ fn read_pin() -> Result<String, AccessError> {
     }
 }
 
-fn roster(action: RosterAction, data_dir: Option<PathBuf>) -> Result<(), AccessError> {
-    let dir = resolve_data_dir(data_dir.as_deref())?;
-    let store = Store::open_existing(&store_path(&dir))?;
+fn roster(action: RosterAction, records: &crate::station::Records) -> Result<(), AccessError> {
+    let store = Store::open_existing(&records.store_path()?)?;
+    records.name_store(&store);
     require_manager(&store, "`courtesy manager roster`")?;
     let now = now_ms();
     match action {

@@ -146,10 +146,19 @@ pub(crate) fn finished(findings: bool) -> ExitCode {
     ExitCode::from(if findings { EXIT_FINDINGS } else { EXIT_OK })
 }
 
-/// Parses the command line and runs the command: 0 clean, 1 findings (printed by the
-/// command); errors are returned for `main` to print and map.
+/// Parses the process's command line and runs the command: 0 clean, 1 findings
+/// (printed by the command); errors are returned for `main` to print and map.
 pub fn run() -> Result<ExitCode, CliError> {
-    let cli = match Cli::try_parse() {
+    run_from(std::env::args_os())
+}
+
+/// Like [`run`], with the command line given (`args` starts with the program name).
+pub fn run_from<I, T>(args: I) -> Result<ExitCode, CliError>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e)
             if matches!(
@@ -165,29 +174,29 @@ pub fn run() -> Result<ExitCode, CliError> {
     if let Some(Command::Config(a)) = &cli.command {
         return config::run(a, cli.config.clone());
     }
+    // The station's configuration, resolved once (flag > environment > file > default)
+    // and handed to the command: nothing below reads it from the process.
     let station = crate::station::StationConfig::load(&crate::station::Flags {
         config: cli.config.clone(),
         ..Default::default()
     })?;
-    // SAFETY: nothing has started a thread yet (this runs first thing in `main`).
-    unsafe { station.export_file_values() };
-    crate::station::set_current(station);
+    let station = &station;
     match cli.command {
-        Some(Command::Validate(a)) => validate::run(a),
-        Some(Command::Run(a)) => run::run(a),
-        Some(Command::Graph(a)) => graph::run(a),
-        Some(Command::Check(a)) => check::run(a),
-        Some(Command::List(a)) => list::run(a),
-        Some(Command::Report(a)) => report::run(a),
-        Some(Command::Sync(a)) => sync::run(a),
-        Some(Command::Export(a)) => export::run(a),
-        Some(Command::Manager(a)) => manager::run(a),
+        Some(Command::Validate(a)) => validate::run(a, station),
+        Some(Command::Run(a)) => run::run(a, station),
+        Some(Command::Graph(a)) => graph::run(a, station),
+        Some(Command::Check(a)) => check::run(a, station),
+        Some(Command::List(a)) => list::run(a, station),
+        Some(Command::Report(a)) => report::run(a, station),
+        Some(Command::Sync(a)) => sync::run(a, station),
+        Some(Command::Export(a)) => export::run(a, station),
+        Some(Command::Manager(a)) => manager::run(a, station),
         Some(Command::New(a)) => new::run(a),
         Some(Command::Config(_)) => Ok(finished(false)),
         #[cfg(feature = "app")]
-        Some(Command::App(a)) => app::run(a),
+        Some(Command::App(a)) => app::run(a, station),
         #[cfg(feature = "app")]
-        None => app::run(app::AppFlags::default()),
+        None => app::run(app::AppFlags::default(), station),
         #[cfg(not(feature = "app"))]
         None => Err(CliError::Usage(
             "courtesy was built without the `app` feature, so it cannot open the app.\n\

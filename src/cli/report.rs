@@ -5,7 +5,7 @@ use crate::core::model::Principle;
 use crate::core::records::time::format_utc;
 use crate::core::records::{
     AttemptDetail, AttemptId, AttemptSummary, CohortAverages, Filter, RecordsError, ReplyChoice,
-    Store, TraineeRow, TrendSeries, resolve_data_dir, store_path,
+    Store, TraineeRow, TrendSeries, store_path,
 };
 use clap::{Args, ValueEnum};
 use serde::Serialize;
@@ -16,15 +16,14 @@ use std::process::ExitCode;
 
 #[derive(Debug, Args)]
 pub(crate) struct ReportArgs {
-    /// Folder holding records.sqlite3 (default: $COURTESY_DATA_DIR, else the platform data
-    /// directory, e.g. ~/.local/share/courtesy).
+    /// Folder holding records.sqlite3 (default: the station's data folder; see `courtesy config`).
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
     /// Only this trainee's attempts.
     #[arg(long, value_name = "ID")]
     pub trainee: Option<String>,
     /// Only attempts played at this station (the name in its statements; see
-    /// COURTESY_STATION).
+    /// `courtesy config`).
     #[arg(long, value_name = "NAME")]
     pub station: Option<String>,
     /// Only attempts at this scenario id.
@@ -55,8 +54,7 @@ pub(crate) struct ReportArgs {
     /// xAPI statements (docs/xapi.md).
     #[arg(long, conflicts_with = "attempt")]
     pub lrs: bool,
-    /// The LRS configuration file, with --lrs (default: $COURTESY_LRS_CONFIG, else
-    /// lrs.ron in the data folder).
+    /// The LRS configuration file, with --lrs (default: the station's; see `courtesy config`).
     #[arg(long, value_name = "FILE", requires = "lrs")]
     pub lrs_config: Option<PathBuf>,
 }
@@ -102,8 +100,11 @@ pub(crate) enum View {
     Attempts,
 }
 
-pub(crate) fn run(args: ReportArgs) -> Result<ExitCode, CliError> {
-    let text = report(&args)?;
+pub(crate) fn run(
+    args: ReportArgs,
+    station: &crate::station::StationConfig,
+) -> Result<ExitCode, CliError> {
+    let text = report(&args, station)?;
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())
         .and_then(|()| out.flush())
@@ -112,7 +113,10 @@ pub(crate) fn run(args: ReportArgs) -> Result<ExitCode, CliError> {
 }
 
 /// Builds the whole output (so that an error prints nothing half-done).
-pub(crate) fn report(args: &ReportArgs) -> Result<String, ReportError> {
+pub(crate) fn report(
+    args: &ReportArgs,
+    station: &crate::station::StationConfig,
+) -> Result<String, ReportError> {
     let mut filter = Filter::all();
     if let Some(d) = &args.since {
         filter = filter.since_date(d)?;
@@ -129,11 +133,18 @@ pub(crate) fn report(args: &ReportArgs) -> Result<String, ReportError> {
     if let Some(s) = &args.station {
         filter = filter.station(s);
     }
-    let dir = resolve_data_dir(args.data_dir.as_deref())?;
+    let records = station
+        .records()
+        .with_data_dir(args.data_dir.as_deref())
+        .with_lrs_config(args.lrs_config.as_deref());
+    let dir = records.data_dir()?;
     // The whole room's records (this station's, or every station's from the LRS): only
     // with the manager password of this station's store.
     let local = match Store::open_read_only(&store_path(&dir)) {
-        Ok(s) => s,
+        Ok(s) => {
+            records.name_store(&s);
+            s
+        }
         Err(RecordsError::Missing { path }) if args.lrs => {
             return Err(crate::cli::manager::AccessError::NoPassword { path }.into());
         }
@@ -146,13 +157,13 @@ pub(crate) fn report(args: &ReportArgs) -> Result<String, ReportError> {
     let lrs_store: &Store = if !args.lrs {
         &local
     } else {
-        use crate::core::lrs::{LrsClient, LrsConfig, LrsError, cohort_store, config_path};
-        let cfg = LrsConfig::discover(&dir, args.lrs_config.as_deref())?.ok_or_else(|| {
-            LrsError::NotConfigured {
-                looked_at: config_path(&dir, args.lrs_config.as_deref()).0,
-            }
-        })?;
-        if let Some(w) = crate::core::lrs::config_exposure(&dir, args.lrs_config.as_deref()) {
+        use crate::core::lrs::{LrsClient, LrsError, cohort_store};
+        let cfg = records
+            .discover_lrs()?
+            .ok_or_else(|| LrsError::NotConfigured {
+                looked_at: records.lrs_config_path(&dir).0,
+            })?;
+        if let Some(w) = records.lrs_exposure() {
             eprintln!("warning: {w}");
         }
         let client = LrsClient::new(&cfg);
@@ -311,15 +322,15 @@ pub(crate) const COMMIT_TRACE_ENV: &str = "COURTESY_TEST_COMMIT_TRACE";
 /// recorded result.
 pub(crate) fn record_run(
     trainee: &str,
-    data_dir: Option<&std::path::Path>,
+    records: &crate::station::Records,
     loaded: &crate::core::library::LoadedScenario,
     planned: crate::core::session::AttemptResult,
 ) -> Result<crate::core::session::AttemptResult, crate::cli::RunError> {
     use crate::core::records::{RecordEvent, Source, record_played};
-    let store = Store::open_in(data_dir)?;
+    let store = records.open_store()?;
     // The statements written beside each step name the trainee under the configured
     // account home page; a broken LRS configuration must not stop the recording.
-    if let Err(e) = crate::core::lrs::configure_store(&store, data_dir, None) {
+    if let Err(e) = records.configure_store(&store) {
         eprintln!("warning: {e}; statements are written with the default account home page");
     }
     let trace: Option<u64> = std::env::var(COMMIT_TRACE_ENV)

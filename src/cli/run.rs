@@ -42,7 +42,7 @@ pub(crate) struct RunArgs {
     /// Record the attempt under this trainee id in the records store (each step committed as it is played).
     #[arg(long, value_name = "ID")]
     pub trainee: Option<String>,
-    /// Folder holding the records store, with --trainee (default: $COURTESY_DATA_DIR, else the platform data directory).
+    /// Folder holding the records store, with --trainee (default: the station's data folder; see `courtesy config`).
     #[arg(long, value_name = "DIR", requires = "trainee")]
     pub data_dir: Option<PathBuf>,
 }
@@ -104,8 +104,11 @@ impl RunError {
     }
 }
 
-pub(crate) fn run(args: RunArgs) -> Result<ExitCode, CliError> {
-    let loaded = load::resolve(&args.scenario, args.scenarios.as_deref())?;
+pub(crate) fn run(
+    args: RunArgs,
+    station: &crate::station::StationConfig,
+) -> Result<ExitCode, CliError> {
+    let loaded = load::resolve(station, &args.scenario, args.scenarios.as_deref())?;
     let sc = &loaded.scenario;
     let locale = match &args.locale {
         Some(l) => l.clone(),
@@ -143,9 +146,12 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, CliError> {
         },
     )?;
     let result = match &args.trainee {
-        Some(trainee) => {
-            crate::cli::report::record_run(trainee, args.data_dir.as_deref(), &loaded, result)?
-        }
+        Some(trainee) => crate::cli::report::record_run(
+            trainee,
+            &station.records().with_data_dir(args.data_dir.as_deref()),
+            &loaded,
+            result,
+        )?,
         None => result,
     };
     if args.json {

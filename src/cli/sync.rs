@@ -1,9 +1,9 @@
 //! `courtesy sync`: send the queued xAPI statements to the configured LRS from a terminal, show the queue (`--status`), or also pull the room's new statements into the local cache (`--pull`).
 
 use crate::cli::{CliError, Format};
-use crate::core::lrs::{Backoff, LrsClient, LrsConfig, LrsError, config_path, sync_pending};
+use crate::core::lrs::{Backoff, LrsClient, LrsConfig, LrsError, sync_pending};
 use crate::core::records::time::format_utc;
-use crate::core::records::{OutboxSelect, RecordsError, Store, resolve_data_dir, store_path};
+use crate::core::records::{OutboxSelect, RecordsError, Store, store_path};
 use crate::exit::{EXIT_FINDINGS, EXIT_OK};
 use clap::Args;
 use serde::Serialize;
@@ -14,12 +14,10 @@ use std::time::Duration;
 
 #[derive(Debug, Args)]
 pub(crate) struct SyncArgs {
-    /// Folder holding records.sqlite3 (default: $COURTESY_DATA_DIR, else the platform data
-    /// directory, e.g. ~/.local/share/courtesy).
+    /// Folder holding records.sqlite3 (default: the station's data folder; see `courtesy config`).
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
-    /// The LRS configuration file (default: $COURTESY_LRS_CONFIG, else lrs.ron in the data
-    /// folder).
+    /// The LRS configuration file (default: the station's; see `courtesy config`).
     #[arg(long, value_name = "FILE")]
     pub lrs_config: Option<PathBuf>,
     /// Send nothing: print how many statements are pending, sent and parked, and every
@@ -96,15 +94,22 @@ pub enum SyncError {
     },
 }
 
-pub(crate) fn run(args: SyncArgs) -> Result<ExitCode, CliError> {
-    Ok(ExitCode::from(sync(&args)?))
+pub(crate) fn run(
+    args: SyncArgs,
+    station: &crate::station::StationConfig,
+) -> Result<ExitCode, CliError> {
+    let records = station
+        .records()
+        .with_data_dir(args.data_dir.as_deref())
+        .with_lrs_config(args.lrs_config.as_deref());
+    Ok(ExitCode::from(sync(&args, &records)?))
 }
 
-fn sync(args: &SyncArgs) -> Result<u8, SyncError> {
-    let dir = resolve_data_dir(args.data_dir.as_deref())?;
+fn sync(args: &SyncArgs, records: &crate::station::Records) -> Result<u8, SyncError> {
+    let dir = records.data_dir()?;
     let path = store_path(&dir);
-    let config = LrsConfig::discover(&dir, args.lrs_config.as_deref())?;
-    if let Some(w) = crate::core::lrs::config_exposure(&dir, args.lrs_config.as_deref()) {
+    let config = records.discover_lrs()?;
+    if let Some(w) = records.lrs_exposure() {
         eprintln!("warning: {w}");
     }
     let opened = if args.status {
@@ -113,10 +118,13 @@ fn sync(args: &SyncArgs) -> Result<u8, SyncError> {
         Store::open_existing(&path)
     };
     let store = match opened {
-        Ok(s) => s,
+        Ok(s) => {
+            records.name_store(&s);
+            s
+        }
         Err(RecordsError::Missing { .. }) if args.pull => {
             let Some(config) = config else {
-                let looked_at = config_path(&dir, args.lrs_config.as_deref()).0;
+                let looked_at = records.lrs_config_path(&dir).0;
                 return Err(LrsError::NotConfigured { looked_at }.into());
             };
             return Ok(pull(args, &dir, &config, None)?);
@@ -130,7 +138,7 @@ fn sync(args: &SyncArgs) -> Result<u8, SyncError> {
         return Ok(status(args, &store, config.as_ref())?);
     }
     let Some(config) = config else {
-        let looked_at = config_path(&dir, args.lrs_config.as_deref()).0;
+        let looked_at = records.lrs_config_path(&dir).0;
         let counts = store.outbox_counts()?;
         return Err(SyncError::Unconfigured {
             source: LrsError::NotConfigured { looked_at },

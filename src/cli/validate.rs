@@ -30,9 +30,12 @@ pub(crate) struct ValidateArgs {
 
 /// Runs the command. Exit code 0 when no file has an error (warnings allowed), 1 when
 /// some file has one, 2 when a path is missing or unreadable.
-pub(crate) fn run(args: ValidateArgs) -> Result<ExitCode, CliError> {
+pub(crate) fn run(
+    args: ValidateArgs,
+    station: &crate::station::StationConfig,
+) -> Result<ExitCode, CliError> {
     let library = if args.paths.is_empty() {
-        Library::load_strict(&super::load::sources(None))?
+        Library::load_strict(&super::load::sources(station, None))?
     } else {
         Library::load_paths(&args.paths)?
     };

@@ -25,13 +25,14 @@ pub mod embedded;
 
 use crate::core::library::Source;
 use crate::core::locate::{Path as SPath, SourceMap};
+use crate::core::lrs::{LrsConfig, LrsError};
+use crate::core::records::{RecordsError, Store};
 use codespan_reporting::diagnostic::{Diagnostic, Label};
 use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 use thiserror::Error;
 
 /// Environment variable naming the station configuration file.
@@ -40,9 +41,9 @@ pub const CONFIG_ENV: &str = "COURTESY_CONFIG";
 pub const STATION_ENV: &str = "COURTESY_STATION";
 /// Environment variable with the scenario folders (separated like `PATH`: `:` on Unix, `;` on Windows).
 pub const SCENARIOS_ENV: &str = "COURTESY_SCENARIOS";
-/// The data folder's environment variable (read by the records store too).
+/// The data folder's environment variable (read here, in the environment layer).
 pub const DATA_DIR_ENV: &str = crate::core::records::DATA_DIR_ENV;
-/// The LRS configuration file's environment variable (read by the LRS client too).
+/// The LRS configuration file's environment variable (read here, in the environment layer).
 pub const LRS_CONFIG_ENV: &str = crate::core::lrs::CONFIG_ENV;
 /// The configuration file's name in the platform config directory's `courtesy` folder.
 pub const CONFIG_FILE_NAME: &str = "station.ron";
@@ -744,89 +745,201 @@ impl StationConfig {
         ]
     }
 
-    /// Makes the file's data folder, LRS file and station name visible to the code that
-    /// resolves them itself (`records::resolve_data_dir`, `lrs::config_path`, which read
-    /// `COURTESY_DATA_DIR` / `COURTESY_LRS_CONFIG` when no flag is given, and whatever
-    /// reads `COURTESY_STATION`), so that every command honours the file with
-    /// flag > environment > file > default. Only values that came from the file are set
-    /// (an environment value is already there).
-    ///
-    /// # Safety
-    /// Sets environment variables: call it only while the process has a single thread
-    /// (first thing in `main`).
-    pub unsafe fn export_file_values(&self) {
-        for (var, setting) in [
-            (DATA_DIR_ENV, &self.data_dir),
-            (LRS_CONFIG_ENV, &self.lrs_config),
-        ] {
-            if let (Origin::File { .. }, Some(p)) = (&setting.from, &setting.value) {
-                // SAFETY: the caller guarantees a single-threaded process.
-                unsafe { std::env::set_var(var, p) };
-            }
-        }
-        // Code that reads COURTESY_STATION directly sees the file's name too.
-        if let Origin::File { .. } = self.station.from {
-            // SAFETY: as above.
-            unsafe { std::env::set_var(STATION_ENV, &self.station.value) };
+    /// Where this station's records and LRS configuration are, and its name: what the
+    /// commands and the app open the records store with.
+    pub fn records(&self) -> Records {
+        Records {
+            data_dir: self.data_dir.value.clone(),
+            lrs_config: match self.lrs_config.from {
+                // The default is `lrs.ron` in the data folder, which a command's
+                // `--data-dir` may move.
+                Origin::Default { .. } => None,
+                _ => self.lrs_config.value.clone(),
+            },
+            station: self.station.value.clone(),
         }
     }
 }
 
-static CURRENT: OnceLock<StationConfig> = OnceLock::new();
-
-/// Sets the configuration the process runs with (once, in `main`); later calls are ignored.
-pub fn set_current(config: StationConfig) {
-    let _ = CURRENT.set(config);
+/// Where a station's records store and LRS configuration are, and the station's name,
+/// as resolved once from flags, environment, `station.ron` and defaults
+/// ([`StationConfig::records`]). Opening a store or finding `lrs.ron` through it reads
+/// no environment variable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Records {
+    /// The data folder (`None`: none was configured and the platform has no data directory).
+    pub data_dir: Option<PathBuf>,
+    /// The LRS configuration file when one was named (by a flag, the environment or the
+    /// station file; then a missing file is an error); `None`: `lrs.ron` in the data
+    /// folder, if it exists.
+    pub lrs_config: Option<PathBuf>,
+    /// The station new attempts and statements are recorded at.
+    pub station: String,
 }
 
-/// The configuration the process runs with: the one set in `main`, else read now from
-/// the environment (or, if the file is broken, the built-in defaults).
-pub fn current() -> &'static StationConfig {
-    CURRENT.get_or_init(|| {
-        StationConfig::load(&Flags::default()).unwrap_or_else(|_| builtin_defaults())
-    })
+impl Records {
+    /// Records in `data_dir` (its `lrs.ron`, if any) at the station `station`.
+    pub fn at(data_dir: &Path, station: &str) -> Records {
+        Records {
+            data_dir: Some(data_dir.to_path_buf()),
+            lrs_config: None,
+            station: station.to_string(),
+        }
+    }
+
+    /// With a command's `--data-dir`, if given.
+    pub fn with_data_dir(mut self, flag: Option<&Path>) -> Records {
+        if let Some(d) = flag {
+            self.data_dir = Some(d.to_path_buf());
+        }
+        self
+    }
+
+    /// With a command's `--lrs-config`, if given.
+    pub fn with_lrs_config(mut self, flag: Option<&Path>) -> Records {
+        if let Some(p) = flag {
+            self.lrs_config = Some(p.to_path_buf());
+        }
+        self
+    }
+
+    /// The data folder, or [`RecordsError::NoDataDir`].
+    pub fn data_dir(&self) -> Result<PathBuf, RecordsError> {
+        self.data_dir.clone().ok_or(RecordsError::NoDataDir)
+    }
+
+    /// The records store file, `records.sqlite3` in the data folder.
+    pub fn store_path(&self) -> Result<PathBuf, RecordsError> {
+        Ok(crate::core::records::store_path(&self.data_dir()?))
+    }
+
+    /// The LRS configuration file to use with the data folder `data_dir`, and whether it
+    /// was named explicitly (a missing named file is an error, not "no LRS").
+    pub fn lrs_config_path(&self, data_dir: &Path) -> (PathBuf, bool) {
+        match &self.lrs_config {
+            Some(p) => (p.clone(), true),
+            None => (data_dir.join(crate::core::lrs::CONFIG_FILE_NAME), false),
+        }
+    }
+
+    /// Reads the LRS configuration: `Ok(None)` when none was named and the data folder
+    /// has no `lrs.ron`; an error for a named file that is missing, or any file that
+    /// cannot be read or is not valid.
+    pub fn discover_lrs(&self) -> Result<Option<LrsConfig>, LrsError> {
+        let (path, explicit) = self.lrs_config_path(&self.data_dir()?);
+        match std::fs::metadata(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => Ok(None),
+            Err(source) => Err(LrsError::ConfigRead { path, source }),
+            Ok(_) => LrsConfig::load(&path).map(Some),
+        }
+    }
+
+    /// A warning when the LRS configuration file can be read by other accounts (it
+    /// holds the secret); see [`crate::core::lrs::file_exposure`].
+    pub fn lrs_exposure(&self) -> Option<String> {
+        let dir = self.data_dir().ok()?;
+        crate::core::lrs::file_exposure(&self.lrs_config_path(&dir).0)
+    }
+
+    /// Names `store`'s new attempts and statements after this station.
+    pub fn name_store(&self, store: &Store) {
+        // A blank name (e.g. a host with none) keeps the store's own fallback.
+        if !self.station.trim().is_empty() {
+            store.set_station(Some(&self.station));
+        }
+    }
+
+    /// Opens (creating if needed) the records store, named after this station.
+    pub fn open_store(&self) -> Result<Store, RecordsError> {
+        let store = Store::open(&self.store_path()?)?;
+        self.name_store(&store);
+        Ok(store)
+    }
+
+    /// Reads the LRS configuration (see [`Records::discover_lrs`]) and gives `store` its
+    /// statement identity and `keep_sent_days` (the defaults when there is none). Call it
+    /// right after opening the store, before recording; on error the store keeps the
+    /// defaults.
+    pub fn configure_store(&self, store: &Store) -> Result<Option<LrsConfig>, LrsError> {
+        let cfg = self.discover_lrs()?;
+        store.set_statement_identity(cfg.as_ref().map(LrsConfig::identity).unwrap_or_default());
+        store.set_keep_sent_days(cfg.as_ref().map_or(0, |c| c.keep_sent_days));
+        Ok(cfg)
+    }
 }
 
-/// Every setting at its built-in default (no file, no environment).
-fn builtin_defaults() -> StationConfig {
-    let d = |note: &str| default(note);
-    StationConfig {
-        config_file: Setting {
-            value: None,
-            from: d(""),
-        },
-        config_file_read: false,
-        station: Setting {
-            value: gethostname::gethostname().to_string_lossy().into_owned(),
-            from: d("the host name"),
-        },
-        embedded_scenarios: Setting {
-            value: true,
-            from: d(""),
-        },
-        scenario_folders: Setting {
-            value: vec![],
-            from: d(""),
-        },
-        data_dir: Setting {
-            value: dirs::data_dir().map(|d| d.join("courtesy")),
-            from: d("the platform data directory"),
-        },
-        lrs_config: Setting {
-            value: None,
-            from: d(""),
-        },
-        locale: Setting {
-            value: crate::core::text::SUPPORTED_LOCALES[0].to_string(),
-            from: d(""),
-        },
-        timers: Setting {
-            value: Timers::Normal,
-            from: d(""),
-        },
-        manager_idle_lock_minutes: Setting {
-            value: DEFAULT_IDLE_LOCK_MINUTES,
-            from: d(""),
-        },
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env_with(vars: &'static [(&'static str, &'static str)]) -> Env {
+        Env {
+            var: Box::new(move |k| {
+                vars.iter()
+                    .find(|(name, _)| *name == k)
+                    .map(|(_, v)| v.to_string())
+            }),
+            config_dir: None,
+            data_dir: Some(PathBuf::from("/platform/data")),
+            host_name: "host-1".into(),
+        }
+    }
+
+    fn records(vars: &'static [(&'static str, &'static str)]) -> Records {
+        StationConfig::load_with(&Flags::default(), &env_with(vars))
+            .expect("no file: defaults")
+            .records()
+    }
+
+    #[test]
+    fn the_default_lrs_file_follows_a_commands_data_folder_and_a_named_one_stays() {
+        let r = records(&[]);
+        assert_eq!(r.station, "host-1");
+        let dir = r.data_dir().expect("a data folder");
+        assert_eq!(
+            r.lrs_config_path(&dir),
+            (PathBuf::from("/platform/data/lrs.ron"), false)
+        );
+        let moved = r.with_data_dir(Some(Path::new("/elsewhere")));
+        let dir = moved.data_dir().expect("a data folder");
+        assert_eq!(dir, PathBuf::from("/elsewhere"));
+        assert_eq!(
+            moved.lrs_config_path(&dir),
+            (PathBuf::from("/elsewhere/lrs.ron"), false)
+        );
+
+        // Named by the environment: explicit, and not moved by --data-dir.
+        let r = records(&[
+            (LRS_CONFIG_ENV, "/etc/courtesy/lrs.ron"),
+            (STATION_ENV, "seat-9"),
+        ])
+        .with_data_dir(Some(Path::new("/elsewhere")));
+        assert_eq!(r.station, "seat-9");
+        assert_eq!(
+            r.lrs_config_path(Path::new("/elsewhere")),
+            (PathBuf::from("/etc/courtesy/lrs.ron"), true)
+        );
+        // A command's --lrs-config beats it.
+        let r = r.with_lrs_config(Some(Path::new("/flag/lrs.ron")));
+        assert_eq!(
+            r.lrs_config_path(Path::new("/elsewhere")),
+            (PathBuf::from("/flag/lrs.ron"), true)
+        );
+        // A named file that is missing is an error, not "no LRS".
+        assert!(matches!(r.discover_lrs(), Err(LrsError::ConfigRead { .. })));
+    }
+
+    #[test]
+    fn no_data_folder_is_a_typed_error_not_a_guess() {
+        let env = Env {
+            data_dir: None,
+            ..env_with(&[])
+        };
+        let r = StationConfig::load_with(&Flags::default(), &env)
+            .expect("defaults")
+            .records();
+        assert!(matches!(r.data_dir(), Err(RecordsError::NoDataDir)));
+        assert!(matches!(r.open_store(), Err(RecordsError::NoDataDir)));
+        assert!(r.discover_lrs().is_err());
     }
 }

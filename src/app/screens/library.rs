@@ -13,6 +13,8 @@ mod bests;
 /// One scenario card.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Card {
+    /// The scenario's id: what the card opens, and what keeps it focused across a reload.
+    pub id: String,
     pub title: String,
     pub category: String,
     pub difficulty: String,
@@ -42,6 +44,7 @@ pub fn view_model(catalog: &Catalog, trainee: &Trainee, settings: &Settings) -> 
             .map(|e| {
                 let s = &e.scenario;
                 Card {
+                    id: s.id.clone(),
                     title: s.title.get(loc).to_string(),
                     category: s.category.get(loc).to_string(),
                     difficulty: s.difficulty.label(loc).to_string(),
@@ -91,10 +94,17 @@ pub fn ui_with(
     // Up/Down (or Tab) move between the cards' Open buttons, Enter opens the focused
     // one: the way to cards beyond 9. The list scrolls to the card reached.
     let focus_id = egui::Id::new("library-focused-card");
-    // (card index, Open button id) of the card focused last frame, or last reached.
-    let last: Option<(usize, egui::Id)> = ui.data(|d| d.get_temp(focus_id)).flatten();
+    // The card focused last frame, or last reached: its scenario id, its place then and
+    // its Open button. Kept by id, so a reload that moves the card keeps it; if its
+    // scenario is gone, the card now in its place stands for it.
+    let last: Option<(String, usize, egui::Id)> = ui.data(|d| d.get_temp(focus_id)).flatten();
+    let place = |id: &str| vm.cards.iter().position(|c| c.id == id);
+    let last_at = last.as_ref().map(|(id, at, _)| place(id).unwrap_or(*at));
     let focus = ui.memory(|m| m.focused());
-    let on_card = last.filter(|(_, id)| focus == Some(*id)).map(|(i, _)| i);
+    let on_card = last
+        .as_ref()
+        .filter(|(_, _, b)| focus == Some(*b))
+        .and_then(|(id, _, _)| place(id));
     let (down, up) = ui.input(|i| {
         let plain = i.modifiers.is_none();
         (
@@ -109,8 +119,8 @@ pub fn ui_with(
         _ if n == 0 => None,
         (Some(i), _, true, _) => Some((i + 1).min(n - 1)),
         (Some(i), _, _, true) => Some(i.saturating_sub(1)),
-        (None, true, true, _) => Some(last.map_or(0, |(i, _)| i.min(n - 1))),
-        (None, true, _, true) => Some(last.map_or(n - 1, |(i, _)| i.min(n - 1))),
+        (None, true, true, _) => Some(last_at.map_or(0, |i| i.min(n - 1))),
+        (None, true, _, true) => Some(last_at.map_or(n - 1, |i| i.min(n - 1))),
         _ => None,
     };
     if move_to.is_some() {
@@ -124,50 +134,61 @@ pub fn ui_with(
         .auto_shrink([false, false])
         .show(ui, |ui| {
             for (i, card) in vm.cards.iter().enumerate() {
-                let frame = egui::Frame::group(ui.style())
-                    .inner_margin(12.0)
-                    .show(ui, |ui| {
-                        ui.set_width(ui.available_width());
-                        ui.horizontal(|ui| {
-                            ui.label(RichText::new(format!("{}", i + 1)).heading().weak());
-                            ui.vertical(|ui| {
-                                ui.label(RichText::new(&card.title).heading());
-                                ui.label(format!(
-                                    "{} · {} {} · {}",
-                                    card.category,
-                                    T::Difficulty.get(lang),
-                                    card.difficulty,
-                                    T::AboutMinutes.fmt(lang, &[&card.minutes])
-                                ));
-                                ui.label(format!(
-                                    "{}{}{}",
-                                    T::Principles.get(lang),
-                                    colon(lang),
-                                    card.principles.join(" · ")
-                                ));
-                                if let Some(best) = &card.best {
-                                    ui.label(
-                                        RichText::new(T::BestSoFar.fmt(lang, &[best])).strong(),
-                                    );
-                                }
-                                let open =
-                                    ui.button(format!("{} {}", T::Open.get(lang), card.title));
-                                if open.gained_focus() {
-                                    // Tab or an arrow key reached this card: show it all.
-                                    reached = Some(i);
-                                }
-                                if move_to == Some(i) {
-                                    open.request_focus();
-                                }
-                                if open.has_focus() || move_to == Some(i) {
-                                    focused = Some((i, open.id));
-                                }
-                                if open.clicked() {
-                                    out = Some(Action::OpenScenario(i));
-                                }
-                            });
-                        });
-                    });
+                // The card's widgets take their ids from its scenario, not its place: a
+                // reload that moves the card leaves the focus on its Open button.
+                let scope = egui::UiBuilder::new().id(egui::Id::new(("library-card", &card.id)));
+                let frame = ui
+                    .scope_builder(scope, |ui| {
+                        egui::Frame::group(ui.style())
+                            .inner_margin(12.0)
+                            .show(ui, |ui| {
+                                ui.set_width(ui.available_width());
+                                ui.horizontal(|ui| {
+                                    ui.label(RichText::new(format!("{}", i + 1)).heading().weak());
+                                    ui.vertical(|ui| {
+                                        ui.label(RichText::new(&card.title).heading());
+                                        ui.label(format!(
+                                            "{} · {} {} · {}",
+                                            card.category,
+                                            T::Difficulty.get(lang),
+                                            card.difficulty,
+                                            T::AboutMinutes.fmt(lang, &[&card.minutes])
+                                        ));
+                                        ui.label(format!(
+                                            "{}{}{}",
+                                            T::Principles.get(lang),
+                                            colon(lang),
+                                            card.principles.join(" · ")
+                                        ));
+                                        if let Some(best) = &card.best {
+                                            ui.label(
+                                                RichText::new(T::BestSoFar.fmt(lang, &[best]))
+                                                    .strong(),
+                                            );
+                                        }
+                                        let open = ui.button(format!(
+                                            "{} {}",
+                                            T::Open.get(lang),
+                                            card.title
+                                        ));
+                                        if open.gained_focus() {
+                                            // Tab or an arrow key reached this card: show it all.
+                                            reached = Some(i);
+                                        }
+                                        if move_to == Some(i) {
+                                            open.request_focus();
+                                        }
+                                        if open.has_focus() || move_to == Some(i) {
+                                            focused = Some((card.id.clone(), i, open.id));
+                                        }
+                                        if open.clicked() {
+                                            out = Some(Action::OpenScenario(card.id.clone()));
+                                        }
+                                    });
+                                });
+                            })
+                    })
+                    .inner;
                 if reached == Some(i) || move_to == Some(i) {
                     // The whole card in view, not only its button.
                     ui.scroll_to_rect(frame.response.rect, None);
@@ -176,10 +197,8 @@ pub fn ui_with(
             }
         });
     ui.data_mut(|d| d.insert_temp(focus_id, focused.or(last)));
-    if let Some(i) = digit_pressed(ui)
-        && i < vm.cards.len()
-    {
-        out = Some(Action::OpenScenario(i));
+    if let Some(card) = digit_pressed(ui).and_then(|i| vm.cards.get(i)) {
+        out = Some(Action::OpenScenario(card.id.clone()));
     }
     out
 }
@@ -214,7 +233,7 @@ fn draw(
     // The trainee's own records (app::records): best per card, history beside the cards.
     let mut lines = Vec::new();
     if let Some(mine) = mine.as_deref().filter(|m| m.trainee == trainee.name.trim()) {
-        bests::fill(&mut vm, mine, &catalog);
+        bests::fill(&mut vm, mine);
         lines = history::lines(
             &mine.history,
             settings.lang,

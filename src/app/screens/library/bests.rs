@@ -1,18 +1,14 @@
 //! The trainee's best results on the library's cards: built here, by the screen, from the records `app::records` keeps.
 
 use super::LibraryVm;
-use crate::app::flow::Catalog;
 use crate::app::i18n::{Lang, T};
 use crate::app::records::TraineeRecords;
 use crate::core::records::ScenarioBest;
 
 /// Puts the trainee's best result on each library card that has one.
-pub(super) fn fill(vm: &mut LibraryVm, mine: &TraineeRecords, catalog: &Catalog) {
-    // The cards are the catalog's entries, in its order.
-    for (card, entry) in vm.cards.iter_mut().zip(&catalog.0) {
-        card.best = mine
-            .best(&entry.scenario.id)
-            .and_then(|b| best_text(b, vm.lang));
+pub(super) fn fill(vm: &mut LibraryVm, mine: &TraineeRecords) {
+    for card in &mut vm.cards {
+        card.best = mine.best(&card.id).and_then(|b| best_text(b, vm.lang));
     }
 }
 

@@ -1,0 +1,105 @@
+//! The station configuration reaches the commands as a value, not as process state: two
+//! station files in one process give two results, and no `COURTESY_*` variable is set.
+
+use courtesy::core::records::{Filter, Store, store_path};
+use std::path::Path;
+use std::process::ExitCode;
+
+fn courtesy_vars() -> Vec<String> {
+    std::env::vars_os()
+        .map(|(k, _)| k.to_string_lossy().into_owned())
+        .filter(|k| k.starts_with("COURTESY_"))
+        .collect()
+}
+
+#[test]
+fn two_station_files_in_one_process_record_into_their_own_folders() {
+    let before = courtesy_vars();
+    assert!(
+        before.is_empty(),
+        "run this test with no COURTESY_* variable set (found {before:?})"
+    );
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scoring-case.ron");
+    let fixture = fixture.display().to_string();
+    for name in ["seat-a", "seat-b"] {
+        let dir = tmp.path().join(name);
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let file = dir.join("station.ron");
+        // A relative data folder: relative to the file's folder.
+        std::fs::write(
+            &file,
+            format!("(station: {name:?}, data_dir: \"data\", embedded_scenarios: false)\n"),
+        )
+        .expect("write station.ron");
+        let file = file.display().to_string();
+        let code = courtesy::cli::run_from([
+            "courtesy",
+            "--config",
+            &file,
+            "run",
+            &fixture,
+            "--choose",
+            "b,x",
+            "--trainee",
+            "t1",
+        ])
+        .expect("courtesy run --trainee");
+        assert_eq!(code, ExitCode::SUCCESS);
+        let store = Store::open_existing(&store_path(&dir.join("data")))
+            .unwrap_or_else(|e| panic!("{name}: the file's data_dir holds the store: {e}"));
+        let attempts = store.attempts(&Filter::all(), 10).expect("attempts");
+        assert_eq!(attempts.len(), 1, "{name}: one attempt in its own store");
+        assert_eq!(
+            attempts[0].station.as_deref(),
+            Some(name),
+            "{name}: recorded at the file's station"
+        );
+        assert_eq!(
+            courtesy_vars(),
+            Vec::<String>::new(),
+            "{name}: the command set no COURTESY_* variable"
+        );
+    }
+}
+
+/// The app's records store opens where each station file says, named after its station,
+/// with no environment read or written (the app is given `station::Records`).
+#[cfg(feature = "app")]
+#[test]
+fn the_app_opens_the_store_each_station_file_names() {
+    use courtesy::app::records::RecordStore;
+    use courtesy::station::{Env, Flags, StationConfig};
+    let tmp = tempfile::tempdir().expect("temp dir");
+    for (name, minutes) in [("seat-a", 7u64), ("seat-b", 11)] {
+        let dir = tmp.path().join(name);
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let file = dir.join("station.ron");
+        std::fs::write(
+            &file,
+            format!(
+                "(station: {name:?}, data_dir: \"data\", manager_idle_lock_minutes: {minutes})\n"
+            ),
+        )
+        .expect("write station.ron");
+        // An environment with no variables at all: only the file speaks.
+        let env = Env {
+            var: Box::new(|_| None),
+            config_dir: None,
+            data_dir: None,
+            host_name: "host".into(),
+        };
+        let flags = Flags {
+            config: Some(file),
+            ..Default::default()
+        };
+        let cfg = StationConfig::load_with(&flags, &env).expect("the file loads");
+        assert_eq!(cfg.manager_idle_lock().as_secs(), minutes * 60);
+        let records = RecordStore::open(&cfg.records());
+        assert_eq!(records.error, None, "{name}");
+        let store = records.store.expect("opened");
+        assert_eq!(store.path(), store_path(&dir.join("data")));
+        assert_eq!(store.station().as_deref(), Some(name));
+    }
+    assert_eq!(courtesy_vars(), Vec::<String>::new());
+}
