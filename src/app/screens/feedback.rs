@@ -61,7 +61,7 @@ pub fn view_model(play: &Play, catalog: &Catalog, settings: &Settings) -> Option
 }
 
 /// A rating as shown: `+2`, `0`, `−1`.
-pub fn signed(v: i64) -> String {
+pub(crate) fn signed(v: i64) -> String {
     match v.signum() {
         1 => format!("+{v}"),
         -1 => format!("−{}", v.unsigned_abs()),
@@ -186,6 +186,6 @@ pub fn ui(ui: &mut egui::Ui, vm: &FeedbackVm) -> Option<Action> {
     out
 }
 
-pub fn plugin(app: &mut App) {
+pub(crate) fn plugin(app: &mut App) {
     add_play_screen(app, Screen::Feedback, view_model, ui);
 }
