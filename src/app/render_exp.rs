@@ -9,7 +9,7 @@ fn var(name: &str) -> Option<String> {
 }
 
 /// COURTESY_EXP_PRESENT=immediate|mailbox|novsync|fifo
-pub fn present_mode() -> Option<PresentMode> {
+pub(crate) fn present_mode() -> Option<PresentMode> {
     match var("COURTESY_EXP_PRESENT")?.as_str() {
         "immediate" => Some(PresentMode::Immediate),
         "mailbox" => Some(PresentMode::Mailbox),
@@ -20,13 +20,13 @@ pub fn present_mode() -> Option<PresentMode> {
 }
 
 /// COURTESY_EXP_NO_PIPELINED=1
-pub fn no_pipelined() -> bool {
+pub(crate) fn no_pipelined() -> bool {
     var("COURTESY_EXP_NO_PIPELINED").is_some()
 }
 
 /// COURTESY_EXP_SHADER=flat|const: egui's shader without its colour conversions (flat) or
 /// without texture sampling either (const). Wrong colours; for measuring only.
-pub fn plugin(app: &mut App) {
+pub(crate) fn plugin(app: &mut App) {
     if let Some(kind) = var("COURTESY_EXP_SHADER") {
         let body = match kind.as_str() {
             "flat" => {
