@@ -149,22 +149,6 @@ fn feedback_shows_ratings_mood_change_explanation_and_rules() {
 }
 
 #[test]
-fn feedback_rule_id_only_in_the_tooltip() {
-    let rule = &feedback_vm().cited[0];
-    assert_eq!(feedback::rule_heading(rule), "Apologise sincerely");
-    assert_eq!(
-        feedback::rule_tooltip(rule),
-        "Say sorry for the inconvenience, not for the rules.\n(L9)"
-    );
-    let untitled = CitedRule {
-        id: "L9".into(),
-        title: " ".into(),
-        text: String::new(),
-    };
-    assert_eq!(feedback::rule_heading(&untitled), "L9");
-}
-
-#[test]
 fn feedback_continues_on_enter_space_or_click() {
     for key in [Key::Enter, Key::Space] {
         let mut h = screen_harness(SIZE, feedback_vm(), feedback::ui);

@@ -110,7 +110,11 @@ pub fn preview_attempt(
 }
 
 /// Applies an author action to the spec. Returns false when it changes nothing.
-pub fn update_spec(spec: &mut PreviewSpec, action: &AuthorAction, seeds: &mut Seeds) -> bool {
+pub(crate) fn update_spec(
+    spec: &mut PreviewSpec,
+    action: &AuthorAction,
+    seeds: &mut Seeds,
+) -> bool {
     match action {
         AuthorAction::Choose(id) => spec.choices.push(id.clone()),
         AuthorAction::Back => return spec.choices.pop().is_some(),
@@ -140,7 +144,7 @@ pub fn update_spec(spec: &mut PreviewSpec, action: &AuthorAction, seeds: &mut Se
 /// After a hot reload: if the previewed scenario changed, restart the preview on the new
 /// version at the step it was at (or at the start if that step is gone). Returns the
 /// notice to show.
-pub fn after_reload(
+pub(crate) fn after_reload(
     applied: &Applied,
     catalog: &Catalog,
     play: &mut Play,
@@ -193,7 +197,7 @@ pub fn after_reload(
 /// After a hot reload ([`crate::app::hot_reload::drain`] sends what it did): restarts
 /// the preview on the new version of its scenario ([`after_reload`]) and says so in the
 /// reload panel.
-pub fn restart_after_reload(
+pub(crate) fn restart_after_reload(
     mut reloads: MessageReader<Applied>,
     catalog: Res<Catalog>,
     settings: Res<Settings>,
@@ -211,7 +215,7 @@ pub fn restart_after_reload(
 }
 
 /// Adds author mode: its screen and its actions.
-pub fn plugin(app: &mut App) {
+pub(crate) fn plugin(app: &mut App) {
     app.add_message::<AuthorAction>()
         .init_resource::<AuthorMode>()
         .init_resource::<Preview>()
@@ -232,14 +236,14 @@ pub fn plugin(app: &mut App) {
 /// The drawing half of the plugin (needs egui). Author mode is turned on with
 /// `--author` or in the manager's settings (behind the manager password), never from a
 /// trainee's screen.
-pub fn ui_plugin(app: &mut App) {
+pub(crate) fn ui_plugin(app: &mut App) {
     add_screen_system(app, Screen::Author, draw);
 }
 
 /// Starts previews (from the briefing in author mode, or on the author screen with no
 /// preview yet) and applies [`AuthorAction`]s.
 #[allow(clippy::too_many_arguments)]
-pub fn apply_author(
+pub(crate) fn apply_author(
     mut flow_actions: MessageReader<Action>,
     mut actions: MessageReader<AuthorAction>,
     screen: Res<State<Screen>>,

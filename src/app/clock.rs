@@ -20,7 +20,7 @@ const MONTHS: [&str; 12] = [
 
 /// "Today 14:05", "Yesterday 09:12", "1 Dec 2026 08:27" (今天 14:05, 昨天 09:12,
 /// 2026年12月1日 08:27): `when` as seen from `now`, both local.
-pub fn readable(when: LocalTime, now: LocalTime, lang: Lang) -> String {
+pub(crate) fn readable(when: LocalTime, now: LocalTime, lang: Lang) -> String {
     let clock = format!("{:02}:{:02}", when.hour, when.minute);
     match now.day - when.day {
         0 => T::Today.fmt(lang, &[&clock]),
@@ -43,7 +43,7 @@ fn utc(ms: i64) -> DateTime<Utc> {
 }
 
 /// `ms` (UTC milliseconds) in the time zone `tz`.
-pub fn local_time_in<Tz: TimeZone>(ms: i64, tz: &Tz) -> LocalTime {
+pub(crate) fn local_time_in<Tz: TimeZone>(ms: i64, tz: &Tz) -> LocalTime {
     let t = utc(ms).with_timezone(tz);
     LocalTime {
         day: i64::from(t.date_naive().num_days_from_ce()) - UNIX_EPOCH_DAYS_FROM_CE,
@@ -56,13 +56,13 @@ pub fn local_time_in<Tz: TimeZone>(ms: i64, tz: &Tz) -> LocalTime {
 }
 
 /// `ms` in this computer's time zone.
-pub fn local_time(ms: i64) -> LocalTime {
+pub(crate) fn local_time(ms: i64) -> LocalTime {
     local_time_in(ms, &Local)
 }
 
 /// "Today 14:05", "Yesterday 09:12", "1 Dec 2026 08:27" (今天 14:05 …): `ms` as seen at
 /// `now_ms`, both in `tz`.
-pub fn readable_in<Tz: TimeZone>(ms: i64, now_ms: i64, tz: &Tz, lang: Lang) -> String {
+pub(crate) fn readable_in<Tz: TimeZone>(ms: i64, now_ms: i64, tz: &Tz, lang: Lang) -> String {
     readable(local_time_in(ms, tz), local_time_in(now_ms, tz), lang)
 }
 
@@ -72,7 +72,7 @@ pub fn readable_local(ms: i64, now_ms: i64, lang: Lang) -> String {
 }
 
 /// `2026-12-01 16:27` in `tz` (a file name's stamp, a chart label, a CSV cell).
-pub fn stamp_in<Tz: TimeZone>(ms: i64, tz: &Tz) -> String {
+pub(crate) fn stamp_in<Tz: TimeZone>(ms: i64, tz: &Tz) -> String {
     let t = local_time_in(ms, tz);
     format!(
         "{:04}-{:02}-{:02} {:02}:{:02}",
@@ -81,12 +81,12 @@ pub fn stamp_in<Tz: TimeZone>(ms: i64, tz: &Tz) -> String {
 }
 
 /// [`stamp_in`] in this computer's time zone.
-pub fn stamp(ms: i64) -> String {
+pub(crate) fn stamp(ms: i64) -> String {
     stamp_in(ms, &Local)
 }
 
 /// The UTC offset of `tz` at `ms`, as `+08:00` (for a CSV header that says which zone).
-pub fn offset_in<Tz: TimeZone>(ms: i64, tz: &Tz) -> String {
+pub(crate) fn offset_in<Tz: TimeZone>(ms: i64, tz: &Tz) -> String {
     let secs = utc(ms).with_timezone(tz).offset().fix().local_minus_utc();
     let sign = if secs < 0 { '-' } else { '+' };
     let m = secs.unsigned_abs() / 60;
@@ -94,13 +94,13 @@ pub fn offset_in<Tz: TimeZone>(ms: i64, tz: &Tz) -> String {
 }
 
 /// [`offset_in`] for this computer's time zone.
-pub fn offset(ms: i64) -> String {
+pub(crate) fn offset(ms: i64) -> String {
     offset_in(ms, &Local)
 }
 
 /// The first millisecond of the day `date` (`YYYY-MM-DD`) in `tz`; `None` for text that
 /// is no date. A day whose midnight a clock change skips starts at its first real minute.
-pub fn day_start_in<Tz: TimeZone>(date: &str, tz: &Tz) -> Option<i64> {
+pub(crate) fn day_start_in<Tz: TimeZone>(date: &str, tz: &Tz) -> Option<i64> {
     let day = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").ok()?;
     (0..=3 * 60).find_map(|minute| {
         let at = day.and_hms_opt(minute / 60, minute % 60, 0)?;
@@ -111,12 +111,12 @@ pub fn day_start_in<Tz: TimeZone>(date: &str, tz: &Tz) -> Option<i64> {
 }
 
 /// [`day_start_in`] in this computer's time zone.
-pub fn day_start(date: &str) -> Option<i64> {
+pub(crate) fn day_start(date: &str) -> Option<i64> {
     day_start_in(date, &Local)
 }
 
 /// The first millisecond after the day `date` in `tz` (the start of the next day).
-pub fn day_end_in<Tz: TimeZone>(date: &str, tz: &Tz) -> Option<i64> {
+pub(crate) fn day_end_in<Tz: TimeZone>(date: &str, tz: &Tz) -> Option<i64> {
     let next = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
         .ok()?
         .succ_opt()?;
@@ -124,7 +124,7 @@ pub fn day_end_in<Tz: TimeZone>(date: &str, tz: &Tz) -> Option<i64> {
 }
 
 /// [`day_end_in`] in this computer's time zone.
-pub fn day_end(date: &str) -> Option<i64> {
+pub(crate) fn day_end(date: &str) -> Option<i64> {
     day_end_in(date, &Local)
 }
 

@@ -47,7 +47,7 @@ const GAMMA_CUTOFF: f32 = 0.040_45;
 
 /// Puts this shader in place of bevy_egui's (add after `EguiPlugin`), unless a render
 /// experiment asks for another one.
-pub fn plugin(app: &mut App) {
+pub(crate) fn plugin(app: &mut App) {
     if crate::app::render_exp::shader_chosen() {
         return;
     }
@@ -82,7 +82,7 @@ fn horner(c: &[f32], x: &str) -> String {
 
 /// The whole shader: bevy_egui's bindings and vertex stage, its fragment stage with the
 /// conversions above.
-pub fn wgsl() -> String {
+pub(crate) fn wgsl() -> String {
     format!(
         "{HEAD}{VERTEX}
 fn gamma_from_linear_rgb(rgb: vec3<f32>) -> vec3<f32> {{

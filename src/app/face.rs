@@ -12,7 +12,7 @@ fn lerp(a: Color32, b: Color32, t: f32) -> Color32 {
 }
 
 /// Skin colour for a mood 0–100: flushed red when furious, warm yellow when calm.
-pub fn skin(mood: f32) -> Color32 {
+pub(crate) fn skin(mood: f32) -> Color32 {
     let t = mood / 100.0;
     let red = Color32::from_rgb(236, 128, 110);
     let amber = Color32::from_rgb(246, 206, 140);
@@ -25,7 +25,7 @@ pub fn skin(mood: f32) -> Color32 {
 }
 
 /// Paints a face of `size` points for `mood` (0 furious … 100 delighted).
-pub fn face(ui: &mut egui::Ui, mood: f32, size: f32, high_contrast: bool) -> egui::Response {
+pub(crate) fn face(ui: &mut egui::Ui, mood: f32, size: f32, high_contrast: bool) -> egui::Response {
     let (rect, response) = ui.allocate_exact_size(Vec2::splat(size), Sense::hover());
     if !ui.is_rect_visible(rect) {
         return response;
@@ -80,7 +80,12 @@ pub fn face(ui: &mut egui::Ui, mood: f32, size: f32, high_contrast: bool) -> egu
 }
 
 /// A labelled mood meter: a bar 0–100 coloured from bad to good, with the band's name.
-pub fn mood_meter(ui: &mut egui::Ui, mood: f32, label: &str, palette: &Palette) -> egui::Response {
+pub(crate) fn mood_meter(
+    ui: &mut egui::Ui,
+    mood: f32,
+    label: &str,
+    palette: &Palette,
+) -> egui::Response {
     let t = (mood / 100.0).clamp(0.0, 1.0);
     let colour = lerp(palette.bad, palette.good, t);
     ui.label(egui::RichText::new(format!("{label} · {}", mood.round() as i32)).strong());

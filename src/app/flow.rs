@@ -43,7 +43,7 @@ impl Screen {
     ];
 
     /// The screen's name on the command line (`--screen sign-in`) and in messages.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Screen::SignIn => "sign-in",
             Screen::Library => "library",
@@ -116,7 +116,7 @@ impl TextSize {
     pub const ALL: [TextSize; 3] = [TextSize::Normal, TextSize::Large, TextSize::ExtraLarge];
 
     /// The setting's name on the command line (`--text-size extra-large`).
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             TextSize::Normal => "normal",
             TextSize::Large => "large",
@@ -125,7 +125,7 @@ impl TextSize {
     }
 
     /// Body text size in points.
-    pub fn body_points(self) -> f32 {
+    pub(crate) fn body_points(self) -> f32 {
         match self {
             TextSize::Normal => 17.0,
             TextSize::Large => 21.0,
@@ -147,7 +147,7 @@ impl TimerMode {
     pub const ALL: [TimerMode; 3] = [TimerMode::Normal, TimerMode::Relaxed, TimerMode::Off];
 
     /// The time limit the trainee actually gets for a step limited to `limit`.
-    pub fn scale(self, limit: Option<Duration>) -> Option<Duration> {
+    pub(crate) fn scale(self, limit: Option<Duration>) -> Option<Duration> {
         match self {
             TimerMode::Normal => limit,
             TimerMode::Relaxed => limit.map(|l| l * 2),
@@ -189,7 +189,7 @@ pub struct Selected(pub Option<String>);
 
 impl Selected {
     /// The selected scenario, if it is still in `catalog`.
-    pub fn entry<'c>(&self, catalog: &'c Catalog) -> Option<&'c CatalogEntry> {
+    pub(crate) fn entry<'c>(&self, catalog: &'c Catalog) -> Option<&'c CatalogEntry> {
         catalog.get(self.0.as_deref()?)
     }
 }
@@ -207,7 +207,7 @@ impl Seeds {
     }
 
     /// Seeds from the clock (the app without `--seed`).
-    pub fn from_clock() -> Seeds {
+    pub(crate) fn from_clock() -> Seeds {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos() as u64)
@@ -218,7 +218,7 @@ impl Seeds {
     }
 
     /// The next seed.
-    pub fn take(&mut self) -> u64 {
+    pub(crate) fn take(&mut self) -> u64 {
         let s = self.next;
         // splitmix-style step, kept small enough to read and retype.
         self.next = (s
@@ -285,7 +285,7 @@ impl Attempt {
 
     /// A new attempt at scenario `id` over `session`, nothing answered yet. An author's
     /// `preview` is never recorded.
-    pub fn over(id: String, session: Session, preview: bool) -> Attempt {
+    pub(crate) fn over(id: String, session: Session, preview: bool) -> Attempt {
         Attempt {
             scenario: id,
             session,
@@ -304,7 +304,7 @@ impl Attempt {
     }
 
     /// The scaled time limit of the current step, if it is timed.
-    pub fn time_limit(&self, timers: TimerMode) -> Option<Duration> {
+    pub(crate) fn time_limit(&self, timers: TimerMode) -> Option<Duration> {
         match self.session.current() {
             Current::Step(v) => timers.scale(v.time_limit),
             Current::Ended(_) => None,
@@ -312,7 +312,7 @@ impl Attempt {
     }
 
     /// Time spent at the current step.
-    pub fn elapsed(&self) -> Duration {
+    pub(crate) fn elapsed(&self) -> Duration {
         self.step_started.elapsed()
     }
 
@@ -395,7 +395,7 @@ pub struct Abandoned(pub AttemptRecord);
 impl Abandoned {
     /// The message for dropping `a`, unless it had ended (a finished attempt is not
     /// abandoned) or is an author's preview.
-    pub fn of(a: &Attempt) -> Option<Abandoned> {
+    pub(crate) fn of(a: &Attempt) -> Option<Abandoned> {
         (a.result.is_none() && !a.preview).then(|| Abandoned(a.record.clone()))
     }
 }
@@ -409,7 +409,7 @@ pub struct StartScreen(pub Screen);
 pub struct FlowSet;
 
 /// Adds the state machine. Needs `StatesPlugin` (part of `DefaultPlugins`).
-pub fn plugin(app: &mut App) {
+pub(crate) fn plugin(app: &mut App) {
     let start = app
         .world()
         .get_resource::<StartScreen>()
@@ -436,7 +436,11 @@ pub fn plugin(app: &mut App) {
 }
 
 /// Sends [`Action::TimeUp`] when the current step's scaled limit has passed.
-pub fn check_timer(play: Res<Play>, settings: Res<Settings>, mut actions: MessageWriter<Action>) {
+pub(crate) fn check_timer(
+    play: Res<Play>,
+    settings: Res<Settings>,
+    mut actions: MessageWriter<Action>,
+) {
     if let Some(a) = &play.0
         && let Some(limit) = a.time_limit(settings.timers)
         && a.elapsed() >= limit
@@ -448,7 +452,7 @@ pub fn check_timer(play: Res<Play>, settings: Res<Settings>, mut actions: Messag
 /// Applies the first action that makes sense on the current screen; the rest of the
 /// frame's actions are dropped (the screen changes at the next state transition).
 #[allow(clippy::too_many_arguments)]
-pub fn apply_actions(
+pub(crate) fn apply_actions(
     mut actions: MessageReader<Action>,
     screen: Res<State<Screen>>,
     mut next: ResMut<NextState<Screen>>,

@@ -26,7 +26,7 @@ struct Bench {
 }
 
 /// Adds the measurement; the app runs continuously (no idle policy) until it is done.
-pub fn plugin(app: &mut App) {
+pub(crate) fn plugin(app: &mut App) {
     app.insert_resource(WinitSettings::continuous())
         .init_resource::<Bench>()
         .add_systems(Last, measure);
@@ -67,7 +67,7 @@ pub struct Report {
 
 impl Report {
     /// Sorts the frame costs and shares the threads' CPU out over the frames.
-    pub fn new(
+    pub(crate) fn new(
         costs: &[Duration],
         threads_before: &BTreeMap<String, Duration>,
         threads_after: &BTreeMap<String, Duration>,
@@ -104,7 +104,7 @@ impl Report {
     }
 
     /// One line the measurement script reads, then the breakdown.
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         let mut s = format!(
             "frame cpu: median {:.2} ms, p90 {:.2} ms over {} frames",

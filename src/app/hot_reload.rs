@@ -107,7 +107,7 @@ impl Reloader {
     }
 
     /// The folders watched.
-    pub fn folders(&self) -> Vec<&Path> {
+    pub(crate) fn folders(&self) -> Vec<&Path> {
         self.sources
             .iter()
             .flat_map(|s| match &s.source {
@@ -280,7 +280,7 @@ pub const SETTLE: Duration = Duration::from_millis(80);
 /// the events settle and, when something changed, sends the snapshot and calls `wake`.
 /// Nothing runs between events: no polling. The thread ends when the receiver is dropped
 /// (at the next event) or the OS watch fails.
-pub fn spawn_watcher(
+pub(crate) fn spawn_watcher(
     mut reloader: Reloader,
     wake: impl Fn() + Send + 'static,
 ) -> Result<Receiver<Snapshot>, WatchError> {
@@ -379,7 +379,7 @@ pub struct Applied {
 /// their card number); new ones are added at the end. The selection and the attempt
 /// are kept by scenario id; if their scenario is gone, they are cleared (an unfinished
 /// attempt is handed back in [`Applied::abandoned`]).
-pub fn apply_snapshot(
+pub(crate) fn apply_snapshot(
     snap: &Snapshot,
     catalog: &mut Catalog,
     selected: &mut Selected,
@@ -422,14 +422,14 @@ pub fn apply_snapshot(
 }
 
 /// Adds the watcher (started once a [`HotReloadDir`] is present).
-pub fn plugin(app: &mut App) {
+pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<ReloadPanel>()
         .add_message::<Applied>()
         .add_systems(Update, drain.before(FlowSet));
 }
 
 /// Adds the problems panel (needs egui).
-pub fn ui_plugin(app: &mut App) {
+pub(crate) fn ui_plugin(app: &mut App) {
     app.add_systems(
         bevy_egui::EguiPrimaryContextPass,
         draw_panel.after(crate::app::sets::UiSet::Screens),
@@ -439,7 +439,7 @@ pub fn ui_plugin(app: &mut App) {
 /// Starts the watcher once it is wanted (author mode, or [`WatchAlways`]), then applies
 /// whatever it sent.
 #[allow(clippy::too_many_arguments)]
-pub fn drain(
+pub(crate) fn drain(
     mut commands: Commands,
     sources: Option<Res<HotReloadSources>>,
     watcher: Option<Res<Watcher>>,
@@ -539,7 +539,11 @@ pub fn drain(
 }
 
 /// Draws the panel's content; returns true when the trainer dismisses it.
-pub fn panel_ui(ui: &mut egui::Ui, panel: &ReloadPanel, lang: crate::app::i18n::Lang) -> bool {
+pub(crate) fn panel_ui(
+    ui: &mut egui::Ui,
+    panel: &ReloadPanel,
+    lang: crate::app::i18n::Lang,
+) -> bool {
     let mut dismiss = false;
     ui.horizontal(|ui| {
         if !panel.problems.is_empty() {

@@ -37,7 +37,7 @@ impl Lang {
     }
 
     /// Parses a locale code (`zh-CN`, `zh`, `en`, `en-GB` …).
-    pub fn from_code(code: &str) -> Option<Lang> {
+    pub(crate) fn from_code(code: &str) -> Option<Lang> {
         let c = code.to_ascii_lowercase();
         if c.starts_with("zh") {
             Some(Lang::Zh)
@@ -334,7 +334,7 @@ pub fn colon(lang: Lang) -> &'static str {
 }
 
 /// Replaces each `{}` in `template` with the next argument (missing ones stay empty).
-pub fn fill(template: &str, args: &[&dyn Display]) -> String {
+pub(crate) fn fill(template: &str, args: &[&dyn Display]) -> String {
     let mut out = String::with_capacity(template.len() + 16);
     let mut args = args.iter();
     let mut rest = template;

@@ -64,7 +64,7 @@ pub struct PracticeRun {
 }
 
 /// Adds the learning loop to the flow.
-pub fn plugin(app: &mut App) {
+pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<Learning>()
         .init_resource::<Practice>()
         .init_resource::<ProgressScreen>()
@@ -101,7 +101,7 @@ fn scenarios(catalog: &Catalog) -> impl Iterator<Item = &crate::core::model::Sce
 
 /// Reads the signed-in trainee's evidence (this station's store, its practice, and the
 /// LRS cache when there is one).
-pub fn refresh_learning(
+pub(crate) fn refresh_learning(
     records: Option<Res<RecordStore>>,
     trainee: Res<Trainee>,
     catalog: Res<Catalog>,
@@ -182,7 +182,7 @@ pub fn practise_vm(
 }
 
 /// "2 of 3 steps right" / "3步里答好了2步".
-pub fn last_text(lang: Lang, right: usize, of: usize) -> String {
+pub(crate) fn last_text(lang: Lang, right: usize, of: usize) -> String {
     match lang {
         Lang::Zh => format!("{of}步里答好了{right}步"),
         Lang::En if of == 1 => format!("{right} of 1 step right"),
@@ -323,7 +323,7 @@ fn end_run(mut practice: ResMut<Practice>) {
 
 /// The attempt that practises `step` of `entry`: starts there with its mood; marked
 /// `preview` (never an attempt) and recording off.
-pub fn practice_attempt(
+pub(crate) fn practice_attempt(
     entry: &CatalogEntry,
     step: &PracticeStep,
     seed: u64,
@@ -356,7 +356,7 @@ pub fn practice_attempt(
 /// step's feedback. Runs before the flow: on Continue it swaps in the next step's attempt
 /// (the flow then restarts its clock and shows the conversation), or ends the run.
 #[allow(clippy::too_many_arguments)]
-pub fn practice_actions(
+pub(crate) fn practice_actions(
     mut actions: MessageReader<Action>,
     screen: Res<State<Screen>>,
     mut next: ResMut<NextState<Screen>>,
@@ -458,7 +458,7 @@ fn advance(
 
 /// Records each answered practice step in the store's `practice` table (never during a
 /// `--screenshot` capture).
-pub fn record_practice(
+pub(crate) fn record_practice(
     records: Option<Res<RecordStore>>,
     capture: Option<Res<crate::app::screenshot::ScreenshotTo>>,
     trainee: Res<Trainee>,

@@ -26,7 +26,9 @@ pub struct Skipped {
 /// Loads and validates the scenarios of `sources` (in order; see `core::library`).
 /// Files with errors are left out and reported; a missing or unreadable folder is an
 /// error, and so is having nothing valid.
-pub fn load_sources(sources: &[Source]) -> Result<(Vec<CatalogEntry>, Vec<Skipped>), LoadError> {
+pub(crate) fn load_sources(
+    sources: &[Source],
+) -> Result<(Vec<CatalogEntry>, Vec<Skipped>), LoadError> {
     let library = Library::load_strict(sources)?;
     let skipped = library
         .report
@@ -54,7 +56,7 @@ pub fn load_dir(dir: &Path) -> Result<(Vec<CatalogEntry>, Vec<Skipped>), LoadErr
 }
 
 /// Finds a scenario by id (or by file name without `.ron`).
-pub fn find<'a>(entries: &'a [CatalogEntry], arg: &str) -> Option<&'a CatalogEntry> {
+pub(crate) fn find<'a>(entries: &'a [CatalogEntry], arg: &str) -> Option<&'a CatalogEntry> {
     entries.iter().find(|e| {
         e.scenario.id == arg
             || e.path

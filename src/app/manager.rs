@@ -13,7 +13,7 @@ use crate::core::records::{
     TrendSeries, replay,
 };
 use bevy::prelude::*;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -83,7 +83,7 @@ pub struct DashFilter {
 
 impl DashFilter {
     /// The store filter; `Err` names the date that could not be read.
-    pub fn to_filter(&self) -> Result<Filter, String> {
+    pub(crate) fn to_filter(&self) -> Result<Filter, String> {
         let mut f = Filter::all();
         // The days are the station's local days (the times shown are local too).
         if !self.since.trim().is_empty() {
@@ -169,7 +169,7 @@ pub struct RoomFreshness {
 impl RoomFreshness {
     /// "LRS data from 3 minutes ago; stations: A, B, C" (and, in the manager's
     /// language, that the last pull failed and what is still waiting here).
-    pub fn line(&self, lang: Lang, now: i64) -> String {
+    pub(crate) fn line(&self, lang: Lang, now: i64) -> String {
         let f = &self.freshness;
         if lang == Lang::En {
             let mut s = f.line(now);
@@ -216,7 +216,7 @@ fn ago_zh(ms: i64) -> String {
 }
 
 /// The station column's caption.
-pub fn station_caption(lang: Lang) -> &'static str {
+pub(crate) fn station_caption(lang: Lang) -> &'static str {
     match lang {
         Lang::En => "Station",
         _ => "工位",
@@ -246,7 +246,7 @@ pub struct DrillDown {
 pub struct Job<T>(Option<JoinHandle<T>>);
 
 impl<T: Send + 'static> Job<T> {
-    pub fn spawn(f: impl FnOnce() -> T + Send + 'static) -> Result<Job<T>, String> {
+    pub(crate) fn spawn(f: impl FnOnce() -> T + Send + 'static) -> Result<Job<T>, String> {
         std::thread::Builder::new()
             .name("courtesy-manager".into())
             .spawn(f)
@@ -255,18 +255,12 @@ impl<T: Send + 'static> Job<T> {
     }
 
     /// The result, once the thread has finished (`Err` if it panicked).
-    pub fn poll(&mut self) -> Option<Result<T, String>> {
+    pub(crate) fn poll(&mut self) -> Option<Result<T, String>> {
         if self.0.as_ref().is_some_and(|h| h.is_finished()) {
             let h = self.0.take()?;
             return Some(h.join().map_err(|_| "the worker thread failed".to_string()));
         }
         None
-    }
-
-    /// Waits for the result (tests).
-    pub fn wait(&mut self) -> Option<Result<T, String>> {
-        let h = self.0.take()?;
-        Some(h.join().map_err(|_| "the worker thread failed".to_string()))
     }
 }
 
@@ -348,7 +342,7 @@ impl Manager {
 }
 
 /// Adds the manager area's logic.
-pub fn plugin(app: &mut App) {
+pub(crate) fn plugin(app: &mut App) {
     app.add_message::<ManagerAction>()
         .init_resource::<Manager>()
         .add_systems(OnEnter(Screen::Manager), enter)
@@ -388,7 +382,7 @@ fn start_check(
 }
 
 /// On entering: start locked, find out whether a password exists.
-pub fn enter(records: Option<Res<RecordStore>>, mut m: ResMut<Manager>) {
+pub(crate) fn enter(records: Option<Res<RecordStore>>, mut m: ResMut<Manager>) {
     m.close();
     m.store_file = store_of(&records).ok().map(|s| s.path().to_path_buf());
     match store_of(&records) {
@@ -404,7 +398,7 @@ pub fn enter(records: Option<Res<RecordStore>>, mut m: ResMut<Manager>) {
 }
 
 /// Locks the area and goes back to sign-in once it has been idle for [`IDLE_LOCK`].
-pub fn check_lock(mut m: ResMut<Manager>, mut next: ResMut<NextState<Screen>>) {
+pub(crate) fn check_lock(mut m: ResMut<Manager>, mut next: ResMut<NextState<Screen>>) {
     if !m.was_open {
         return;
     }
@@ -486,7 +480,7 @@ fn load_dashboard(m: &mut Manager, store: Arc<Store>, cache: Option<(Arc<LrsCach
 }
 
 /// Applies the manager's actions.
-pub fn apply_manager_actions(
+pub(crate) fn apply_manager_actions(
     mut actions: MessageReader<ManagerAction>,
     records: Option<Res<RecordStore>>,
     catalog: Res<Catalog>,
@@ -711,7 +705,7 @@ fn find_choice(
 }
 
 /// Replays a recorded attempt (same seed, same choices) on the catalog's scenario.
-pub fn drill_down(detail: AttemptDetail, catalog: &Catalog) -> DrillDown {
+pub(crate) fn drill_down(detail: AttemptDetail, catalog: &Catalog) -> DrillDown {
     let entry = catalog
         .0
         .iter()
@@ -729,7 +723,7 @@ pub fn drill_down(detail: AttemptDetail, catalog: &Catalog) -> DrillDown {
 }
 
 /// Collects finished password checks and dashboard loads.
-pub fn poll_jobs(records: Option<Res<RecordStore>>, mut m: ResMut<Manager>) {
+pub(crate) fn poll_jobs(records: Option<Res<RecordStore>>, mut m: ResMut<Manager>) {
     if let Some(job) = m.check.as_mut()
         && let Some(done) = job.poll()
     {
@@ -824,8 +818,6 @@ pub struct Names {
     replies: HashMap<(String, String, String), String>,
     /// (scenario, ending) → what happens at that ending.
     endings: HashMap<(String, String), String>,
-    /// Steps that have a reply timer.
-    timed: HashSet<(String, String)>,
     /// scenario → its pass mark.
     pass_marks: HashMap<String, f64>,
 }
@@ -848,9 +840,6 @@ impl Names {
                 if let Some(line) = st.says.first() {
                     n.lines
                         .insert((sc.id.clone(), st.id.clone()), line.get(loc).to_string());
-                }
-                if st.time_limit.is_some() {
-                    n.timed.insert((sc.id.clone(), st.id.clone()));
                 }
                 for r in &st.replies {
                     n.replies.insert(
@@ -877,52 +866,41 @@ impl Names {
         }
     }
 
-    /// Whether the scenario is in the library.
-    pub fn knows(&self, scenario: &str) -> bool {
-        self.titles.contains_key(scenario)
-    }
-
     /// What the customer says at a step (its first variant), if the step is known.
-    pub fn line(&self, scenario: &str, step: &str) -> Option<&str> {
+    pub(crate) fn line(&self, scenario: &str, step: &str) -> Option<&str> {
         self.lines
             .get(&(scenario.to_string(), step.to_string()))
             .map(String::as_str)
     }
 
     /// A reply's text, if known.
-    pub fn reply(&self, scenario: &str, step: &str, reply: &str) -> Option<&str> {
+    pub(crate) fn reply(&self, scenario: &str, step: &str, reply: &str) -> Option<&str> {
         self.replies
             .get(&(scenario.to_string(), step.to_string(), reply.to_string()))
             .map(String::as_str)
     }
 
     /// A reply's text, or its id in brackets when the scenario has changed since.
-    pub fn reply_or_id(&self, scenario: &str, step: &str, reply: &str) -> String {
+    pub(crate) fn reply_or_id(&self, scenario: &str, step: &str, reply: &str) -> String {
         self.reply(scenario, step, reply)
             .map_or_else(|| format!("[{reply}]"), str::to_string)
     }
 
     /// What happens at an ending, if known.
-    pub fn ending(&self, scenario: &str, ending: &str) -> Option<&str> {
+    pub(crate) fn ending(&self, scenario: &str, ending: &str) -> Option<&str> {
         self.endings
             .get(&(scenario.to_string(), ending.to_string()))
             .map(String::as_str)
     }
 
     /// The scenario's pass mark, if it is in the library.
-    pub fn pass_mark(&self, scenario: &str) -> Option<f64> {
+    pub(crate) fn pass_mark(&self, scenario: &str) -> Option<f64> {
         self.pass_marks.get(scenario).copied()
-    }
-
-    /// Whether the step has a reply timer.
-    pub fn is_timed(&self, scenario: &str, step: &str) -> bool {
-        self.timed
-            .contains(&(scenario.to_string(), step.to_string()))
     }
 }
 
 /// Where an attempt was recorded, in words.
-pub fn source_label(s: Source, lang: Lang) -> &'static str {
+pub(crate) fn source_label(s: Source, lang: Lang) -> &'static str {
     match s {
         Source::App => T::SourceApp.get(lang),
         Source::Cli => T::SourceCli.get(lang),
@@ -931,7 +909,7 @@ pub fn source_label(s: Source, lang: Lang) -> &'static str {
 }
 
 /// Passed / not passed / in progress / abandoned, in words.
-pub fn result_label(a: &AttemptSummary, lang: Lang) -> &'static str {
+pub(crate) fn result_label(a: &AttemptSummary, lang: Lang) -> &'static str {
     match (a.status, a.passed) {
         (AttemptStatus::Finished, Some(true)) => T::ResultPassed.get(lang),
         (AttemptStatus::Finished, _) => T::ResultFailed.get(lang),
@@ -942,7 +920,7 @@ pub fn result_label(a: &AttemptSummary, lang: Lang) -> &'static str {
 
 /// A time for the manager: `2026-12-01 16:27` in the station's local time zone (the
 /// store keeps UTC).
-pub fn when(ms: i64) -> String {
+pub(crate) fn when(ms: i64) -> String {
     crate::app::clock::stamp(ms)
 }
 
@@ -966,7 +944,7 @@ pub struct AttemptRow {
 }
 
 impl AttemptRow {
-    pub fn new(a: &AttemptSummary, names: &Names) -> AttemptRow {
+    pub(crate) fn new(a: &AttemptSummary, names: &Names) -> AttemptRow {
         let lang = names.lang;
         AttemptRow {
             id: a.id.to_string(),
@@ -1109,7 +1087,7 @@ pub enum ExportError {
 
 /// Writes attempts as CSV (UTF-8 with a byte-order mark, so spreadsheet programs read
 /// Chinese correctly); headers and words in the names' language. Returns the rows written.
-pub fn write_attempts_csv<W: std::io::Write>(
+pub(crate) fn write_attempts_csv<W: std::io::Write>(
     mut w: W,
     attempts: &[AttemptSummary],
     names: &Names,
@@ -1191,7 +1169,7 @@ pub fn export_attempts_csv(
 }
 
 /// The export file suggested first: `<data folder>/exports/attempts-2026-12-01-0827.csv`.
-pub fn default_export_path(store_file: &Path, now_ms: i64) -> PathBuf {
+pub(crate) fn default_export_path(store_file: &Path, now_ms: i64) -> PathBuf {
     let stamp = when(now_ms).replace([' ', ':'], "-");
     let dir = store_file.parent().unwrap_or(Path::new("."));
     dir.join("exports").join(format!("attempts-{stamp}.csv"))

@@ -249,7 +249,7 @@ pub fn box_size(ui: &egui::Ui, vm: &MapVm) -> egui::Vec2 {
 }
 
 /// Red for the worst rating, amber around zero, green for the best.
-pub fn rating_colour(total: i64, max_abs: i64) -> Color32 {
+pub(crate) fn rating_colour(total: i64, max_abs: i64) -> Color32 {
     let t = if max_abs == 0 {
         0.0
     } else {

@@ -94,7 +94,7 @@ pub struct Station {
 }
 
 /// The app's timer setting for the station's (and the command line's) `timers` value.
-pub fn timer_mode(t: crate::station::Timers) -> TimerMode {
+pub(crate) fn timer_mode(t: crate::station::Timers) -> TimerMode {
     match t {
         crate::station::Timers::Normal => TimerMode::Normal,
         crate::station::Timers::Relaxed => TimerMode::Relaxed,
@@ -266,7 +266,7 @@ pub fn flow_plugin(app: &mut App) {
 
 /// Everything drawn: theme, screens and the idle policy. Needs the window, render and
 /// egui plugins.
-pub fn ui_plugin(app: &mut App) {
+pub(crate) fn ui_plugin(app: &mut App) {
     app.add_plugins((
         theme::plugin,
         screens::plugin,
@@ -286,7 +286,7 @@ fn spawn_camera(mut commands: Commands) {
 }
 
 /// Builds the windowed app for `boot` at `station` (does not run it).
-pub fn build_app(args: &AppArgs, station: &Station, catalog: Vec<CatalogEntry>, boot: Boot) -> App {
+pub(crate) fn build_app(args: &AppArgs, station: &Station, catalog: Vec<CatalogEntry>, boot: Boot) -> App {
     let (w, h) = args.size.unwrap_or((1280, 800));
     let mut app = App::new();
     let mut plugins = DefaultPlugins.build();
@@ -376,7 +376,7 @@ pub fn first_screen(wanted: Screen, records: &records::RecordStore) -> Screen {
 /// Opens the app at `station`. Returns the exit code: 0 when closed normally, or the
 /// code the app exited with; start-up failures and crashes are errors
 /// ([`AppError::exit_code`]).
-pub fn run(args: AppArgs, station: Station) -> Result<u8, AppError> {
+pub(crate) fn run(args: AppArgs, station: Station) -> Result<u8, AppError> {
     let started = Instant::now();
     let (catalog, skipped) = loader::load_sources(&station.sources)?;
     for s in &skipped {

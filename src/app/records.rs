@@ -129,7 +129,7 @@ impl TraineeRecords {
 }
 
 /// Adds recording to the flow. Without a [`RecordStore`] resource, recording is off.
-pub fn plugin(app: &mut App) {
+pub(crate) fn plugin(app: &mut App) {
     app.add_message::<Recorded>()
         .init_resource::<RecordIssue>()
         .init_resource::<TraineeRecords>()
@@ -140,7 +140,7 @@ pub fn plugin(app: &mut App) {
 
 /// Keeps the attempt's records in step with its session: begins the record when the
 /// attempt starts, commits each answered step, and the result when it is finished.
-pub fn record_attempt(
+pub(crate) fn record_attempt(
     records: Option<Res<RecordStore>>,
     trainee: Res<Trainee>,
     catalog: Res<Catalog>,
@@ -212,7 +212,7 @@ pub fn record_attempt(
 }
 
 /// Reloads the signed-in trainee's bests and history (on entering the library).
-pub fn refresh_trainee_records(
+pub(crate) fn refresh_trainee_records(
     records: Option<Res<RecordStore>>,
     trainee: Res<Trainee>,
     mut mine: ResMut<TraineeRecords>,
@@ -245,7 +245,7 @@ pub fn refresh_trainee_records(
 
 /// Marks the attempts the flow dropped before their end abandoned (left with Esc, or
 /// their scenario file removed).
-pub fn record_abandoned(
+pub(crate) fn record_abandoned(
     mut gone: MessageReader<crate::app::flow::Abandoned>,
     records: Option<Res<RecordStore>>,
     mut recorded: MessageWriter<Recorded>,
@@ -296,7 +296,7 @@ fn pull_in_background(records: &RecordStore) {
 }
 
 /// Marks an unfinished attempt abandoned when the app closes (its steps stay recorded).
-pub fn abandon_on_exit(
+pub(crate) fn abandon_on_exit(
     mut exit: MessageReader<AppExit>,
     records: Option<Res<RecordStore>>,
     play: Res<Play>,

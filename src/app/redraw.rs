@@ -38,7 +38,7 @@ pub const IDLE_WAIT: Duration = Duration::from_secs(60);
 const NOW_SLACK: Duration = Duration::from_millis(2);
 
 /// The reactive update mode used while idle-friendly redrawing is on.
-pub fn winit_settings() -> WinitSettings {
+pub(crate) fn winit_settings() -> WinitSettings {
     WinitSettings {
         focused_mode: UpdateMode::reactive_low_power(IDLE_WAIT),
         unfocused_mode: UpdateMode::reactive_low_power(IDLE_WAIT),
@@ -124,7 +124,7 @@ pub struct FrameCounter(pub u64);
 pub struct RedrawPolicy;
 
 /// Installs the reactive policy.
-pub fn plugin(app: &mut App) {
+pub(crate) fn plugin(app: &mut App) {
     app.insert_resource(winit_settings())
         .init_resource::<RepaintWish>()
         .init_resource::<FrameCounter>()

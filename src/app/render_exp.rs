@@ -11,7 +11,7 @@ fn var(name: &str) -> Option<String> {
 }
 
 /// COURTESY_EXP_PRESENT=immediate|mailbox|novsync|fifo
-pub fn present_mode() -> Option<PresentMode> {
+pub(crate) fn present_mode() -> Option<PresentMode> {
     match var("COURTESY_EXP_PRESENT")?.as_str() {
         "immediate" => Some(PresentMode::Immediate),
         "mailbox" => Some(PresentMode::Mailbox),
@@ -22,14 +22,14 @@ pub fn present_mode() -> Option<PresentMode> {
 }
 
 /// COURTESY_EXP_NO_PIPELINED=1
-pub fn no_pipelined() -> bool {
+pub(crate) fn no_pipelined() -> bool {
     var("COURTESY_EXP_NO_PIPELINED").is_some()
 }
 
 /// COURTESY_EXP_OUTPUT=noclear|skip: the camera's output to the window without the clear
 /// before the blit (noclear; the blit covers the whole window), or no output at all (skip:
 /// nothing reaches the window; for measuring what the blit costs).
-pub fn camera(camera: &mut Camera) {
+pub(crate) fn camera(camera: &mut Camera) {
     use bevy::camera::{CameraOutputMode, ClearColorConfig};
     match var("COURTESY_EXP_OUTPUT").as_deref() {
         Some("noclear") => {
@@ -44,7 +44,7 @@ pub fn camera(camera: &mut Camera) {
 }
 
 /// Whether COURTESY_EXP_SHADER names a shader (then `egui_shader` leaves it to this module).
-pub fn shader_chosen() -> bool {
+pub(crate) fn shader_chosen() -> bool {
     var("COURTESY_EXP_SHADER").is_some()
 }
 
@@ -52,7 +52,7 @@ pub fn shader_chosen() -> bool {
 /// `pow()` conversions), egui's shader without its colour conversions (flat), without
 /// texture sampling either (const), or with every triangle moved off screen so nothing is
 /// rasterised (offscreen). All but stock give wrong pixels; for measuring only.
-pub fn plugin(app: &mut App) {
+pub(crate) fn plugin(app: &mut App) {
     if let Some(kind) = var("COURTESY_EXP_SHADER") {
         let (vertex, body) = match kind.as_str() {
             "flat" => (

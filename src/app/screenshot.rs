@@ -39,7 +39,7 @@ pub fn plugin(app: &mut App) {
 }
 
 /// Marks a newly started attempt "recording off" before the recorder sees it.
-pub fn never_record(mut play: ResMut<Play>) {
+pub(crate) fn never_record(mut play: ResMut<Play>) {
     if let Some(a) = play.bypass_change_detection().0.as_mut()
         && a.record == AttemptRecord::NotStarted
     {

@@ -31,7 +31,7 @@ pub struct StatusVm {
 
 impl StatusVm {
     /// Whether there is anything to show.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.store_error.is_none()
             && self.unrecorded.is_none()
             && self.write_error.is_none()
@@ -43,7 +43,7 @@ impl StatusVm {
 /// Draws the status in one line, in words a trainee understands (pure; the status bar
 /// of [`crate::app::screens::frame`]). Counts and raw errors are in the hover text, for
 /// the trainer.
-pub fn ui(ui: &mut egui::Ui, vm: &StatusVm) {
+pub(crate) fn ui(ui: &mut egui::Ui, vm: &StatusVm) {
     let lang = vm.lang;
     let err = ui.visuals().error_fg_color;
     ui.horizontal_wrapped(|ui| {
@@ -94,13 +94,13 @@ pub fn ui(ui: &mut egui::Ui, vm: &StatusVm) {
 }
 
 /// The id under which the frame's [`StatusVm`] is handed to the screens (egui memory).
-pub fn status_id() -> egui::Id {
+pub(crate) fn status_id() -> egui::Id {
     egui::Id::new("records-status")
 }
 
 /// Starts the worker (if the store is open), wakes it after each record, stops it on
 /// exit, and draws the status corner.
-pub fn plugin(app: &mut App) {
+pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<LrsSync>()
         .add_systems(Startup, start_worker)
         .add_systems(Update, wake_worker)

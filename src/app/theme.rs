@@ -36,7 +36,7 @@ pub struct Palette {
 }
 
 impl Palette {
-    pub fn of(high_contrast: bool) -> Palette {
+    pub(crate) fn of(high_contrast: bool) -> Palette {
         if high_contrast {
             Palette {
                 good: Color32::from_rgb(0, 255, 120),
@@ -59,18 +59,13 @@ impl Palette {
     }
 
     /// Colour for a rating or score change: positive good, negative bad.
-    pub fn signed(&self, v: i64) -> Color32 {
+    pub(crate) fn signed(&self, v: i64) -> Color32 {
         match v.signum() {
             1 => self.good,
             -1 => self.bad,
             _ => self.neutral,
         }
     }
-}
-
-/// The fonts of the English UI: egui's defaults, then the CJK font, then the symbols.
-pub fn fonts() -> FontDefinitions {
-    fonts_for(Lang::En)
 }
 
 /// The fonts for `lang`. In Chinese the CJK font comes first, so that the punctuation
@@ -133,7 +128,7 @@ pub fn style(settings: &Settings) -> egui::Style {
 }
 
 /// The colour of weak text (hints, captions, the status strip) in each theme.
-pub fn weak_text_color(high_contrast: bool) -> Color32 {
+pub(crate) fn weak_text_color(high_contrast: bool) -> Color32 {
     if high_contrast {
         Color32::from_gray(200)
     } else {
@@ -142,7 +137,8 @@ pub fn weak_text_color(high_contrast: bool) -> Color32 {
 }
 
 /// WCAG contrast ratio (1–21) between two opaque colours.
-pub fn contrast_ratio(a: Color32, b: Color32) -> f32 {
+#[cfg(test)]
+pub(crate) fn contrast_ratio(a: Color32, b: Color32) -> f32 {
     fn luminance(c: Color32) -> f32 {
         let lin = |v: u8| {
             let s = f32::from(v) / 255.0;
@@ -189,7 +185,7 @@ fn high_contrast_visuals() -> egui::Visuals {
 }
 
 /// Installs the fonts and the style (before the egui pass) whenever the settings change.
-pub fn plugin(app: &mut App) {
+pub(crate) fn plugin(app: &mut App) {
     app.add_systems(
         PostUpdate,
         (

@@ -96,7 +96,7 @@ pub enum RunError {
 
 impl RunError {
     /// 1 when the scenario or the expectation failed, 2 when the records could not be written.
-    pub fn exit_code(&self) -> u8 {
+    pub(crate) fn exit_code(&self) -> u8 {
         match self {
             RunError::Play { .. } | RunError::Expected { .. } => EXIT_FINDINGS,
             RunError::Store(_) | RunError::Record(_) => EXIT_USAGE,

@@ -144,7 +144,7 @@ pub struct Env {
 
 impl Env {
     /// The process environment and the platform directories.
-    pub fn system() -> Env {
+    pub(crate) fn system() -> Env {
         Env {
             var: Box::new(|k| std::env::var(k).ok().filter(|v| !v.is_empty())),
             config_dir: dirs::config_dir().map(|d| d.join("courtesy")),
@@ -378,12 +378,12 @@ fn station_name_problem(name: &str) -> Option<&'static str> {
 impl StationConfig {
     /// Reads the configuration of this station (the process environment and the platform
     /// directories) with `flags` on top.
-    pub fn load(flags: &Flags) -> Result<StationConfig, ConfigError> {
+    pub(crate) fn load(flags: &Flags) -> Result<StationConfig, ConfigError> {
         StationConfig::load_with(flags, &Env::system())
     }
 
     /// Like [`StationConfig::load`], with the environment given.
-    pub fn load_with(flags: &Flags, env: &Env) -> Result<StationConfig, ConfigError> {
+    pub(crate) fn load_with(flags: &Flags, env: &Env) -> Result<StationConfig, ConfigError> {
         let var = |k: &str| (env.var)(k);
         let config_file = if let Some(p) = &flags.config {
             Setting {
@@ -647,14 +647,9 @@ impl StationConfig {
         })
     }
 
-    /// The station's name (for every xAPI statement).
-    pub fn station_name(&self) -> &str {
-        &self.station.value
-    }
-
     /// Where scenarios are read from, in order: the embedded ones (unless turned off),
     /// then each configured folder.
-    pub fn scenario_sources(&self) -> Vec<Source> {
+    pub(crate) fn scenario_sources(&self) -> Vec<Source> {
         let mut out = Vec::new();
         if self.embedded_scenarios.value {
             out.push(Source::Embedded(embedded::SCENARIOS));
@@ -671,7 +666,7 @@ impl StationConfig {
 
     /// Like [`StationConfig::scenario_sources`], but with `folder` instead of the
     /// configured folders when a command was given `--scenarios DIR`.
-    pub fn sources_with(&self, folder: Option<&Path>) -> Vec<Source> {
+    pub(crate) fn sources_with(&self, folder: Option<&Path>) -> Vec<Source> {
         let Some(dir) = folder else {
             return self.scenario_sources();
         };
@@ -683,13 +678,14 @@ impl StationConfig {
         out
     }
 
-    /// The manager area's idle lock.
-    pub fn manager_idle_lock(&self) -> std::time::Duration {
+    /// The manager area's idle lock (read by the app only).
+    #[cfg(feature = "app")]
+    pub(crate) fn manager_idle_lock(&self) -> std::time::Duration {
         std::time::Duration::from_secs(self.manager_idle_lock_minutes.value * 60)
     }
 
     /// Every setting as (name, value shown, where it came from), in a fixed order.
-    pub fn rows(&self) -> Vec<(&'static str, String, &Origin)> {
+    pub(crate) fn rows(&self) -> Vec<(&'static str, String, &Origin)> {
         let path = |p: &Option<PathBuf>| {
             p.as_ref()
                 .map_or("(none)".to_string(), |p| p.display().to_string())

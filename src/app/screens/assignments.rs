@@ -107,7 +107,7 @@ pub fn panel(ui: &mut egui::Ui, lang: Lang, lines: &[YourLine]) {
 
 /// Recomputes the trainee's assignments on entering the library (this station's and,
 /// with an LRS, the room's as last pulled) and queues `satisfied` for those now met.
-pub fn refresh_your_assignments(
+pub(crate) fn refresh_your_assignments(
     records: Option<Res<RecordStore>>,
     trainee: Res<Trainee>,
     catalog: Res<Catalog>,
@@ -159,7 +159,7 @@ pub fn refresh_your_assignments(
 }
 
 /// The library's hook: the panel's lines for the signed-in trainee (empty if none).
-pub fn library_lines(
+pub(crate) fn library_lines(
     yours: Option<&YourAssignments>,
     trainee: &Trainee,
     catalog: &Catalog,

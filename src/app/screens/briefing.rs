@@ -117,7 +117,7 @@ pub fn ui(ui: &mut egui::Ui, vm: &BriefingVm) -> Option<Action> {
     out
 }
 
-pub fn plugin(app: &mut App) {
+pub(crate) fn plugin(app: &mut App) {
     add_screen_system(app, Screen::Briefing, draw);
 }
 

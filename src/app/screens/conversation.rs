@@ -25,7 +25,7 @@ pub struct TimerVm {
 
 impl TimerVm {
     /// Whole seconds shown ("12 s left"): rounded up, so "0" only when time is out.
-    pub fn seconds_shown(&self) -> u64 {
+    pub(crate) fn seconds_shown(&self) -> u64 {
         let whole = self.left.as_secs();
         if self.left.subsec_nanos() > 0 {
             whole + 1
@@ -36,7 +36,7 @@ impl TimerVm {
 
     /// The bar's filled share, in whole-second steps (the same steps as the label), so
     /// the countdown's look changes once a second and not on every frame.
-    pub fn bar_fraction(&self) -> f32 {
+    pub(crate) fn bar_fraction(&self) -> f32 {
         let total = self.total.as_secs_f32().ceil();
         if total <= 0.0 {
             return 0.0;
@@ -47,7 +47,7 @@ impl TimerVm {
     /// How long until what the countdown shows next changes: the time to the next
     /// whole-second boundary (the end of the timer included). The screen asks for one
     /// redraw then, and none in between.
-    pub fn until_next_change(&self) -> Duration {
+    pub(crate) fn until_next_change(&self) -> Duration {
         let frac = Duration::from_nanos(u64::from(self.left.subsec_nanos()));
         if frac.is_zero() && !self.left.is_zero() {
             Duration::from_secs(1)
@@ -62,7 +62,7 @@ impl TimerVm {
     /// the boundary: that frame still showed the old second and asked again at once, so
     /// each shown second cost two or three frames instead of one. Adding it back undoes
     /// that.
-    pub fn repaint_delay(&self, predicted_dt: f32) -> Duration {
+    pub(crate) fn repaint_delay(&self, predicted_dt: f32) -> Duration {
         let early = Duration::try_from_secs_f32(predicted_dt).unwrap_or_default();
         self.until_next_change() + PAST_BOUNDARY + early
     }
@@ -147,7 +147,7 @@ pub fn view_model(play: &Play, catalog: &Catalog, settings: &Settings) -> Option
 }
 
 /// The left panel: face, name and mood meter. The mood eases to its new value.
-pub fn customer_panel(ui: &mut egui::Ui, vm: &CustomerVm, lang: Lang, high_contrast: bool) {
+pub(crate) fn customer_panel(ui: &mut egui::Ui, vm: &CustomerVm, lang: Lang, high_contrast: bool) {
     let palette = Palette::of(high_contrast);
     let mood =
         ui.ctx()
@@ -162,7 +162,7 @@ pub fn customer_panel(ui: &mut egui::Ui, vm: &CustomerVm, lang: Lang, high_contr
 }
 
 /// One line of the conversation as a bubble.
-pub fn bubble(
+pub(crate) fn bubble(
     ui: &mut egui::Ui,
     line: &Line,
     lang: Lang,
@@ -243,7 +243,7 @@ fn scroll_key_offset(ui: &egui::Ui, memo: &TranscriptMemo) -> Option<f32> {
 /// The conversation so far, in a scroll area that keeps the newest line in view: each
 /// time a line is added (a new step, back from the feedback) it scrolls to the bottom,
 /// and End/PageDown/PageUp/Home (and the arrow keys) scroll it from the keyboard.
-pub fn transcript(
+pub(crate) fn transcript(
     ui: &mut egui::Ui,
     history: &[Line],
     current: &Line,
@@ -306,7 +306,7 @@ pub fn transcript(
 /// [`Action::LeaveConversation`]; Keep going, Enter or Esc again close the question.
 /// Returns the action and whether the question is open (the screen's own keys are off
 /// then). The reply timer is not paused while it is open (see docs/design.md).
-pub fn leave_confirm(ui: &mut egui::Ui, lang: Lang) -> (Option<Action>, bool) {
+pub(crate) fn leave_confirm(ui: &mut egui::Ui, lang: Lang) -> (Option<Action>, bool) {
     let id = egui::Id::new("leave-conversation");
     let open: bool = ui.data(|d| d.get_temp(id)).unwrap_or(false);
     if !open {
@@ -428,7 +428,7 @@ pub fn ui(ui: &mut egui::Ui, vm: &ConversationVm) -> Option<Action> {
     out
 }
 
-pub fn plugin(app: &mut App) {
+pub(crate) fn plugin(app: &mut App) {
     add_play_screen(app, Screen::Conversation, view_model, ui);
 }
 

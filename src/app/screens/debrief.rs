@@ -71,7 +71,7 @@ pub fn view_model(play: &Play, catalog: &Catalog, settings: &Settings) -> Option
 
 /// The debrief of `r`, an attempt at `sc` played in `loc` (also for a past attempt
 /// replayed from the records: `screens::history`).
-pub fn vm_from_result(
+pub(crate) fn vm_from_result(
     sc: &crate::core::model::Scenario,
     r: &crate::core::session::AttemptResult,
     loc: &str,
@@ -198,7 +198,7 @@ fn practise_label(lang: Lang) -> &'static str {
 }
 
 /// The debrief's content (score, verdict, principles, transcript), without its buttons.
-pub fn body(ui: &mut egui::Ui, vm: &DebriefVm) {
+pub(crate) fn body(ui: &mut egui::Ui, vm: &DebriefVm) {
     let lang = vm.lang;
     let palette = Palette::of(vm.high_contrast);
     ui.heading(format!("{} — {}", T::DebriefTitle.get(lang), vm.title));
@@ -355,6 +355,6 @@ fn critical_panel(ui: &mut egui::Ui, vm: &DebriefVm, palette: &Palette) {
     ui.add_space(8.0);
 }
 
-pub fn plugin(app: &mut App) {
+pub(crate) fn plugin(app: &mut App) {
     add_play_screen(app, Screen::Debrief, view_model, ui);
 }

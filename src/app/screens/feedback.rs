@@ -61,7 +61,7 @@ pub fn view_model(play: &Play, catalog: &Catalog, settings: &Settings) -> Option
 }
 
 /// A rating as shown: `+2`, `0`, `−1`.
-pub fn signed(v: i64) -> String {
+pub(crate) fn signed(v: i64) -> String {
     match v.signum() {
         1 => format!("+{v}"),
         -1 => format!("−{}", v.unsigned_abs()),
@@ -71,7 +71,7 @@ pub fn signed(v: i64) -> String {
 
 /// A cited rule as the trainee reads it: its title, in words. The id (`L9`) is for
 /// trainers and shows only in the tooltip; a rule without a title falls back to it.
-pub fn rule_heading(rule: &CitedRule) -> String {
+fn rule_heading(rule: &CitedRule) -> String {
     if rule.title.trim().is_empty() {
         rule.id.clone()
     } else {
@@ -80,7 +80,7 @@ pub fn rule_heading(rule: &CitedRule) -> String {
 }
 
 /// The hover text of a cited rule: its text, then the id trainers look it up by.
-pub fn rule_tooltip(rule: &CitedRule) -> String {
+fn rule_tooltip(rule: &CitedRule) -> String {
     if rule.text.trim().is_empty() {
         format!("({})", rule.id)
     } else {
@@ -186,6 +186,31 @@ pub fn ui(ui: &mut egui::Ui, vm: &FeedbackVm) -> Option<Action> {
     out
 }
 
-pub fn plugin(app: &mut App) {
+pub(crate) fn plugin(app: &mut App) {
     add_play_screen(app, Screen::Feedback, view_model, ui);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_id_only_in_the_tooltip() {
+        let rule = CitedRule {
+            id: "L9".into(),
+            title: "Apologise sincerely".into(),
+            text: "Say sorry for the inconvenience, not for the rules.".into(),
+        };
+        assert_eq!(rule_heading(&rule), "Apologise sincerely");
+        assert_eq!(
+            rule_tooltip(&rule),
+            "Say sorry for the inconvenience, not for the rules.\n(L9)"
+        );
+        let untitled = CitedRule {
+            id: "L9".into(),
+            title: " ".into(),
+            text: String::new(),
+        };
+        assert_eq!(rule_heading(&untitled), "L9");
+    }
 }

@@ -155,7 +155,7 @@ pub fn load_past(
 
 /// The past attempt in a window over the library; returns true when it is closed
 /// (the Close button, Enter or Esc).
-pub fn past_attempt_ui(ctx: &egui::Context, past: &PastAttempt, lang: Lang) -> bool {
+pub(crate) fn past_attempt_ui(ctx: &egui::Context, past: &PastAttempt, lang: Lang) -> bool {
     let mut close = false;
     let size = ctx.content_rect().size();
     let modal = egui::Modal::new(egui::Id::new("past-attempt")).show(ctx, |ui| {

@@ -203,7 +203,7 @@ pub fn ui_with(
     out
 }
 
-pub fn plugin(app: &mut App) {
+pub(crate) fn plugin(app: &mut App) {
     add_screen_system(app, Screen::Library, draw);
 }
 

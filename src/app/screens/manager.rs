@@ -763,7 +763,7 @@ fn trend_ui(ui: &mut egui::Ui, vm: &mut DashboardVm) {
 }
 
 /// The completion grid: a row per trainee, a column per scenario.
-pub fn completion_ui(ui: &mut egui::Ui, grid: &CompletionGrid, lang: Lang) {
+pub(crate) fn completion_ui(ui: &mut egui::Ui, grid: &CompletionGrid, lang: Lang) {
     ui.label(RichText::new(T::CompletionTitle.get(lang)).heading());
     hint(ui, lang, T::CompletionHint);
     if grid.trainees.is_empty() {
@@ -1213,7 +1213,7 @@ pub fn drill_ui(ui: &mut egui::Ui, vm: &DrillVm) -> Option<ManagerAction> {
 }
 
 /// Adds the manager screen's UI system.
-pub fn plugin(app: &mut App) {
+pub(crate) fn plugin(app: &mut App) {
     app.add_systems(
         EguiPrimaryContextPass,
         draw.run_if(in_state(Screen::Manager))

@@ -21,12 +21,12 @@ fn tr(lang: Lang, en: &'static str, zh: &'static str) -> &'static str {
 }
 
 /// The Assignments tab's label.
-pub fn tab_label(lang: Lang) -> &'static str {
+pub(crate) fn tab_label(lang: Lang) -> &'static str {
     tr(lang, "Assignments", "练习任务")
 }
 
 /// The status in words.
-pub fn status_words(s: AssignmentStatus, lang: Lang) -> &'static str {
+pub(crate) fn status_words(s: AssignmentStatus, lang: Lang) -> &'static str {
     match s {
         AssignmentStatus::NotStarted => tr(lang, "Not started", "未开始"),
         AssignmentStatus::InProgress => tr(lang, "In progress", "进行中"),
@@ -37,7 +37,7 @@ pub fn status_words(s: AssignmentStatus, lang: Lang) -> &'static str {
 }
 
 /// The status's colour (always with its words: colour is never the only cue).
-pub fn status_colour(s: AssignmentStatus, visuals: &egui::Visuals) -> Color32 {
+pub(crate) fn status_colour(s: AssignmentStatus, visuals: &egui::Visuals) -> Color32 {
     match s {
         AssignmentStatus::NotStarted => visuals.weak_text_color(),
         AssignmentStatus::InProgress => Color32::from_rgb(0x1f, 0x6f, 0xb5),
@@ -103,7 +103,7 @@ pub fn due_words(due_ms: Option<i64>, now_ms: i64, passed: bool, lang: Lang) -> 
 
 /// Puts each assigned cell's verdict (the newest assignment covering it) on the grid.
 /// `roster`: the active roster (empty: the grid's trainees stand in for it).
-pub fn apply_to_grid(
+pub(crate) fn apply_to_grid(
     grid: &mut CompletionGrid,
     assignments: &RoomAssignments,
     attempts: &[AttemptSummary],
@@ -133,7 +133,7 @@ pub fn apply_to_grid(
 }
 
 /// The words of an assigned cell: "Passed · 82", "Overdue · overdue by 2 days" ….
-pub fn cell_text(a: &GridAssigned, lang: Lang, now_ms: i64) -> String {
+pub(crate) fn cell_text(a: &GridAssigned, lang: Lang, now_ms: i64) -> String {
     let mut s = status_words(a.status, lang).to_string();
     match a.status {
         AssignmentStatus::Passed | AssignmentStatus::Failed => {
@@ -159,7 +159,7 @@ pub fn cell_text(a: &GridAssigned, lang: Lang, now_ms: i64) -> String {
 }
 
 /// Draws an assigned cell in its status's words and colour.
-pub fn cell_label(ui: &mut egui::Ui, a: &GridAssigned, lang: Lang) -> egui::Response {
+pub(crate) fn cell_label(ui: &mut egui::Ui, a: &GridAssigned, lang: Lang) -> egui::Response {
     let now = crate::core::records::time::now_ms();
     let colour = status_colour(a.status, ui.visuals());
     let mut text = RichText::new(cell_text(a, lang, now)).color(colour);
@@ -201,7 +201,7 @@ impl Default for AssignForm {
 
 impl AssignForm {
     /// What the form asks for, or what is wrong (in `lang`).
-    pub fn to_new(&self, order: &[String], lang: Lang) -> Result<NewAssignment, String> {
+    pub(crate) fn to_new(&self, order: &[String], lang: Lang) -> Result<NewAssignment, String> {
         let scenarios: Vec<String> = order
             .iter()
             .filter(|s| self.scenarios.contains(*s))
@@ -320,7 +320,7 @@ fn problem_words(p: &AssignmentProblem, lang: Lang, names: &crate::app::manager:
 }
 
 /// The Assignments tab: the form, the list, the problems.
-pub fn assignments_ui(ui: &mut egui::Ui, vm: &mut DashboardVm) -> Option<ManagerAction> {
+pub(crate) fn assignments_ui(ui: &mut egui::Ui, vm: &mut DashboardVm) -> Option<ManagerAction> {
     let lang = vm.lang;
     let mut out = None;
     let now = crate::core::records::time::now_ms();

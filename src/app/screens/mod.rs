@@ -24,7 +24,7 @@ pub mod sign_in;
 pub use crate::app::sets::UiSet;
 
 /// Adds every screen's UI system.
-pub fn plugin(app: &mut App) {
+pub(crate) fn plugin(app: &mut App) {
     app.configure_sets(
         EguiPrimaryContextPass,
         (UiSet::Theme, UiSet::Screens).chain(),
@@ -122,7 +122,7 @@ pub fn frame(
 }
 
 /// The status bar: a bottom strip of `ui` with the records and sync status.
-pub fn status_bar(ui: &mut egui::Ui, vm: &StatusVm) {
+pub(crate) fn status_bar(ui: &mut egui::Ui, vm: &StatusVm) {
     bottom_panel(ui, "status-bar", |ui| {
         ui.add_space(2.0);
         crate::app::sync_status::ui(ui, vm);
@@ -134,7 +134,7 @@ pub fn status_bar(ui: &mut egui::Ui, vm: &StatusVm) {
 /// text size, a longer reply) the pass is drawn again at once, so that a grown strip
 /// never overflows for a frame onto what is below it (the app draws no frame until
 /// something happens, so a wrong first frame could stay on screen).
-pub fn bottom_panel<R>(
+pub(crate) fn bottom_panel<R>(
     ui: &mut egui::Ui,
     id: &'static str,
     add: impl FnOnce(&mut egui::Ui) -> R,
@@ -162,27 +162,27 @@ const DIGITS: [Key; 9] = [
 ];
 
 /// The 0-based index of a digit key 1–9 pressed this frame.
-pub fn digit_pressed(ui: &egui::Ui) -> Option<usize> {
+pub(crate) fn digit_pressed(ui: &egui::Ui) -> Option<usize> {
     ui.input(|i| DIGITS.iter().position(|k| i.key_pressed(*k)))
 }
 
 /// Whether Enter or Space was pressed this frame.
-pub fn continue_pressed(ui: &egui::Ui) -> bool {
+pub(crate) fn continue_pressed(ui: &egui::Ui) -> bool {
     ui.input(|i| i.key_pressed(Key::Enter) || i.key_pressed(Key::Space))
 }
 
 /// A full-width button whose text wraps.
-pub fn wide_button(ui: &mut egui::Ui, text: impl Into<egui::WidgetText>) -> egui::Response {
+pub(crate) fn wide_button(ui: &mut egui::Ui, text: impl Into<egui::WidgetText>) -> egui::Response {
     let w = ui.available_width();
     ui.add(egui::Button::new(text).wrap().min_size(egui::vec2(w, 0.0)))
 }
 
 /// A small grey key hint.
-pub fn hint(ui: &mut egui::Ui, lang: Lang, key: T) {
+pub(crate) fn hint(ui: &mut egui::Ui, lang: Lang, key: T) {
     ui.label(egui::RichText::new(key.get(lang)).small().weak());
 }
 
 /// A section caption.
-pub fn caption(ui: &mut egui::Ui, text: &str) {
+pub(crate) fn caption(ui: &mut egui::Ui, text: &str) {
     ui.label(egui::RichText::new(text).strong());
 }

@@ -93,12 +93,12 @@ impl Words {
 }
 
 /// The id of the panel's scroll area (tests read its visible rect from egui memory).
-pub fn scroll_id() -> egui::Id {
+pub(crate) fn scroll_id() -> egui::Id {
     egui::Id::new("practise-next-scroll")
 }
 
 /// Draws the panel; the action of the button pressed or key used.
-pub fn panel(ui: &mut egui::Ui, vm: &PractiseVm) -> Option<Action> {
+pub(crate) fn panel(ui: &mut egui::Ui, vm: &PractiseVm) -> Option<Action> {
     let lang = vm.lang;
     let palette = Palette::of(vm.high_contrast);
     let mut out = None;

@@ -136,7 +136,7 @@ impl Standing {
 }
 
 /// The id of the screen's scroll area.
-pub fn scroll_id() -> egui::Id {
+pub(crate) fn scroll_id() -> egui::Id {
     egui::Id::new("progress-scroll")
 }
 
@@ -353,7 +353,7 @@ fn range_bar(ui: &egui::Ui, rect: egui::Rect, r: &Row, palette: &Palette) {
     }
 }
 
-pub fn plugin(app: &mut App) {
+pub(crate) fn plugin(app: &mut App) {
     add_screen_system(app, Screen::Progress, draw);
 }
 

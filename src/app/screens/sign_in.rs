@@ -179,7 +179,7 @@ pub fn ui(ui: &mut egui::Ui, form: &mut SignInForm) -> Option<Action> {
     None
 }
 
-pub fn plugin(app: &mut App) {
+pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<SignInForm>()
         .add_systems(OnEnter(Screen::SignIn), reset_on_arrival);
     add_screen_system(app, Screen::SignIn, draw);

@@ -177,28 +177,13 @@ pub fn suggest<'c>(found: &str, candidates: impl IntoIterator<Item = &'c str>) -
         let d = if c.to_lowercase() == lower {
             0
         } else {
-            edit_distance(&lower, &c.to_lowercase())
+            strsim::levenshtein(&lower, &c.to_lowercase())
         };
         if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
         }
     }
     best.map(|(_, c)| c)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]
@@ -211,7 +196,9 @@ mod tests {
         assert_eq!(suggest("zh-cn", ["zh-CN", "en"]), Some("zh-CN"));
         assert_eq!(suggest("l6", ["L6", "L7"]), Some("L6"));
         assert_eq!(suggest("completely-else", ["greet", "apology"]), None);
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        // The distance counts characters, not bytes (one CJK character is one edit).
+        assert_eq!(strsim::levenshtein("kitten", "sitting"), 3);
+        assert_eq!(strsim::levenshtein("您好", "你好"), 1);
     }
 
     #[test]
