@@ -1,5 +1,7 @@
 //! Against a misbehaving LRS (a fault-injecting HTTP server on 127.0.0.1 in the test): nothing counted delivered unless the LRS confirmed it, nothing sent or signed in anywhere but the endpoint's origin, bounded time.
 
+mod support;
+
 use courtesy::core::load::parse_str;
 use courtesy::core::lrs::{LrsClient, LrsConfig, sync_pending};
 use courtesy::core::model::Scenario;
@@ -10,7 +12,6 @@ use std::collections::{HashMap, HashSet};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::Path;
-use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -803,19 +804,7 @@ fn owner_only(path: &Path) {
 }
 
 fn courtesy(args: &[&str], data: &Path) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_courtesy"))
-        .args(args)
-        .arg("--data-dir")
-        .arg(data)
-        .env_remove("COURTESY_LRS_CONFIG")
-        .env_remove("COURTESY_DATA_DIR")
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    support::cli::courtesy_in(args, data, &[])
 }
 
 #[test]

@@ -5,6 +5,9 @@
 //! without COURTESY_RALPH they fail with a message saying so.
 #![cfg(unix)]
 
+mod support;
+use support::cli::{MANAGER_PASSWORD, courtesy_as_manager as courtesy};
+
 use courtesy::core::load::parse_str;
 use courtesy::core::lrs::{
     LrsClient, LrsConfig, SyncState, SyncWorker, WorkerOptions, sync_pending,
@@ -209,25 +212,6 @@ fn record(store: &Store, trainee: &str, strategy: Strategy, seed: u64) -> String
     let (id, _) =
         record_played(store, trainee, Source::App, scenario(), &r, |_| {}).expect("records");
     id.to_string()
-}
-
-/// The manager password `report` is run with.
-const MANAGER_PASSWORD: &str = "manager-pass-1";
-
-fn courtesy(args: &[&str], data: &Path) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_courtesy"))
-        .env("COURTESY_MANAGER_PASSWORD", MANAGER_PASSWORD)
-        .args(args)
-        .arg("--data-dir")
-        .arg(data)
-        .env_remove("COURTESY_LRS_CONFIG")
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 #[test]

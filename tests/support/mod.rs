@@ -1,5 +1,6 @@
 //! Helpers shared by integration tests (`mod support;`).
 #[cfg(feature = "app")]
 pub mod app;
+pub mod cli;
 pub mod fixture;
 pub mod ralph;
