@@ -13,10 +13,10 @@ use courtesy::core::records::{Filter, OutboxSelect, Source, Store, record_played
 use courtesy::core::strategy::{Strategy, play};
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::io::Write;
+use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -42,17 +42,9 @@ struct TestLrs {
     stop: Arc<AtomicBool>,
 }
 
-fn read_head(conn: &mut TcpStream) -> Option<String> {
-    conn.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
-    let mut buf = Vec::new();
-    let mut byte = [0u8; 1];
-    while !buf.ends_with(b"\r\n\r\n") {
-        if conn.read(&mut byte).ok()? == 0 {
-            return None;
-        }
-        buf.push(byte[0]);
-    }
-    let head = String::from_utf8_lossy(&buf).into_owned();
+/// The target of the request on `conn`.
+fn read_target(conn: &mut TcpStream) -> Option<String> {
+    let head = support::http::read_head(conn)?;
     Some(head.split(' ').nth(1)?.to_string())
 }
 
@@ -87,101 +79,94 @@ fn query(target: &str) -> HashMap<String, String> {
 
 impl TestLrs {
     fn start() -> TestLrs {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("binds a loopback port");
+        let (listener, addr) = support::http::loopback();
         let lrs = TestLrs {
-            addr: listener.local_addr().expect("addr"),
+            addr,
             statements: Arc::default(),
             mode: Arc::new(Mutex::new(Mode::Good)),
             targets: Arc::default(),
             stop: Arc::default(),
         };
-        let (statements, mode, targets, stop) = (
+        let (statements, mode, targets) = (
             lrs.statements.clone(),
             lrs.mode.clone(),
             lrs.targets.clone(),
-            lrs.stop.clone(),
         );
-        std::thread::spawn(move || {
-            for conn in listener.incoming() {
-                if stop.load(Ordering::Relaxed) {
-                    return;
-                }
-                let Ok(mut conn) = conn else { continue };
-                let Some(target) = read_head(&mut conn) else {
-                    continue;
-                };
-                targets.lock().expect("targets").push(target.clone());
-                let q = query(&target);
-                let since = q
-                    .get("since")
-                    .and_then(|s| courtesy::core::xapi::parse_timestamp(s));
-                let limit: usize = q.get("limit").and_then(|l| l.parse().ok()).unwrap_or(100);
-                let page: usize = q.get("page").and_then(|l| l.parse().ok()).unwrap_or(0);
-                let mode = mode.lock().expect("mode").clone();
-                let all = statements.lock().expect("statements").clone();
-                let mut matching: Vec<Value> = all
-                    .into_iter()
-                    .filter(|s| {
-                        let stored = s["stored"]
-                            .as_str()
-                            .and_then(courtesy::core::xapi::parse_timestamp);
-                        match (since, stored) {
-                            (Some(a), Some(b)) => b > a,
-                            _ => true,
-                        }
-                    })
-                    .collect();
-                if mode == Mode::Repeat {
-                    // Each page repeats the last statement of the page before.
-                    let mut doubled = Vec::new();
-                    for (i, s) in matching.iter().enumerate() {
-                        doubled.push(s.clone());
-                        if i % limit == limit - 1 {
-                            doubled.push(s.clone());
-                        }
+        support::http::accept_until(listener, lrs.stop.clone(), move |mut conn| {
+            let Some(target) = read_target(&mut conn) else {
+                return;
+            };
+            targets.lock().expect("targets").push(target.clone());
+            let q = query(&target);
+            let since = q
+                .get("since")
+                .and_then(|s| courtesy::core::xapi::parse_timestamp(s));
+            let limit: usize = q.get("limit").and_then(|l| l.parse().ok()).unwrap_or(100);
+            let page: usize = q.get("page").and_then(|l| l.parse().ok()).unwrap_or(0);
+            let mode = mode.lock().expect("mode").clone();
+            let all = statements.lock().expect("statements").clone();
+            let mut matching: Vec<Value> = all
+                .into_iter()
+                .filter(|s| {
+                    let stored = s["stored"]
+                        .as_str()
+                        .and_then(courtesy::core::xapi::parse_timestamp);
+                    match (since, stored) {
+                        (Some(a), Some(b)) => b > a,
+                        _ => true,
                     }
-                    matching = doubled;
+                })
+                .collect();
+            if mode == Mode::Repeat {
+                // Each page repeats the last statement of the page before.
+                let mut doubled = Vec::new();
+                for (i, s) in matching.iter().enumerate() {
+                    doubled.push(s.clone());
+                    if i % limit == limit - 1 {
+                        doubled.push(s.clone());
+                    }
                 }
-                let chunk: Vec<Value> = matching
-                    .iter()
-                    .skip(page * limit)
-                    .take(limit)
-                    .cloned()
-                    .collect();
-                let has_more = matching.len() > (page + 1) * limit;
-                let base = target.split('?').next().unwrap_or("");
-                let mut rest: Vec<String> = target
-                    .split_once('?')
-                    .map(|(_, q)| q)
-                    .unwrap_or("")
-                    .split('&')
-                    .filter(|kv| !kv.starts_with("page=") && !kv.is_empty())
-                    .map(str::to_string)
-                    .collect();
-                rest.push(format!("page={}", page + 1));
-                let more = match (&mode, has_more) {
-                    (Mode::ForeignMore(url), _) => url.clone(),
-                    (_, true) => format!("{base}?{}", rest.join("&")),
-                    (_, false) => String::new(),
-                };
-                let (body, kind) = if mode == Mode::Html {
-                    (
-                        "<html><body>Please sign in</body></html>".to_string(),
-                        "text/html",
-                    )
-                } else {
-                    (
-                        json!({"statements": chunk, "more": more}).to_string(),
-                        "application/json",
-                    )
-                };
-                let head = format!(
-                    "HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                    body.len()
-                );
-                let _ = conn.write_all(head.as_bytes());
-                let _ = conn.write_all(body.as_bytes());
+                matching = doubled;
             }
+            let chunk: Vec<Value> = matching
+                .iter()
+                .skip(page * limit)
+                .take(limit)
+                .cloned()
+                .collect();
+            let has_more = matching.len() > (page + 1) * limit;
+            let base = target.split('?').next().unwrap_or("");
+            let mut rest: Vec<String> = target
+                .split_once('?')
+                .map(|(_, q)| q)
+                .unwrap_or("")
+                .split('&')
+                .filter(|kv| !kv.starts_with("page=") && !kv.is_empty())
+                .map(str::to_string)
+                .collect();
+            rest.push(format!("page={}", page + 1));
+            let more = match (&mode, has_more) {
+                (Mode::ForeignMore(url), _) => url.clone(),
+                (_, true) => format!("{base}?{}", rest.join("&")),
+                (_, false) => String::new(),
+            };
+            let (body, kind) = if mode == Mode::Html {
+                (
+                    "<html><body>Please sign in</body></html>".to_string(),
+                    "text/html",
+                )
+            } else {
+                (
+                    json!({"statements": chunk, "more": more}).to_string(),
+                    "application/json",
+                )
+            };
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = conn.write_all(head.as_bytes());
+            let _ = conn.write_all(body.as_bytes());
         });
         lrs
     }
@@ -228,8 +213,7 @@ impl TestLrs {
 
     /// Stops answering: the port is closed.
     fn shut(&self) {
-        self.stop.store(true, Ordering::Relaxed);
-        let _ = TcpStream::connect(self.addr);
+        support::http::wake(&self.stop, self.addr);
     }
 }
 

@@ -3,4 +3,5 @@
 pub mod app;
 pub mod cli;
 pub mod fixture;
+pub mod http;
 pub mod ralph;
