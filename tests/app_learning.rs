@@ -120,14 +120,7 @@ fn seeded(dir: &Path, catalog: &Catalog, now: i64) -> Store {
     played.push((play(fix, 20, true), now - DAY_MS - 3_600_000));
     let starts: Vec<AttemptStart> = played
         .iter()
-        .map(|(r, _)| AttemptStart {
-            trainee: TRAINEE.to_string(),
-            scenario: r.scenario.clone(),
-            content_hash: None,
-            seed: r.seed,
-            locale: r.locale.clone(),
-            source: Source::Import,
-        })
+        .map(|(r, _)| AttemptStart::for_result(TRAINEE, r, None, Source::Import))
         .collect();
     let batch: Vec<ImportedAttempt> = played
         .iter()

@@ -133,14 +133,7 @@ fn a_statement_that_cannot_be_written_rolls_back_its_step_and_the_reverse() {
     let path = dir.path().join("records.sqlite3");
     let store = Store::open(&path).expect("opens");
     let r = played(Strategy::Best, 3);
-    let start = AttemptStart {
-        trainee: "cy".into(),
-        scenario: r.scenario.clone(),
-        content_hash: None,
-        seed: r.seed,
-        locale: "en".into(),
-        source: Source::App,
-    };
+    let start = AttemptStart::for_result("cy", &r, None, Source::App);
     let id = store.begin_attempt(&start).expect("begins");
     let raw = rusqlite::Connection::open(&path).expect("raw");
     raw.execute_batch(
@@ -200,14 +193,7 @@ fn statements_rebuild_the_same_cohort_aggregates() {
     }
     // One unfinished attempt: answered statements only.
     let r = played(Strategy::Random, 55);
-    let start = AttemptStart {
-        trainee: "dan".into(),
-        scenario: r.scenario.clone(),
-        content_hash: Some("c0ffee".into()),
-        seed: r.seed,
-        locale: "en".into(),
-        source: Source::App,
-    };
+    let start = AttemptStart::for_result("dan", &r, Some("c0ffee"), Source::App);
     let open = store.begin_attempt(&start).expect("begins");
     store.record_step(&open, 0, &r.transcript[0]).expect("step");
 

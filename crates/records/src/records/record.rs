@@ -121,6 +121,24 @@ impl AttemptStart {
             source,
         }
     }
+
+    /// The start of the attempt that played out as `result` (its scenario, seed and
+    /// locale), by `trainee`, with this content hash: for records made after the fact.
+    pub fn for_result(
+        trainee: &str,
+        result: &AttemptResult,
+        content_hash: Option<&str>,
+        source: Source,
+    ) -> AttemptStart {
+        AttemptStart {
+            trainee: trainee.to_string(),
+            scenario: result.scenario.clone(),
+            content_hash: content_hash.map(str::to_string),
+            seed: result.seed,
+            locale: result.locale.clone(),
+            source,
+        }
+    }
 }
 
 /// One attempt given whole to [`Store::import_attempts`], with its own timestamps.
