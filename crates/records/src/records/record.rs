@@ -560,11 +560,7 @@ impl Store {
         entry: &TranscriptEntry,
         scenario: Option<&Scenario>,
     ) -> Result<(), RecordsError> {
-        let now = now_ms();
-        let identity = self.statement_identity();
-        self.write(|tx| {
-            let scenario_of = scenario;
-            let (row, steps, scenario) = lookup_open(tx, attempt)?;
+        self.write_open(attempt, |tx, (row, steps, scenario_id), now, identity| {
             if index < steps {
                 return Ok(());
             }
@@ -576,10 +572,31 @@ impl Store {
                 }
                 .into());
             }
-            insert_step(tx, row, &scenario, index, entry, now)?;
+            insert_step(tx, row, &scenario_id, index, entry, now)?;
             tx.prepare_cached("UPDATE attempts SET steps = steps + 1, last_ms = ?2 WHERE id = ?1")?
                 .execute(params![row, now])?;
-            Statements::new(tx, row, &identity, scenario_of)?.answered(tx, index, entry, now)
+            Statements::new(tx, row, identity, scenario)?.answered(tx, index, entry, now)
+        })
+    }
+
+    /// Runs `f` in one write transaction on the open attempt `attempt` (an error if it is
+    /// not open), with its row, the steps recorded and its scenario id, the time now and
+    /// the statement identity.
+    fn write_open<T>(
+        &self,
+        attempt: &AttemptId,
+        mut f: impl FnMut(
+            &Transaction<'_>,
+            (i64, usize, String),
+            i64,
+            &StatementIdentity,
+        ) -> Result<T, Fail>,
+    ) -> Result<T, RecordsError> {
+        let now = now_ms();
+        let identity = self.statement_identity();
+        self.write(|tx| {
+            let open = lookup_open(tx, attempt)?;
+            f(tx, open, now, &identity)
         })
     }
 
@@ -604,22 +621,18 @@ impl Store {
         result: &AttemptResult,
         scenario: Option<&Scenario>,
     ) -> Result<(), RecordsError> {
-        let now = now_ms();
-        let identity = self.statement_identity();
-        self.write(|tx| {
-            let scenario_of = scenario;
-            let (row, steps, scenario) = lookup_open(tx, attempt)?;
-            if scenario != result.scenario {
+        self.write_open(attempt, |tx, (row, steps, scenario_id), now, identity| {
+            if scenario_id != result.scenario {
                 return Err(RecordsError::ScenarioMismatch {
                     attempt: *attempt,
-                    recorded: scenario,
+                    recorded: scenario_id,
                     got: result.scenario.clone(),
                 }
                 .into());
             }
-            let statements = Statements::new(tx, row, &identity, scenario_of)?;
+            let statements = Statements::new(tx, row, identity, scenario)?;
             for (i, e) in result.transcript.iter().enumerate().skip(steps) {
-                insert_step(tx, row, &scenario, i, e, now)?;
+                insert_step(tx, row, &scenario_id, i, e, now)?;
                 statements.answered(tx, i, e, now)?;
             }
             write_result(tx, row, result, now)?;
