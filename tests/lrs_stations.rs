@@ -6,11 +6,12 @@
 //! LRS (`.ci/run`; `COURTESY_RALPH=<venv>/bin/ralph`).
 
 mod support;
-use support::ralph::{Ralph, Station, ralph, scenario};
+use support::outbox::statements_of;
+use support::ralph::{Ralph, Station, ralph};
 
 use courtesy::core::lrs::{LrsCache, LrsClient, LrsConfig, PullOptions, PullReport};
-use courtesy::core::records::{Filter, OutboxSelect, Source, Store, record_played};
-use courtesy::core::strategy::{Strategy, play};
+use courtesy::core::records::Filter;
+use courtesy::core::strategy::Strategy;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::io::Write;
@@ -215,28 +216,6 @@ impl TestLrs {
     fn shut(&self) {
         support::http::wake(&self.stop, self.addr);
     }
-}
-
-/// Records `n` attempts by these trainees at a station named `station` and returns the
-/// statements its outbox holds.
-fn statements_of(dir: &Path, station: &str, trainees: &[&str], seed: u64) -> Vec<Value> {
-    let store = Store::open(&dir.join(format!("{station}.sqlite3"))).expect("store");
-    store.set_station(Some(station));
-    for (i, t) in trainees.iter().enumerate() {
-        let strategy = if i % 2 == 0 {
-            Strategy::Best
-        } else {
-            Strategy::Worst
-        };
-        let r = play(scenario(), seed + i as u64, "en", &strategy).expect("plays");
-        record_played(&store, t, Source::Cli, scenario(), &r, |_| {}).expect("records");
-    }
-    store
-        .outbox_items(OutboxSelect::All, None)
-        .expect("outbox")
-        .into_iter()
-        .map(|i| serde_json::from_str(&i.statement).expect("statement JSON"))
-        .collect()
 }
 
 fn exact() -> PullOptions {

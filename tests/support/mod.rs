@@ -4,4 +4,5 @@ pub mod app;
 pub mod cli;
 pub mod fixture;
 pub mod http;
+pub mod outbox;
 pub mod ralph;
