@@ -64,6 +64,27 @@ fn loop_harness<'a>(state: Loop) -> Harness<'a, Loop> {
     h
 }
 
+/// The loop harness showing the conversation of attempt `a` at `entry`, run once.
+fn at_conversation(a: Attempt, entry: &CatalogEntry, settings: Settings) -> Harness<'static, Loop> {
+    let mut h = loop_harness(Loop {
+        play: Play(Some(a)),
+        catalog: Catalog(vec![entry.clone()]),
+        settings,
+        screen: Screen::Conversation,
+        action: None,
+    });
+    h.run();
+    h
+}
+
+/// The shipped scenario `id` in `catalog`.
+fn find<'c>(catalog: &'c [CatalogEntry], id: &str) -> &'c CatalogEntry {
+    catalog
+        .iter()
+        .find(|e| e.scenario.id == id)
+        .unwrap_or_else(|| panic!("no scenario {id}"))
+}
+
 /// The visible part of the transcript, as the conversation screen left it.
 fn view(h: &Harness<'_, Loop>) -> egui::Rect {
     h.ctx
@@ -99,14 +120,7 @@ fn assert_newest_in_view(h: &Harness<'_, Loop>, what: &str) {
 /// line after each step.
 fn play_checking(entry: &CatalogEntry, settings: Settings) -> usize {
     let a = Attempt::start(entry, 11, settings.lang).expect("start");
-    let mut h = loop_harness(Loop {
-        play: Play(Some(a)),
-        catalog: Catalog(vec![entry.clone()]),
-        settings,
-        screen: Screen::Conversation,
-        action: None,
-    });
-    h.run();
+    let mut h = at_conversation(a, entry, settings);
     let mut steps = 0;
     loop {
         let what = format!(
@@ -153,10 +167,7 @@ fn the_newest_customer_line_stays_in_view_at_every_step_and_text_size() {
     // The scenarios with the most text per step fill the transcript fastest.
     let mut longest = 0;
     for id in ["public-complaint", "provocative-chat", "home-visit"] {
-        let entry = catalog
-            .iter()
-            .find(|e| e.scenario.id == id)
-            .unwrap_or_else(|| panic!("no scenario {id}"));
+        let entry = find(&catalog, id);
         for lang in Lang::ALL {
             for text_size in TextSize::ALL {
                 let settings = Settings {
@@ -174,10 +185,7 @@ fn the_newest_customer_line_stays_in_view_at_every_step_and_text_size() {
 #[test]
 fn the_transcript_scrolls_with_home_end_and_page_keys() {
     let catalog = shipped();
-    let entry = catalog
-        .iter()
-        .find(|e| e.scenario.id == "public-complaint")
-        .expect("public-complaint");
+    let entry = find(&catalog, "public-complaint");
     let settings = Settings {
         lang: Lang::En,
         text_size: TextSize::ExtraLarge,
@@ -194,14 +202,7 @@ fn the_transcript_scrolls_with_home_end_and_page_keys() {
     }
     let first = a.history[0].text.clone();
     let newest = current_line(&a);
-    let mut h = loop_harness(Loop {
-        play: Play(Some(a)),
-        catalog: Catalog(vec![entry.clone()]),
-        settings,
-        screen: Screen::Conversation,
-        action: None,
-    });
-    h.run();
+    let mut h = at_conversation(a, entry, settings);
     let inside = |h: &Harness<'_, Loop>, text: &str| {
         let r = h.get_all_by_label(text).next().expect("drawn").rect();
         let v = view(h);
@@ -393,25 +394,13 @@ fn the_status_bar_covers_no_button_on_any_screen() {
 /// A conversation two steps into lost-parcel, as the loop harness plays it.
 fn loop_at_conversation(lang: Lang) -> Harness<'static, Loop> {
     let catalog = shipped();
-    let entry = catalog
-        .iter()
-        .find(|e| e.scenario.id == "lost-parcel")
-        .expect("lost-parcel")
-        .clone();
+    let entry = find(&catalog, "lost-parcel");
     let settings = Settings {
         lang,
         ..Default::default()
     };
-    let a = Attempt::start(&entry, 3, lang).expect("start");
-    let mut h = loop_harness(Loop {
-        play: Play(Some(a)),
-        catalog: Catalog(vec![entry]),
-        settings,
-        screen: Screen::Conversation,
-        action: None,
-    });
-    h.run();
-    h
+    let a = Attempt::start(entry, 3, lang).expect("start");
+    at_conversation(a, entry, settings)
 }
 
 #[test]
