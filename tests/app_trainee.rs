@@ -83,6 +83,22 @@ fn press<S>(h: &mut Harness<'_, S>, key: Key) {
     h.run();
 }
 
+/// Checks that the loop harness has no action to do (`what` went wrong when it has).
+fn assert_no_action(h: &Harness<'_, Loop>, what: &str) {
+    assert_eq!(h.state().action, None, "{what}");
+}
+
+/// Settings in every language at every text size.
+fn every_setting() -> impl Iterator<Item = Settings> {
+    Lang::ALL.into_iter().flat_map(|lang| {
+        TextSize::ALL.into_iter().map(move |text_size| Settings {
+            lang,
+            text_size,
+            ..Default::default()
+        })
+    })
+}
+
 /// The shipped scenario `id` in `catalog`.
 fn find<'c>(catalog: &'c [CatalogEntry], id: &str) -> &'c CatalogEntry {
     catalog
@@ -172,15 +188,8 @@ fn the_newest_customer_line_stays_in_view_at_every_step_and_text_size() {
     let mut longest = 0;
     for id in ["public-complaint", "provocative-chat", "home-visit"] {
         let entry = find(&catalog, id);
-        for lang in Lang::ALL {
-            for text_size in TextSize::ALL {
-                let settings = Settings {
-                    lang,
-                    text_size,
-                    ..Default::default()
-                };
-                longest = longest.max(play_checking(entry, settings));
-            }
+        for settings in every_setting() {
+            longest = longest.max(play_checking(entry, settings));
         }
     }
     assert!(longest >= 5, "only {longest} steps: not a long enough test");
@@ -309,86 +318,75 @@ fn assert_status_covers_nothing(
 #[test]
 fn the_status_bar_covers_no_button_on_any_screen() {
     let catalog = Catalog(shipped());
-    let index = catalog
-        .0
-        .iter()
-        .position(|e| e.scenario.id == "special-medical-needs")
-        .expect("special-medical-needs");
-    let entry = catalog.0[index].clone();
-    for lang in Lang::ALL {
-        for text_size in TextSize::ALL {
-            let settings = Settings {
-                lang,
-                text_size,
-                ..Default::default()
-            };
-            let mut form = sign_in::SignInForm::new(settings);
-            assert_status_covers_nothing("sign-in", settings, &[T::SignIn], move |ui| {
-                sign_in::ui(ui, &mut form)
-            });
-            let trainee = Trainee {
-                name: "Li Lei".into(),
-            };
-            let vm = library::view_model(&catalog, &trainee, &settings);
-            assert_status_covers_nothing(
-                "library",
-                settings,
-                &[T::HintLibrary, T::SignOut],
-                move |ui| library::ui(ui, &vm),
-            );
-            let vm = briefing::view_model(
-                &catalog,
-                &Selected(Some(entry.scenario.id.clone())),
-                &settings,
-            )
-            .expect("briefing");
-            assert_status_covers_nothing(
-                "briefing",
-                settings,
-                &[T::HintBriefing, T::Start, T::BackToLibrary],
-                move |ui| briefing::ui(ui, &vm),
-            );
-            // A conversation two steps in, a feedback, and the debrief at the end.
-            let first_reply = |a: &Attempt| match a.session.current() {
-                Current::Step(v) => v.replies[0].id.clone(),
-                Current::Ended(_) => panic!("ended early"),
-            };
-            let mut a = Attempt::start(&entry, 5, lang).expect("start");
-            for _ in 0..2 {
-                a.answer(Some(&first_reply(&a))).expect("answer");
-                assert_eq!(a.proceed().expect("proceed"), Screen::Conversation);
-            }
-            let vm = conversation::view_model(&Play(Some(a)), &catalog, &settings)
-                .expect("conversation");
-            assert_status_covers_nothing(
-                "conversation",
-                settings,
-                &[T::HintConversation],
-                move |ui| conversation::ui(ui, &vm),
-            );
-            let mut a = Attempt::start(&entry, 5, lang).expect("start");
+    let entry = find(&catalog.0, "special-medical-needs").clone();
+    for settings in every_setting() {
+        let lang = settings.lang;
+        let mut form = sign_in::SignInForm::new(settings);
+        assert_status_covers_nothing("sign-in", settings, &[T::SignIn], move |ui| {
+            sign_in::ui(ui, &mut form)
+        });
+        let trainee = Trainee {
+            name: "Li Lei".into(),
+        };
+        let vm = library::view_model(&catalog, &trainee, &settings);
+        assert_status_covers_nothing(
+            "library",
+            settings,
+            &[T::HintLibrary, T::SignOut],
+            move |ui| library::ui(ui, &vm),
+        );
+        let vm = briefing::view_model(
+            &catalog,
+            &Selected(Some(entry.scenario.id.clone())),
+            &settings,
+        )
+        .expect("briefing");
+        assert_status_covers_nothing(
+            "briefing",
+            settings,
+            &[T::HintBriefing, T::Start, T::BackToLibrary],
+            move |ui| briefing::ui(ui, &vm),
+        );
+        // A conversation two steps in, a feedback, and the debrief at the end.
+        let first_reply = |a: &Attempt| match a.session.current() {
+            Current::Step(v) => v.replies[0].id.clone(),
+            Current::Ended(_) => panic!("ended early"),
+        };
+        let mut a = Attempt::start(&entry, 5, lang).expect("start");
+        for _ in 0..2 {
             a.answer(Some(&first_reply(&a))).expect("answer");
-            let mut play = Play(Some(a));
-            let vm = feedback::view_model(&play, &catalog, &settings).expect("feedback");
-            assert_status_covers_nothing(
-                "feedback",
-                settings,
-                &[T::HintContinue, T::Continue],
-                move |ui| feedback::ui(ui, &vm),
-            );
-            let mut a = play.0.take().expect("attempt");
-            while a.proceed().expect("proceed") != Screen::Debrief {
-                a.answer(Some(&first_reply(&a))).expect("answer");
-            }
-            play.0 = Some(a);
-            let vm = debrief::view_model(&play, &catalog, &settings).expect("debrief");
-            assert_status_covers_nothing(
-                "debrief",
-                settings,
-                &[T::HintDebrief, T::Retry, T::BackToLibrary],
-                move |ui| debrief::ui(ui, &vm),
-            );
+            assert_eq!(a.proceed().expect("proceed"), Screen::Conversation);
         }
+        let vm =
+            conversation::view_model(&Play(Some(a)), &catalog, &settings).expect("conversation");
+        assert_status_covers_nothing(
+            "conversation",
+            settings,
+            &[T::HintConversation],
+            move |ui| conversation::ui(ui, &vm),
+        );
+        let mut a = Attempt::start(&entry, 5, lang).expect("start");
+        a.answer(Some(&first_reply(&a))).expect("answer");
+        let mut play = Play(Some(a));
+        let vm = feedback::view_model(&play, &catalog, &settings).expect("feedback");
+        assert_status_covers_nothing(
+            "feedback",
+            settings,
+            &[T::HintContinue, T::Continue],
+            move |ui| feedback::ui(ui, &vm),
+        );
+        let mut a = play.0.take().expect("attempt");
+        while a.proceed().expect("proceed") != Screen::Debrief {
+            a.answer(Some(&first_reply(&a))).expect("answer");
+        }
+        play.0 = Some(a);
+        let vm = debrief::view_model(&play, &catalog, &settings).expect("debrief");
+        assert_status_covers_nothing(
+            "debrief",
+            settings,
+            &[T::HintDebrief, T::Retry, T::BackToLibrary],
+            move |ui| debrief::ui(ui, &vm),
+        );
     }
 }
 
@@ -412,21 +410,17 @@ fn esc_asks_before_leaving_a_conversation() {
     h.get_by_label_contains("The reply timer keeps running");
     // The replies' keys are off while it asks.
     press(&mut h, Key::Num1);
-    assert_eq!(
-        h.state().action,
-        None,
-        "a digit chose a reply behind the question"
-    );
+    assert_no_action(&h, "a digit chose a reply behind the question");
     // Enter keeps going (the safe button has the focus).
     press(&mut h, Key::Enter);
     assert!(h.query_by_label("Leave this conversation?").is_none());
-    assert_eq!(h.state().action, None);
+    assert_no_action(&h, "the question closed, still playing");
     // Esc again, then Esc once more: closed, still playing.
     press(&mut h, Key::Escape);
     h.get_by_label("Leave this conversation?");
     press(&mut h, Key::Escape);
     assert!(h.query_by_label("Leave this conversation?").is_none());
-    assert_eq!(h.state().action, None);
+    assert_no_action(&h, "the question closed, still playing");
     // Tab to Leave and press Enter: the action to leave.
     press(&mut h, Key::Escape);
     press(&mut h, Key::Tab);
@@ -452,11 +446,7 @@ fn esc_asks_before_leaving_a_conversation() {
     h.get_by_label("要离开这次对话吗？");
     // Space presses the focused 继续对话 (keep going), not the screen's Continue.
     press(&mut h, Key::Space);
-    assert_eq!(
-        h.state().action,
-        None,
-        "Space continued behind the question"
-    );
+    assert_no_action(&h, "Space continued behind the question");
     assert!(h.query_by_label("要离开这次对话吗？").is_none());
     press(&mut h, Key::Escape);
     h.get_by_label("离开").click();

@@ -84,26 +84,23 @@ pub enum Flag {
 }
 
 impl Flag {
-    /// The flag's code in the one findings type.
-    pub fn as_code(&self) -> Code {
+    /// The flag's code in the one findings type, and its message.
+    fn parts(&self) -> (Code, &str) {
         match self {
-            Flag::S001 { .. } => Code::S001,
-            Flag::S002 { .. } => Code::S002,
-            Flag::S003 { .. } => Code::S003,
-            Flag::S004 { .. } => Code::S004,
+            Flag::S001 { message } => (Code::S001, message),
+            Flag::S002 { message } => (Code::S002, message),
+            Flag::S003 { message, .. } => (Code::S003, message),
+            Flag::S004 { message, .. } => (Code::S004, message),
         }
     }
 
-    /// The code as printed, e.g. `S001`.
-    pub fn code(&self) -> &'static str {
-        self.as_code().as_str()
+    /// The flag's code in the one findings type.
+    pub fn as_code(&self) -> Code {
+        self.parts().0
     }
 
     pub fn message(&self) -> &str {
-        match self {
-            Flag::S001 { message } | Flag::S002 { message } => message,
-            Flag::S003 { message, .. } | Flag::S004 { message, .. } => message,
-        }
+        self.parts().1
     }
 }
 

@@ -667,6 +667,33 @@ impl Store {
         self.import_attempts_as(batch, &[], true, None)
     }
 
+    /// Imports finished attempts by `trainee` (test data, demos): each `(result, started)`
+    /// played as `result` from `started` (UTC ms) to `duration_ms` later, with the
+    /// result's transcript and no content hash. Returns their new ids.
+    pub fn import_finished(
+        &self,
+        trainee: &str,
+        played: &[(AttemptResult, i64)],
+        duration_ms: i64,
+        source: Source,
+    ) -> Result<Vec<AttemptId>, RecordsError> {
+        let starts: Vec<AttemptStart> = played
+            .iter()
+            .map(|(r, _)| AttemptStart::for_result(trainee, r, None, source))
+            .collect();
+        let batch: Vec<ImportedAttempt> = played
+            .iter()
+            .zip(&starts)
+            .map(|((r, at), start)| ImportedAttempt {
+                start,
+                started_ms: *at,
+                transcript: &[],
+                finished: Some((*at + duration_ms, r)),
+            })
+            .collect();
+        self.import_attempts(&batch)
+    }
+
     /// [`Store::import_attempts`] keeping the given ids (`ids[i]` for `batch[i]`; a new
     /// random id past the end of `ids`), and writing statements only if `statements`
     /// (`courtesy report --lrs` rebuilds attempts from statements into a scratch store).
