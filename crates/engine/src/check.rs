@@ -99,6 +99,11 @@ impl Flag {
         self.parts().0
     }
 
+    /// The code as printed, e.g. `S001`.
+    pub fn code(&self) -> &'static str {
+        self.as_code().as_str()
+    }
+
     pub fn message(&self) -> &str {
         self.parts().1
     }

@@ -208,6 +208,11 @@ impl QualityFlag {
         }
     }
 
+    /// The code as printed, e.g. `Q001`.
+    pub fn code(&self) -> &'static str {
+        self.as_code().as_str()
+    }
+
     pub fn message(&self) -> &str {
         match self {
             QualityFlag::Q001 { message, .. }
