@@ -12,7 +12,7 @@
 use courtesy_engine::library::Library;
 use courtesy_engine::model::Scenario;
 use courtesy_engine::session::{AttemptResult, Current, Session, best_reply};
-use courtesy_records::records::{AttemptStart, ImportedAttempt, Source as RecSource, Store};
+use courtesy_records::records::{Source as RecSource, Store};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -142,28 +142,7 @@ fn main() -> ExitCode {
             }
         }
     }
-    let starts: Vec<AttemptStart> = played
-        .iter()
-        .map(|(r, _)| AttemptStart {
-            trainee: name.clone(),
-            scenario: r.scenario.clone(),
-            content_hash: None,
-            seed: r.seed,
-            locale: r.locale.clone(),
-            source: RecSource::Import,
-        })
-        .collect();
-    let batch: Vec<ImportedAttempt> = played
-        .iter()
-        .zip(&starts)
-        .map(|((r, at), s)| ImportedAttempt {
-            start: s,
-            started_ms: *at,
-            transcript: &[],
-            finished: Some((*at + 900_000, r)),
-        })
-        .collect();
-    match store.import_attempts(&batch) {
+    match store.import_finished(&name, &played, 900_000, RecSource::Import) {
         Ok(ids) => {
             println!("{} attempts for {name} in {}", ids.len(), dir.display());
             let ev = store

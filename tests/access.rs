@@ -18,6 +18,21 @@ fn record(store: &Store, trainee: &str) {
     record_played(store, trainee, Source::Cli, sc, &r, |_| {}).expect("records");
 }
 
+/// `courtesy run` of the scenario as `trainee` (best replies, seed 1) on the data folder `data`.
+fn run_best(trainee: &str, data: &Path) -> (i32, String, String) {
+    let args = [
+        "run",
+        SCENARIO,
+        "--strategy",
+        "best",
+        "--seed",
+        "1",
+        "--trainee",
+        trainee,
+    ];
+    courtesy(&args, data, &[], "")
+}
+
 fn courtesy(
     args: &[&str],
     data: &Path,
@@ -87,21 +102,7 @@ fn a_new_store_and_its_folder_are_owner_only() {
     assert_eq!(mode(&shared), 0o755);
     assert_eq!(mode(&shared.join("records.sqlite3")), 0o600);
     // The CLI creates it the same way.
-    let (code, _, err) = courtesy(
-        &[
-            "run",
-            SCENARIO,
-            "--strategy",
-            "best",
-            "--seed",
-            "1",
-            "--trainee",
-            "jon",
-        ],
-        &dir.path().join("cli"),
-        &[],
-        "",
-    );
+    let (code, _, err) = run_best("jon", &dir.path().join("cli"));
     assert_eq!(code, 0, "{err}");
     assert_eq!(mode(&dir.path().join("cli")), 0o700);
     assert_eq!(mode(&dir.path().join("cli/records.sqlite3")), 0o600);
@@ -426,21 +427,7 @@ fn trainee_ids_are_nfc_and_hidden_or_look_alike_ids_are_refused() {
     let ids = store.trainee_ids(&Filter::all()).expect("ids");
     assert_eq!(ids.len(), 4, "{ids:?}");
     // The command line refuses the same way.
-    let (code, _, err) = courtesy(
-        &[
-            "run",
-            SCENARIO,
-            "--strategy",
-            "best",
-            "--seed",
-            "1",
-            "--trainee",
-            "alice\u{200b}",
-        ],
-        dir.path(),
-        &[],
-        "",
-    );
+    let (code, _, err) = run_best("alice\u{200b}", dir.path());
     assert_ne!(code, 0);
     assert!(err.contains("U+200B"), "{err}");
 }

@@ -3,7 +3,7 @@
 #![cfg(feature = "app")]
 
 mod support;
-use support::app::{fixture, flow_app, send};
+use support::app::{fixture, flow_app, screen, send, sign_in_as};
 
 use bevy::prelude::*;
 use bevy::state::app::StatesPlugin;
@@ -23,6 +23,15 @@ fn settings() -> Settings {
         lang: Lang::En,
         ..Default::default()
     }
+}
+
+/// Signs `name` in, opens the fixture and starts it from its briefing: the screen that
+/// shows then.
+fn start_as(app: &mut App, name: &str) -> Screen {
+    sign_in_as(app, name, settings());
+    send(app, Action::OpenScenario("scoring-case".into()));
+    send(app, Action::StartConversation);
+    screen(app)
 }
 
 /// The author view model of a preview of the fixture after `choices`.
@@ -178,19 +187,7 @@ fn current(app: &App) -> Current {
 #[test]
 fn preview_from_a_chosen_step_and_mood_and_back_reproduces_it() {
     let mut app = app();
-    send(
-        &mut app,
-        Action::SignIn {
-            name: "Trainer".into(),
-            settings: settings(),
-        },
-    );
-    send(&mut app, Action::OpenScenario("scoring-case".into()));
-    send(&mut app, Action::StartConversation);
-    assert_eq!(
-        *app.world().resource::<State<Screen>>().get(),
-        Screen::Author
-    );
+    assert_eq!(start_as(&mut app, "Trainer"), Screen::Author);
     let a = app.world().resource::<Play>().0.as_ref().expect("preview");
     assert!(a.preview, "an author's attempt is a preview");
     assert!(a.result.is_none());
@@ -255,10 +252,7 @@ fn preview_from_a_chosen_step_and_mood_and_back_reproduces_it() {
     );
 
     author(&mut app, AuthorAction::Exit);
-    assert_eq!(
-        *app.world().resource::<State<Screen>>().get(),
-        Screen::Library
-    );
+    assert_eq!(screen(&app), Screen::Library);
     assert!(app.world().resource::<Play>().0.is_none());
     assert_eq!(
         *app.world().resource::<Selected>(),
@@ -270,19 +264,7 @@ fn preview_from_a_chosen_step_and_mood_and_back_reproduces_it() {
 fn without_author_mode_the_briefing_starts_a_normal_attempt() {
     let mut app = app();
     app.insert_resource(AuthorMode(false));
-    send(
-        &mut app,
-        Action::SignIn {
-            name: "Li Lei".into(),
-            settings: settings(),
-        },
-    );
-    send(&mut app, Action::OpenScenario("scoring-case".into()));
-    send(&mut app, Action::StartConversation);
-    assert_eq!(
-        *app.world().resource::<State<Screen>>().get(),
-        Screen::Conversation
-    );
+    assert_eq!(start_as(&mut app, "Li Lei"), Screen::Conversation);
     let a = app.world().resource::<Play>().0.as_ref().expect("attempt");
     assert!(!a.preview);
 }
@@ -322,19 +304,7 @@ fn previews_are_never_recorded() {
         .insert_resource(RecordStore::with_store(store))
         .add_plugins(courtesy::app::flow_plugin);
     app.update();
-    send(
-        &mut app,
-        Action::SignIn {
-            name: "Trainer".into(),
-            settings: settings(),
-        },
-    );
-    send(&mut app, Action::OpenScenario("scoring-case".into()));
-    send(&mut app, Action::StartConversation);
-    assert_eq!(
-        *app.world().resource::<State<Screen>>().get(),
-        Screen::Author
-    );
+    assert_eq!(start_as(&mut app, "Trainer"), Screen::Author);
     author(&mut app, AuthorAction::Choose("a".into()));
     let Current::Step(v) = current(&app) else {
         panic!("at a step")

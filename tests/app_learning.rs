@@ -19,9 +19,7 @@ use courtesy::app::screens::progress::ProgressScreen;
 use courtesy::app::screens::{library, practise, progress};
 use courtesy::core::learning::{Catalogue, DAY_MS, recommend};
 use courtesy::core::model::Scenario;
-use courtesy::core::records::{
-    AttemptStart, Filter, ImportedAttempt, Source, Store, room_evidence,
-};
+use courtesy::core::records::{Filter, Source, Store, room_evidence};
 use courtesy::core::session::{AttemptResult, Current, Session, best_reply};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
@@ -118,28 +116,9 @@ fn seeded(dir: &Path, catalog: &Catalog, now: i64) -> Store {
         .map(|k| (play(angry, 10 + k, false), now - (6 - k as i64) * DAY_MS))
         .collect();
     played.push((play(fix, 20, true), now - DAY_MS - 3_600_000));
-    let starts: Vec<AttemptStart> = played
-        .iter()
-        .map(|(r, _)| AttemptStart {
-            trainee: TRAINEE.to_string(),
-            scenario: r.scenario.clone(),
-            content_hash: None,
-            seed: r.seed,
-            locale: r.locale.clone(),
-            source: Source::Import,
-        })
-        .collect();
-    let batch: Vec<ImportedAttempt> = played
-        .iter()
-        .zip(&starts)
-        .map(|((r, at), s)| ImportedAttempt {
-            start: s,
-            started_ms: *at,
-            transcript: &[],
-            finished: Some((*at + 600_000, r)),
-        })
-        .collect();
-    store.import_attempts(&batch).expect("imports");
+    store
+        .import_finished(TRAINEE, &played, 600_000, Source::Import)
+        .expect("imports");
     store
 }
 

@@ -80,16 +80,7 @@ fn dashboard(store: &Store) -> Dashboard {
 }
 
 fn vm(data: Dashboard, lang: Lang, tab: Tab) -> DashboardVm {
-    let mut vm = DashboardVm {
-        lang,
-        names: Names::from_catalog(&[fixture()], lang),
-        data,
-        tab,
-        locks_in: 300,
-        ..Default::default()
-    };
-    vm.refresh(None);
-    vm
+    support::app::dashboard_vm(fixture(), data, lang, tab)
 }
 
 fn harness(vm: DashboardVm) -> Harness<'static, (DashboardVm, Option<ManagerAction>)> {

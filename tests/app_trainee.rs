@@ -64,6 +64,49 @@ fn loop_harness<'a>(state: Loop) -> Harness<'a, Loop> {
     h
 }
 
+/// The loop harness showing the conversation of attempt `a` at `entry`, run once.
+fn at_conversation(a: Attempt, entry: &CatalogEntry, settings: Settings) -> Harness<'static, Loop> {
+    let mut h = loop_harness(Loop {
+        play: Play(Some(a)),
+        catalog: Catalog(vec![entry.clone()]),
+        settings,
+        screen: Screen::Conversation,
+        action: None,
+    });
+    h.run();
+    h
+}
+
+/// Presses `key` and runs the harness until it settles.
+fn press<S>(h: &mut Harness<'_, S>, key: Key) {
+    h.key_press(key);
+    h.run();
+}
+
+/// Checks that the loop harness has no action to do (`what` went wrong when it has).
+fn assert_no_action(h: &Harness<'_, Loop>, what: &str) {
+    assert_eq!(h.state().action, None, "{what}");
+}
+
+/// Settings in every language at every text size.
+fn every_setting() -> impl Iterator<Item = Settings> {
+    Lang::ALL.into_iter().flat_map(|lang| {
+        TextSize::ALL.into_iter().map(move |text_size| Settings {
+            lang,
+            text_size,
+            ..Default::default()
+        })
+    })
+}
+
+/// The shipped scenario `id` in `catalog`.
+fn find<'c>(catalog: &'c [CatalogEntry], id: &str) -> &'c CatalogEntry {
+    catalog
+        .iter()
+        .find(|e| e.scenario.id == id)
+        .unwrap_or_else(|| panic!("no scenario {id}"))
+}
+
 /// The visible part of the transcript, as the conversation screen left it.
 fn view(h: &Harness<'_, Loop>) -> egui::Rect {
     h.ctx
@@ -99,14 +142,7 @@ fn assert_newest_in_view(h: &Harness<'_, Loop>, what: &str) {
 /// line after each step.
 fn play_checking(entry: &CatalogEntry, settings: Settings) -> usize {
     let a = Attempt::start(entry, 11, settings.lang).expect("start");
-    let mut h = loop_harness(Loop {
-        play: Play(Some(a)),
-        catalog: Catalog(vec![entry.clone()]),
-        settings,
-        screen: Screen::Conversation,
-        action: None,
-    });
-    h.run();
+    let mut h = at_conversation(a, entry, settings);
     let mut steps = 0;
     loop {
         let what = format!(
@@ -118,8 +154,7 @@ fn play_checking(entry: &CatalogEntry, settings: Settings) -> usize {
         );
         assert_newest_in_view(&h, &what);
         // Pick the first reply with its key, as a keyboard user does.
-        h.key_press(Key::Num1);
-        h.run();
+        press(&mut h, Key::Num1);
         let chosen = h.state_mut().action.take();
         let Some(Action::Choose(id)) = chosen else {
             panic!("{what}: key 1 did not choose a reply: {chosen:?}");
@@ -129,8 +164,7 @@ fn play_checking(entry: &CatalogEntry, settings: Settings) -> usize {
         a.answer(Some(&id)).expect("answer");
         s.screen = Screen::Feedback;
         h.run();
-        h.key_press(Key::Enter);
-        h.run();
+        press(&mut h, Key::Enter);
         assert_eq!(
             h.state_mut().action.take(),
             Some(Action::Continue),
@@ -153,19 +187,9 @@ fn the_newest_customer_line_stays_in_view_at_every_step_and_text_size() {
     // The scenarios with the most text per step fill the transcript fastest.
     let mut longest = 0;
     for id in ["public-complaint", "provocative-chat", "home-visit"] {
-        let entry = catalog
-            .iter()
-            .find(|e| e.scenario.id == id)
-            .unwrap_or_else(|| panic!("no scenario {id}"));
-        for lang in Lang::ALL {
-            for text_size in TextSize::ALL {
-                let settings = Settings {
-                    lang,
-                    text_size,
-                    ..Default::default()
-                };
-                longest = longest.max(play_checking(entry, settings));
-            }
+        let entry = find(&catalog, id);
+        for settings in every_setting() {
+            longest = longest.max(play_checking(entry, settings));
         }
     }
     assert!(longest >= 5, "only {longest} steps: not a long enough test");
@@ -174,10 +198,7 @@ fn the_newest_customer_line_stays_in_view_at_every_step_and_text_size() {
 #[test]
 fn the_transcript_scrolls_with_home_end_and_page_keys() {
     let catalog = shipped();
-    let entry = catalog
-        .iter()
-        .find(|e| e.scenario.id == "public-complaint")
-        .expect("public-complaint");
+    let entry = find(&catalog, "public-complaint");
     let settings = Settings {
         lang: Lang::En,
         text_size: TextSize::ExtraLarge,
@@ -194,14 +215,7 @@ fn the_transcript_scrolls_with_home_end_and_page_keys() {
     }
     let first = a.history[0].text.clone();
     let newest = current_line(&a);
-    let mut h = loop_harness(Loop {
-        play: Play(Some(a)),
-        catalog: Catalog(vec![entry.clone()]),
-        settings,
-        screen: Screen::Conversation,
-        action: None,
-    });
-    h.run();
+    let mut h = at_conversation(a, entry, settings);
     let inside = |h: &Harness<'_, Loop>, text: &str| {
         let r = h.get_all_by_label(text).next().expect("drawn").rect();
         let v = view(h);
@@ -212,8 +226,7 @@ fn the_transcript_scrolls_with_home_end_and_page_keys() {
         !inside(&h, &first),
         "the first line is scrolled away at this size"
     );
-    h.key_press(Key::Home);
-    h.run();
+    press(&mut h, Key::Home);
     assert!(inside(&h, &first), "Home shows the first line");
     assert!(!inside(&h, &newest), "… and not the newest");
     let top = |h: &Harness<'_, Loop>| {
@@ -224,19 +237,16 @@ fn the_transcript_scrolls_with_home_end_and_page_keys() {
             .top()
     };
     let before = top(&h);
-    h.key_press(Key::PageDown);
-    h.run();
+    press(&mut h, Key::PageDown);
     let moved = before - top(&h);
     assert!(
         moved >= view(&h).height() * 0.5,
         "PageDown scrolls most of a page: moved {moved} of {}",
         view(&h).height()
     );
-    h.key_press(Key::End);
-    h.run();
+    press(&mut h, Key::End);
     assert!(inside(&h, &newest), "End shows the newest line again");
-    h.key_press(Key::PageUp);
-    h.run();
+    press(&mut h, Key::PageUp);
     assert!(!inside(&h, &newest), "PageUp moves back");
     assert_eq!(h.state().action, None, "scrolling chose nothing");
 }
@@ -260,15 +270,16 @@ fn busy_status(lang: Lang) -> StatusVm {
     }
 }
 
-/// Draws `screen` under the app's status bar at 1280×800 and checks that the status is
-/// in the window and that the screen's fixed buttons and key hint (`must_see`) are in
-/// view above it, none covered.
+/// Draws `screen` (named `name`) under the app's status bar at 1280×800 and checks that
+/// the status is in the window and that the screen's fixed buttons and key hint
+/// (`must_see`) are in view above it, none covered.
 fn assert_status_covers_nothing(
-    what: &str,
+    name: &str,
     settings: Settings,
-    must_see: &[&str],
+    must_see: &[T],
     mut screen: impl FnMut(&mut egui::Ui) -> Option<Action>,
 ) {
+    let what = format!("{name} at {:?}/{:?}", settings.text_size, settings.lang);
     let status = busy_status(settings.lang);
     let line = T::StatusRetrying.get(settings.lang);
     let mut h = Harness::builder()
@@ -288,7 +299,7 @@ fn assert_status_covers_nothing(
     );
     // Buttons in scroll areas may lie below the bar, scrolled out of view (and clipped);
     // the ones a screen keeps in place, and its key hint, must be in view above it.
-    for label in must_see {
+    for label in must_see.iter().map(|t| t.get(settings.lang)) {
         let nodes: Vec<_> = h
             .get_all_by_label(label)
             .map(|n| (n.rect(), n.accesskit_node().role()))
@@ -307,154 +318,118 @@ fn assert_status_covers_nothing(
 #[test]
 fn the_status_bar_covers_no_button_on_any_screen() {
     let catalog = Catalog(shipped());
-    let index = catalog
-        .0
-        .iter()
-        .position(|e| e.scenario.id == "special-medical-needs")
-        .expect("special-medical-needs");
-    let entry = catalog.0[index].clone();
-    for lang in Lang::ALL {
-        for text_size in TextSize::ALL {
-            let settings = Settings {
-                lang,
-                text_size,
-                ..Default::default()
-            };
-            let at = |s: &str| format!("{s} at {text_size:?}/{lang:?}");
-            let mut form = sign_in::SignInForm::new(settings);
-            let must = [T::SignIn.get(lang)];
-            assert_status_covers_nothing(&at("sign-in"), settings, &must, move |ui| {
-                sign_in::ui(ui, &mut form)
-            });
-            let trainee = Trainee {
-                name: "Li Lei".into(),
-            };
-            let vm = library::view_model(&catalog, &trainee, &settings);
-            let must = [T::HintLibrary.get(lang), T::SignOut.get(lang)];
-            assert_status_covers_nothing(&at("library"), settings, &must, move |ui| {
-                library::ui(ui, &vm)
-            });
-            let vm = briefing::view_model(
-                &catalog,
-                &Selected(Some(entry.scenario.id.clone())),
-                &settings,
-            )
-            .expect("briefing");
-            let must = [
-                T::HintBriefing.get(lang),
-                T::Start.get(lang),
-                T::BackToLibrary.get(lang),
-            ];
-            assert_status_covers_nothing(&at("briefing"), settings, &must, move |ui| {
-                briefing::ui(ui, &vm)
-            });
-            // A conversation two steps in, a feedback, and the debrief at the end.
-            let first_reply = |a: &Attempt| match a.session.current() {
-                Current::Step(v) => v.replies[0].id.clone(),
-                Current::Ended(_) => panic!("ended early"),
-            };
-            let mut a = Attempt::start(&entry, 5, lang).expect("start");
-            for _ in 0..2 {
-                a.answer(Some(&first_reply(&a))).expect("answer");
-                assert_eq!(a.proceed().expect("proceed"), Screen::Conversation);
-            }
-            let vm = conversation::view_model(&Play(Some(a)), &catalog, &settings)
-                .expect("conversation");
-            let must = [T::HintConversation.get(lang)];
-            assert_status_covers_nothing(&at("conversation"), settings, &must, move |ui| {
-                conversation::ui(ui, &vm)
-            });
-            let mut a = Attempt::start(&entry, 5, lang).expect("start");
+    let entry = find(&catalog.0, "special-medical-needs").clone();
+    for settings in every_setting() {
+        let lang = settings.lang;
+        let mut form = sign_in::SignInForm::new(settings);
+        assert_status_covers_nothing("sign-in", settings, &[T::SignIn], move |ui| {
+            sign_in::ui(ui, &mut form)
+        });
+        let trainee = Trainee {
+            name: "Li Lei".into(),
+        };
+        let vm = library::view_model(&catalog, &trainee, &settings);
+        assert_status_covers_nothing(
+            "library",
+            settings,
+            &[T::HintLibrary, T::SignOut],
+            move |ui| library::ui(ui, &vm),
+        );
+        let vm = briefing::view_model(
+            &catalog,
+            &Selected(Some(entry.scenario.id.clone())),
+            &settings,
+        )
+        .expect("briefing");
+        assert_status_covers_nothing(
+            "briefing",
+            settings,
+            &[T::HintBriefing, T::Start, T::BackToLibrary],
+            move |ui| briefing::ui(ui, &vm),
+        );
+        // A conversation two steps in, a feedback, and the debrief at the end.
+        let first_reply = |a: &Attempt| match a.session.current() {
+            Current::Step(v) => v.replies[0].id.clone(),
+            Current::Ended(_) => panic!("ended early"),
+        };
+        let mut a = Attempt::start(&entry, 5, lang).expect("start");
+        for _ in 0..2 {
             a.answer(Some(&first_reply(&a))).expect("answer");
-            let mut play = Play(Some(a));
-            let vm = feedback::view_model(&play, &catalog, &settings).expect("feedback");
-            let must = [T::HintContinue.get(lang), T::Continue.get(lang)];
-            assert_status_covers_nothing(&at("feedback"), settings, &must, move |ui| {
-                feedback::ui(ui, &vm)
-            });
-            let mut a = play.0.take().expect("attempt");
-            while a.proceed().expect("proceed") != Screen::Debrief {
-                a.answer(Some(&first_reply(&a))).expect("answer");
-            }
-            play.0 = Some(a);
-            let vm = debrief::view_model(&play, &catalog, &settings).expect("debrief");
-            let must = [
-                T::HintDebrief.get(lang),
-                T::Retry.get(lang),
-                T::BackToLibrary.get(lang),
-            ];
-            assert_status_covers_nothing(&at("debrief"), settings, &must, move |ui| {
-                debrief::ui(ui, &vm)
-            });
+            assert_eq!(a.proceed().expect("proceed"), Screen::Conversation);
         }
+        let vm =
+            conversation::view_model(&Play(Some(a)), &catalog, &settings).expect("conversation");
+        assert_status_covers_nothing(
+            "conversation",
+            settings,
+            &[T::HintConversation],
+            move |ui| conversation::ui(ui, &vm),
+        );
+        let mut a = Attempt::start(&entry, 5, lang).expect("start");
+        a.answer(Some(&first_reply(&a))).expect("answer");
+        let mut play = Play(Some(a));
+        let vm = feedback::view_model(&play, &catalog, &settings).expect("feedback");
+        assert_status_covers_nothing(
+            "feedback",
+            settings,
+            &[T::HintContinue, T::Continue],
+            move |ui| feedback::ui(ui, &vm),
+        );
+        let mut a = play.0.take().expect("attempt");
+        while a.proceed().expect("proceed") != Screen::Debrief {
+            a.answer(Some(&first_reply(&a))).expect("answer");
+        }
+        play.0 = Some(a);
+        let vm = debrief::view_model(&play, &catalog, &settings).expect("debrief");
+        assert_status_covers_nothing(
+            "debrief",
+            settings,
+            &[T::HintDebrief, T::Retry, T::BackToLibrary],
+            move |ui| debrief::ui(ui, &vm),
+        );
     }
 }
 
 /// A conversation two steps into lost-parcel, as the loop harness plays it.
 fn loop_at_conversation(lang: Lang) -> Harness<'static, Loop> {
     let catalog = shipped();
-    let entry = catalog
-        .iter()
-        .find(|e| e.scenario.id == "lost-parcel")
-        .expect("lost-parcel")
-        .clone();
+    let entry = find(&catalog, "lost-parcel");
     let settings = Settings {
         lang,
         ..Default::default()
     };
-    let a = Attempt::start(&entry, 3, lang).expect("start");
-    let mut h = loop_harness(Loop {
-        play: Play(Some(a)),
-        catalog: Catalog(vec![entry]),
-        settings,
-        screen: Screen::Conversation,
-        action: None,
-    });
-    h.run();
-    h
+    let a = Attempt::start(entry, 3, lang).expect("start");
+    at_conversation(a, entry, settings)
 }
 
 #[test]
 fn esc_asks_before_leaving_a_conversation() {
     let mut h = loop_at_conversation(Lang::En);
-    h.key_press(Key::Escape);
-    h.run();
+    press(&mut h, Key::Escape);
     h.get_by_label("Leave this conversation?");
     h.get_by_label_contains("The reply timer keeps running");
     // The replies' keys are off while it asks.
-    h.key_press(Key::Num1);
-    h.run();
-    assert_eq!(
-        h.state().action,
-        None,
-        "a digit chose a reply behind the question"
-    );
+    press(&mut h, Key::Num1);
+    assert_no_action(&h, "a digit chose a reply behind the question");
     // Enter keeps going (the safe button has the focus).
-    h.key_press(Key::Enter);
-    h.run();
+    press(&mut h, Key::Enter);
     assert!(h.query_by_label("Leave this conversation?").is_none());
-    assert_eq!(h.state().action, None);
+    assert_no_action(&h, "the question closed, still playing");
     // Esc again, then Esc once more: closed, still playing.
-    h.key_press(Key::Escape);
-    h.run();
+    press(&mut h, Key::Escape);
     h.get_by_label("Leave this conversation?");
-    h.key_press(Key::Escape);
-    h.run();
+    press(&mut h, Key::Escape);
     assert!(h.query_by_label("Leave this conversation?").is_none());
-    assert_eq!(h.state().action, None);
+    assert_no_action(&h, "the question closed, still playing");
     // Tab to Leave and press Enter: the action to leave.
-    h.key_press(Key::Escape);
-    h.run();
-    h.key_press(Key::Tab);
-    h.run();
-    h.key_press(Key::Enter);
-    h.run();
+    press(&mut h, Key::Escape);
+    press(&mut h, Key::Tab);
+    press(&mut h, Key::Enter);
     assert_eq!(h.state().action, Some(Action::LeaveConversation));
 
     // The same question on the feedback screen, in Chinese; a click on 离开 leaves.
     let mut h = loop_at_conversation(Lang::Zh);
-    h.key_press(Key::Num1);
-    h.run();
+    press(&mut h, Key::Num1);
     let Some(Action::Choose(id)) = h.state_mut().action.take() else {
         panic!("no reply chosen")
     };
@@ -467,20 +442,13 @@ fn esc_asks_before_leaving_a_conversation() {
         .expect("answer");
     s.screen = Screen::Feedback;
     h.run();
-    h.key_press(Key::Escape);
-    h.run();
+    press(&mut h, Key::Escape);
     h.get_by_label("要离开这次对话吗？");
     // Space presses the focused 继续对话 (keep going), not the screen's Continue.
-    h.key_press(Key::Space);
-    h.run();
-    assert_eq!(
-        h.state().action,
-        None,
-        "Space continued behind the question"
-    );
+    press(&mut h, Key::Space);
+    assert_no_action(&h, "Space continued behind the question");
     assert!(h.query_by_label("要离开这次对话吗？").is_none());
-    h.key_press(Key::Escape);
-    h.run();
+    press(&mut h, Key::Escape);
     h.get_by_label("离开").click();
     h.run();
     assert_eq!(h.state().action, Some(Action::LeaveConversation));
@@ -521,8 +489,7 @@ fn esc_on_the_debrief_goes_back_to_the_library() {
             (vm, None),
         );
     h.run();
-    h.key_press(Key::Escape);
-    h.run();
+    press(&mut h, Key::Escape);
     assert_eq!(h.state().1, Some(Action::BackToLibrary));
 }
 
@@ -564,8 +531,7 @@ fn the_sign_in_form_is_empty_and_focused_for_the_next_person() {
     // Typing goes straight into it, Enter signs in.
     h.event(egui::Event::Text("A1027".into()));
     h.run();
-    h.key_press(Key::Enter);
-    h.run();
+    press(&mut h, Key::Enter);
     assert!(
         matches!(&h.state().1, Some(Action::SignIn { name, .. }) if name == "A1027"),
         "{:?}",

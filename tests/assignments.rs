@@ -1,9 +1,12 @@
 //! Assignments on one station and through the pull cache: stored, queued as statements in the outbox (kept when the LRS is down), old stores migrated, and forged or malformed assignment statements shown as problems, never applied.
 
-use courtesy::core::load::parse_str;
+mod support;
+use support::outbox::statements_of;
+use support::ralph::scenario;
+
 use courtesy::core::lrs::assignments::{ProblemKind, accept_station, room_assignments};
 use courtesy::core::lrs::{LrsCache, LrsClient, LrsConfig, classify, sync_pending};
-use courtesy::core::model::{Principle, Scenario};
+use courtesy::core::model::Principle;
 use courtesy::core::records::{
     AssignmentStatus, MIGRATIONS, NewAssignment, OutboxSelect, Policy, Source, Store, record_played,
 };
@@ -11,16 +14,9 @@ use courtesy::core::strategy::{Strategy, play};
 use courtesy::core::xapi::{DEFAULT_BASE_IRI, StatementIdentity, ext};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-const SCENARIO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/angry-customer.ron");
 const DAY: i64 = 86_400_000;
-
-fn scenario() -> Arc<Scenario> {
-    let src = std::fs::read_to_string(SCENARIO).expect("scenario readable");
-    Arc::new(parse_str(&src).expect("scenario parses"))
-}
 
 fn here() -> Vec<String> {
     vec![scenario().id.clone()]
@@ -147,30 +143,22 @@ fn without_an_lrs_the_station_judges_its_own_attempts_and_reports_satisfied_once
     // Overdue after the due date (a simulated clock).
     let bo = room.for_trainee("bo", &[], &roster2, now + 4 * DAY);
     assert_eq!(bo[0].status, AssignmentStatus::Overdue);
-    // `satisfied` queued for the met assignment only, and only once.
-    let n = room
-        .report_satisfied(
-            &store,
-            &["ann".to_string()],
-            &attempts,
-            &roster,
-            &here(),
-            now + 1,
-        )
-        .expect("report");
-    assert_eq!(n, 1);
-    let room = room_assignments(&store, None, &here()).expect("room");
-    let n = room
-        .report_satisfied(
-            &store,
-            &["ann".to_string()],
-            &attempts,
-            &roster,
-            &here(),
-            now + 2,
-        )
-        .expect("report again");
-    assert_eq!(n, 0);
+    // `satisfied` queued for the met assignment only, and only once: (when the room,
+    // read afresh, reports; statements it queues).
+    for (at, queued) in [(now + 1, 1), (now + 2, 0)] {
+        let room = room_assignments(&store, None, &here()).expect("room");
+        let n = room
+            .report_satisfied(
+                &store,
+                &["ann".to_string()],
+                &attempts,
+                &roster,
+                &here(),
+                at,
+            )
+            .expect("report");
+        assert_eq!(n, queued, "reported at {at}");
+    }
     let satisfied: Vec<Value> = store
         .outbox_items(OutboxSelect::All, None)
         .expect("outbox")
@@ -280,18 +268,7 @@ fn forged_malformed_and_foreign_assignments_are_problems_never_applied() {
         (a, st)
     };
     // From desk-1, which has played here (known): applied.
-    let desk1_attempt = {
-        let other = Store::open(&dir.path().join("desk1.sqlite3")).expect("store");
-        other.set_station(Some("desk-1"));
-        let r = play(scenario(), 4, "en", &Strategy::Best).expect("plays");
-        record_played(&other, "ann", Source::Cli, scenario(), &r, |_| {}).expect("records");
-        other
-            .outbox_items(OutboxSelect::All, None)
-            .expect("outbox")
-            .into_iter()
-            .map(|i| serde_json::from_str::<Value>(&i.statement).expect("json"))
-            .collect::<Vec<_>>()
-    };
+    let desk1_attempt = statements_of(dir.path(), "desk-1", &["ann"], 4);
     let (good, good_st) = make("desk-1", here());
     let (stranger, stranger_st) = make("intruder", here());
     let (missing, missing_st) = make("desk-1", vec![here()[0].clone(), "no-such-scenario".into()]);
@@ -354,24 +331,11 @@ fn forged_malformed_and_foreign_assignments_are_problems_never_applied() {
         now,
     );
     by_other = stored(by_other, 100);
-    let desk3 = {
-        let other = Store::open(&dir.path().join("desk3.sqlite3")).expect("store");
-        other.set_station(Some("desk-3"));
-        let r = play(scenario(), 5, "en", &Strategy::Best).expect("plays");
-        record_played(&other, "bo", Source::Cli, scenario(), &r, |_| {}).expect("records");
-        other
-            .outbox_items(OutboxSelect::All, None)
-            .expect("outbox")
-            .into_iter()
-            .enumerate()
-            .map(|(n, i)| {
-                classify(&stored(
-                    serde_json::from_str::<Value>(&i.statement).expect("json"),
-                    200 + n as i64,
-                ))
-            })
-            .collect::<Vec<_>>()
-    };
+    let desk3: Vec<_> = statements_of(dir.path(), "desk-3", &["bo"], 5)
+        .into_iter()
+        .enumerate()
+        .map(|(n, s)| classify(&stored(s, 200 + n as i64)))
+        .collect();
     cache.store().cache_add(&desk3, now).expect("added");
     cache
         .store()

@@ -6,7 +6,7 @@ use support::app::{fixture, send};
 
 use bevy_egui::egui;
 use courtesy::app::i18n::Lang;
-use courtesy::app::manager::{Dashboard, ManagerAction, Names};
+use courtesy::app::manager::{Dashboard, ManagerAction};
 use courtesy::app::screens::assignments::{lines, panel};
 use courtesy::app::screens::manager::{self, DashboardVm, Tab};
 use courtesy::app::screens::manager_assignments::due_words;
@@ -120,16 +120,7 @@ fn dashboard(store: &Store) -> Dashboard {
 }
 
 fn vm(data: Dashboard, lang: Lang, tab: Tab) -> DashboardVm {
-    let mut vm = DashboardVm {
-        lang,
-        names: Names::from_catalog(&[fixture()], lang),
-        data,
-        tab,
-        locks_in: 300,
-        ..Default::default()
-    };
-    vm.refresh(None);
-    vm
+    support::app::dashboard_vm(fixture(), data, lang, tab)
 }
 
 fn harness(vm: DashboardVm) -> Harness<'static, (DashboardVm, Option<ManagerAction>)> {

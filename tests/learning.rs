@@ -558,13 +558,8 @@ fn evidence_is_read_from_a_records_store() {
     let played = |sc: &Arc<Scenario>, s: &Strategy, seed: u64| -> AttemptResult {
         play(Arc::clone(sc), seed, "en", s).expect("plays")
     };
-    let start = |trainee: &str, r: &AttemptResult| AttemptStart {
-        trainee: trainee.to_string(),
-        scenario: r.scenario.clone(),
-        content_hash: None,
-        seed: r.seed,
-        locale: r.locale.clone(),
-        source: Source::Import,
+    let start = |trainee: &str, r: &AttemptResult| {
+        AttemptStart::for_result(trainee, r, None, Source::Import)
     };
     let worst = played(&angry, &Strategy::Worst, 1);
     let best = played(&angry, &Strategy::Best, 2);

@@ -1,5 +1,7 @@
 //! Against a misbehaving LRS (a fault-injecting HTTP server on 127.0.0.1 in the test): nothing counted delivered unless the LRS confirmed it, nothing sent or signed in anywhere but the endpoint's origin, bounded time.
 
+mod support;
+
 use courtesy::core::load::parse_str;
 use courtesy::core::lrs::{LrsClient, LrsConfig, sync_pending};
 use courtesy::core::model::Scenario;
@@ -8,9 +10,8 @@ use courtesy::core::strategy::{Strategy, play};
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
-use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -87,8 +88,7 @@ struct FakeLrs {
 
 impl FakeLrs {
     fn start(fault: Fault) -> FakeLrs {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("binds a loopback port");
-        let addr = listener.local_addr().expect("local addr");
+        let (listener, addr) = support::http::loopback();
         let lrs = FakeLrs {
             addr,
             fault: Arc::new(Mutex::new(fault)),
@@ -102,20 +102,14 @@ impl FakeLrs {
             lrs.stored.clone(),
             lrs.stop.clone(),
         );
-        std::thread::spawn(move || {
-            for conn in listener.incoming() {
-                if stop.load(Ordering::Relaxed) {
-                    return;
-                }
-                let Ok(conn) = conn else { continue };
-                let (fault, requests, stored, stop) = (
-                    fault.clone(),
-                    requests.clone(),
-                    stored.clone(),
-                    stop.clone(),
-                );
-                std::thread::spawn(move || serve(conn, &fault, &requests, &stored, &stop));
-            }
+        support::http::accept_until(listener, lrs.stop.clone(), move |conn| {
+            let (fault, requests, stored, stop) = (
+                fault.clone(),
+                requests.clone(),
+                stored.clone(),
+                stop.clone(),
+            );
+            std::thread::spawn(move || serve(conn, &fault, &requests, &stored, &stop));
         });
         lrs
     }
@@ -167,25 +161,12 @@ impl FakeLrs {
 
 impl Drop for FakeLrs {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        let _ = TcpStream::connect(self.addr);
+        support::http::wake(&self.stop, self.addr);
     }
 }
 
 fn read_request(conn: &mut TcpStream) -> Option<Req> {
-    conn.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
-    let mut buf = Vec::new();
-    let mut byte = [0u8; 1];
-    while !buf.ends_with(b"\r\n\r\n") {
-        if conn.read(&mut byte).ok()? == 0 {
-            return None;
-        }
-        buf.push(byte[0]);
-        if buf.len() > 64 * 1024 {
-            return None;
-        }
-    }
-    let head = String::from_utf8_lossy(&buf).into_owned();
+    let head = support::http::read_head(conn)?;
     let mut lines = head.split("\r\n");
     let mut first = lines.next()?.split(' ');
     let method = first.next()?.to_string();
@@ -803,19 +784,7 @@ fn owner_only(path: &Path) {
 }
 
 fn courtesy(args: &[&str], data: &Path) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_courtesy"))
-        .args(args)
-        .arg("--data-dir")
-        .arg(data)
-        .env_remove("COURTESY_LRS_CONFIG")
-        .env_remove("COURTESY_DATA_DIR")
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    support::cli::courtesy_in(args, data, &[])
 }
 
 #[test]

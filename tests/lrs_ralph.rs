@@ -5,12 +5,15 @@
 //! without COURTESY_RALPH they fail with a message saying so.
 #![cfg(unix)]
 
+mod support;
+use support::cli::{MANAGER_PASSWORD, courtesy_as_manager as courtesy};
+
 use courtesy::core::load::parse_str;
 use courtesy::core::lrs::{
-    LrsClient, LrsConfig, SyncState, SyncWorker, WorkerOptions, sync_pending,
+    LrsClient, LrsConfig, SyncPass, SyncState, SyncWorker, WorkerOptions, sync_pending,
 };
 use courtesy::core::model::Scenario;
-use courtesy::core::records::{OutboxSelect, Source, Store, record_played};
+use courtesy::core::records::{OutboxItem, OutboxSelect, Source, Store, record_played};
 use courtesy::core::strategy::{Strategy, play};
 use serde_json::Value;
 use std::collections::HashSet;
@@ -98,6 +101,18 @@ impl Ralph {
 
     fn config(&self, batch_size: usize) -> LrsConfig {
         LrsConfig::parse(&self.config_text(batch_size), Path::new("lrs.ron")).expect("config")
+    }
+
+    /// One sync pass of everything `store` holds to this Ralph, 50 statements a batch.
+    fn sync(&self, store: &Store) -> SyncPass {
+        sync_pending(
+            store,
+            &LrsClient::new(&self.config(50)),
+            50,
+            &AtomicBool::new(false),
+            |_, _| {},
+        )
+        .expect("syncs")
     }
 
     fn start(&mut self) {
@@ -204,30 +219,23 @@ fn scenario() -> Arc<Scenario> {
     Arc::new(parse_str(&src).expect("scenario parses"))
 }
 
+/// Everything in the outbox of `store`, each item checked to be sent.
+fn all_sent(store: &Store) -> Vec<OutboxItem> {
+    let local = store.outbox_items(OutboxSelect::All, None).expect("outbox");
+    assert!(
+        local
+            .iter()
+            .all(|o| o.status == courtesy::core::records::OutboxStatus::Sent),
+        "{local:?}"
+    );
+    local
+}
+
 fn record(store: &Store, trainee: &str, strategy: Strategy, seed: u64) -> String {
     let r = play(scenario(), seed, "en", &strategy).expect("plays");
     let (id, _) =
         record_played(store, trainee, Source::App, scenario(), &r, |_| {}).expect("records");
     id.to_string()
-}
-
-/// The manager password `report` is run with.
-const MANAGER_PASSWORD: &str = "manager-pass-1";
-
-fn courtesy(args: &[&str], data: &Path) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_courtesy"))
-        .env("COURTESY_MANAGER_PASSWORD", MANAGER_PASSWORD)
-        .args(args)
-        .arg("--data-dir")
-        .arg(data)
-        .env_remove("COURTESY_LRS_CONFIG")
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 #[test]
@@ -257,12 +265,7 @@ fn statements_from_a_scripted_attempt_arrive_and_read_back_with_shape_and_scores
     assert!(!out.contains(SECRET) && !err.contains(SECRET));
 
     let store = Store::open_existing(&data.path().join("records.sqlite3")).expect("store");
-    let local = store.outbox_items(OutboxSelect::All, None).expect("outbox");
-    assert!(
-        local
-            .iter()
-            .all(|o| o.status == courtesy::core::records::OutboxStatus::Sent)
-    );
+    let local = all_sent(&store);
     let remote = ralph.statements();
     assert_eq!(remote.len(), local.len(), "every statement arrived once");
     let by_id: std::collections::HashMap<&str, &Value> = remote
@@ -407,12 +410,7 @@ fn lrs_stopped_mid_run_statements_queue_then_all_arrive_once() {
     );
     worker.stop();
 
-    let local = store.outbox_items(OutboxSelect::All, None).expect("outbox");
-    assert!(
-        local
-            .iter()
-            .all(|o| o.status == courtesy::core::records::OutboxStatus::Sent)
-    );
+    let local = all_sent(&store);
     let remote = ralph.statements();
     let ids: HashSet<&str> = remote.iter().filter_map(|s| s["id"].as_str()).collect();
     assert_eq!(ids.len(), remote.len(), "no statement is stored twice");
@@ -455,14 +453,7 @@ fn a_rejected_statement_is_parked_with_its_reason_and_the_others_go_through() {
             d.to_string()
         });
         let total = items.len();
-        let pass = sync_pending(
-            &store,
-            &LrsClient::new(&ralph.config(50)),
-            50,
-            &AtomicBool::new(false),
-            |_, _| {},
-        )
-        .expect("syncs");
+        let pass = ralph.sync(&store);
         assert!(pass.error.is_none(), "{:?}", pass.error);
         assert_eq!(pass.parked, 1);
         assert_eq!(pass.sent, total - 1);
@@ -482,14 +473,7 @@ fn a_rejected_statement_is_parked_with_its_reason_and_the_others_go_through() {
             "the LRS's reason is kept: {reason}"
         );
         // Not retried forever: another pass leaves it parked and sends nothing.
-        let again = sync_pending(
-            &store,
-            &LrsClient::new(&ralph.config(50)),
-            50,
-            &AtomicBool::new(false),
-            |_, _| {},
-        )
-        .expect("syncs");
+        let again = ralph.sync(&store);
         assert_eq!((again.sent, again.parked, again.requests), (0, 0, 0));
     }
     let (code, out, _) = courtesy(&["sync", "--status"], data.path());

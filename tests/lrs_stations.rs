@@ -6,17 +6,18 @@
 //! LRS (`.ci/run`; `COURTESY_RALPH=<venv>/bin/ralph`).
 
 mod support;
-use support::ralph::{Ralph, Station, ralph, scenario};
+use support::outbox::statements_of;
+use support::ralph::{Ralph, Station, ralph};
 
-use courtesy::core::lrs::{LrsCache, LrsClient, LrsConfig, PullOptions};
-use courtesy::core::records::{Filter, OutboxSelect, Source, Store, record_played};
-use courtesy::core::strategy::{Strategy, play};
+use courtesy::core::lrs::{LrsCache, LrsClient, LrsConfig, PullOptions, PullReport};
+use courtesy::core::records::Filter;
+use courtesy::core::strategy::Strategy;
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::io::Write;
+use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -42,17 +43,9 @@ struct TestLrs {
     stop: Arc<AtomicBool>,
 }
 
-fn read_head(conn: &mut TcpStream) -> Option<String> {
-    conn.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
-    let mut buf = Vec::new();
-    let mut byte = [0u8; 1];
-    while !buf.ends_with(b"\r\n\r\n") {
-        if conn.read(&mut byte).ok()? == 0 {
-            return None;
-        }
-        buf.push(byte[0]);
-    }
-    let head = String::from_utf8_lossy(&buf).into_owned();
+/// The target of the request on `conn`.
+fn read_target(conn: &mut TcpStream) -> Option<String> {
+    let head = support::http::read_head(conn)?;
     Some(head.split(' ').nth(1)?.to_string())
 }
 
@@ -87,101 +80,94 @@ fn query(target: &str) -> HashMap<String, String> {
 
 impl TestLrs {
     fn start() -> TestLrs {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("binds a loopback port");
+        let (listener, addr) = support::http::loopback();
         let lrs = TestLrs {
-            addr: listener.local_addr().expect("addr"),
+            addr,
             statements: Arc::default(),
             mode: Arc::new(Mutex::new(Mode::Good)),
             targets: Arc::default(),
             stop: Arc::default(),
         };
-        let (statements, mode, targets, stop) = (
+        let (statements, mode, targets) = (
             lrs.statements.clone(),
             lrs.mode.clone(),
             lrs.targets.clone(),
-            lrs.stop.clone(),
         );
-        std::thread::spawn(move || {
-            for conn in listener.incoming() {
-                if stop.load(Ordering::Relaxed) {
-                    return;
-                }
-                let Ok(mut conn) = conn else { continue };
-                let Some(target) = read_head(&mut conn) else {
-                    continue;
-                };
-                targets.lock().expect("targets").push(target.clone());
-                let q = query(&target);
-                let since = q
-                    .get("since")
-                    .and_then(|s| courtesy::core::xapi::parse_timestamp(s));
-                let limit: usize = q.get("limit").and_then(|l| l.parse().ok()).unwrap_or(100);
-                let page: usize = q.get("page").and_then(|l| l.parse().ok()).unwrap_or(0);
-                let mode = mode.lock().expect("mode").clone();
-                let all = statements.lock().expect("statements").clone();
-                let mut matching: Vec<Value> = all
-                    .into_iter()
-                    .filter(|s| {
-                        let stored = s["stored"]
-                            .as_str()
-                            .and_then(courtesy::core::xapi::parse_timestamp);
-                        match (since, stored) {
-                            (Some(a), Some(b)) => b > a,
-                            _ => true,
-                        }
-                    })
-                    .collect();
-                if mode == Mode::Repeat {
-                    // Each page repeats the last statement of the page before.
-                    let mut doubled = Vec::new();
-                    for (i, s) in matching.iter().enumerate() {
-                        doubled.push(s.clone());
-                        if i % limit == limit - 1 {
-                            doubled.push(s.clone());
-                        }
+        support::http::accept_until(listener, lrs.stop.clone(), move |mut conn| {
+            let Some(target) = read_target(&mut conn) else {
+                return;
+            };
+            targets.lock().expect("targets").push(target.clone());
+            let q = query(&target);
+            let since = q
+                .get("since")
+                .and_then(|s| courtesy::core::xapi::parse_timestamp(s));
+            let limit: usize = q.get("limit").and_then(|l| l.parse().ok()).unwrap_or(100);
+            let page: usize = q.get("page").and_then(|l| l.parse().ok()).unwrap_or(0);
+            let mode = mode.lock().expect("mode").clone();
+            let all = statements.lock().expect("statements").clone();
+            let mut matching: Vec<Value> = all
+                .into_iter()
+                .filter(|s| {
+                    let stored = s["stored"]
+                        .as_str()
+                        .and_then(courtesy::core::xapi::parse_timestamp);
+                    match (since, stored) {
+                        (Some(a), Some(b)) => b > a,
+                        _ => true,
                     }
-                    matching = doubled;
+                })
+                .collect();
+            if mode == Mode::Repeat {
+                // Each page repeats the last statement of the page before.
+                let mut doubled = Vec::new();
+                for (i, s) in matching.iter().enumerate() {
+                    doubled.push(s.clone());
+                    if i % limit == limit - 1 {
+                        doubled.push(s.clone());
+                    }
                 }
-                let chunk: Vec<Value> = matching
-                    .iter()
-                    .skip(page * limit)
-                    .take(limit)
-                    .cloned()
-                    .collect();
-                let has_more = matching.len() > (page + 1) * limit;
-                let base = target.split('?').next().unwrap_or("");
-                let mut rest: Vec<String> = target
-                    .split_once('?')
-                    .map(|(_, q)| q)
-                    .unwrap_or("")
-                    .split('&')
-                    .filter(|kv| !kv.starts_with("page=") && !kv.is_empty())
-                    .map(str::to_string)
-                    .collect();
-                rest.push(format!("page={}", page + 1));
-                let more = match (&mode, has_more) {
-                    (Mode::ForeignMore(url), _) => url.clone(),
-                    (_, true) => format!("{base}?{}", rest.join("&")),
-                    (_, false) => String::new(),
-                };
-                let (body, kind) = if mode == Mode::Html {
-                    (
-                        "<html><body>Please sign in</body></html>".to_string(),
-                        "text/html",
-                    )
-                } else {
-                    (
-                        json!({"statements": chunk, "more": more}).to_string(),
-                        "application/json",
-                    )
-                };
-                let head = format!(
-                    "HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                    body.len()
-                );
-                let _ = conn.write_all(head.as_bytes());
-                let _ = conn.write_all(body.as_bytes());
+                matching = doubled;
             }
+            let chunk: Vec<Value> = matching
+                .iter()
+                .skip(page * limit)
+                .take(limit)
+                .cloned()
+                .collect();
+            let has_more = matching.len() > (page + 1) * limit;
+            let base = target.split('?').next().unwrap_or("");
+            let mut rest: Vec<String> = target
+                .split_once('?')
+                .map(|(_, q)| q)
+                .unwrap_or("")
+                .split('&')
+                .filter(|kv| !kv.starts_with("page=") && !kv.is_empty())
+                .map(str::to_string)
+                .collect();
+            rest.push(format!("page={}", page + 1));
+            let more = match (&mode, has_more) {
+                (Mode::ForeignMore(url), _) => url.clone(),
+                (_, true) => format!("{base}?{}", rest.join("&")),
+                (_, false) => String::new(),
+            };
+            let (body, kind) = if mode == Mode::Html {
+                (
+                    "<html><body>Please sign in</body></html>".to_string(),
+                    "text/html",
+                )
+            } else {
+                (
+                    json!({"statements": chunk, "more": more}).to_string(),
+                    "application/json",
+                )
+            };
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = conn.write_all(head.as_bytes());
+            let _ = conn.write_all(body.as_bytes());
         });
         lrs
     }
@@ -215,37 +201,21 @@ impl TestLrs {
         std::thread::sleep(Duration::from_millis(5));
     }
 
+    /// Pulls everything new from this LRS into `cache`, seven statements a page.
+    fn pull_into(&self, cache: &LrsCache) -> PullReport {
+        cache
+            .pull(&LrsClient::new(&self.config()), &exact(), |_| {})
+            .expect("pull")
+    }
+
     fn targets(&self) -> Vec<String> {
         self.targets.lock().expect("targets").clone()
     }
 
     /// Stops answering: the port is closed.
     fn shut(&self) {
-        self.stop.store(true, Ordering::Relaxed);
-        let _ = TcpStream::connect(self.addr);
+        support::http::wake(&self.stop, self.addr);
     }
-}
-
-/// Records `n` attempts by these trainees at a station named `station` and returns the
-/// statements its outbox holds.
-fn statements_of(dir: &Path, station: &str, trainees: &[&str], seed: u64) -> Vec<Value> {
-    let store = Store::open(&dir.join(format!("{station}.sqlite3"))).expect("store");
-    store.set_station(Some(station));
-    for (i, t) in trainees.iter().enumerate() {
-        let strategy = if i % 2 == 0 {
-            Strategy::Best
-        } else {
-            Strategy::Worst
-        };
-        let r = play(scenario(), seed + i as u64, "en", &strategy).expect("plays");
-        record_played(&store, t, Source::Cli, scenario(), &r, |_| {}).expect("records");
-    }
-    store
-        .outbox_items(OutboxSelect::All, None)
-        .expect("outbox")
-        .into_iter()
-        .map(|i| serde_json::from_str(&i.statement).expect("statement JSON"))
-        .collect()
 }
 
 fn exact() -> PullOptions {
@@ -254,6 +224,34 @@ fn exact() -> PullOptions {
         page: 7,
         ..PullOptions::default()
     }
+}
+
+/// The pull cache of a test, in its folder.
+fn cache_in(dir: &Path) -> LrsCache {
+    LrsCache::open_at(&dir.join("cache.sqlite3"), "lrs").expect("cache")
+}
+
+/// How many attempts the cache holds.
+fn attempts_in(cache: &LrsCache) -> usize {
+    cache
+        .store()
+        .attempts(&Filter::all(), 100)
+        .expect("attempts")
+        .len()
+}
+
+/// A test LRS holding ann's attempt at station A, pulled once into a cache: the folder,
+/// the LRS, the cache, a client of the LRS and the cursor of that first pull.
+fn pulled_once() -> (tempfile::TempDir, TestLrs, LrsCache, LrsClient, Option<i64>) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lrs = TestLrs::start();
+    lrs.add(statements_of(dir.path(), "A", &["ann"], 1));
+    let cache = cache_in(dir.path());
+    let client = LrsClient::new(&lrs.config());
+    let r = cache.pull(&client, &exact(), |_| {}).expect("pull");
+    assert!(r.error.is_none(), "{:?}", r.error);
+    let cursor = r.cursor_ms;
+    (dir, lrs, cache, client, cursor)
 }
 
 #[test]
@@ -340,14 +338,7 @@ fn a_second_pull_fetches_only_what_is_new_and_the_cursor_survives_a_restart() {
         Some(cursor),
         "{asked}"
     );
-    assert_eq!(
-        cache
-            .store()
-            .attempts(&Filter::all(), 100)
-            .expect("attempts")
-            .len(),
-        5
-    );
+    assert_eq!(attempts_in(&cache), 5);
     // Nothing new: nothing fetched. With the default overlap the last statements come
     // again, and are counted as duplicates, once.
     let r = cache.pull(&client, &exact(), |_| {}).expect("pull 3");
@@ -358,14 +349,7 @@ fn a_second_pull_fetches_only_what_is_new_and_the_cursor_survives_a_restart() {
     assert_eq!(r.new, 0);
     assert_eq!(r.duplicates, r.fetched);
     assert!(r.fetched > 0, "the overlap asks again");
-    assert_eq!(
-        cache
-            .store()
-            .attempts(&Filter::all(), 100)
-            .expect("attempts")
-            .len(),
-        5
-    );
+    assert_eq!(attempts_in(&cache), 5);
     assert_eq!(
         cache.store().cache_counts().expect("counts").used as usize,
         first + second
@@ -380,10 +364,8 @@ fn statements_seen_twice_count_once() {
     let n = a.len();
     lrs.add(a);
     *lrs.mode.lock().expect("mode") = Mode::Repeat;
-    let cache = LrsCache::open_at(&dir.path().join("cache.sqlite3"), "lrs").expect("cache");
-    let r = cache
-        .pull(&LrsClient::new(&lrs.config()), &exact(), |_| {})
-        .expect("pull");
+    let cache = cache_in(dir.path());
+    let r = lrs.pull_into(&cache);
     assert!(r.error.is_none(), "{:?}", r.error);
     assert!(r.duplicates > 0, "the server repeated itself");
     assert_eq!(r.new, n);
@@ -432,10 +414,8 @@ fn unreadable_statements_are_skipped_and_counted_never_zeros() {
     a.push(json!("garbage"));
     let total = a.len();
     lrs.add(a);
-    let cache = LrsCache::open_at(&dir.path().join("cache.sqlite3"), "lrs").expect("cache");
-    let r = cache
-        .pull(&LrsClient::new(&lrs.config()), &exact(), |_| {})
-        .expect("pull");
+    let cache = cache_in(dir.path());
+    let r = lrs.pull_into(&cache);
     assert!(r.error.is_none(), "{:?}", r.error);
     assert_eq!(r.fetched, total);
     assert_eq!(r.skipped, broken);
@@ -467,14 +447,7 @@ fn unreadable_statements_are_skipped_and_counted_never_zeros() {
 
 #[test]
 fn with_the_lrs_down_the_cache_serves_and_says_how_old_it_is() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let lrs = TestLrs::start();
-    lrs.add(statements_of(dir.path(), "A", &["ann"], 1));
-    let cache = LrsCache::open_at(&dir.path().join("cache.sqlite3"), "lrs").expect("cache");
-    let client = LrsClient::new(&lrs.config());
-    let r = cache.pull(&client, &exact(), |_| {}).expect("pull");
-    assert!(r.error.is_none());
-    let cursor = r.cursor_ms;
+    let (_dir, lrs, cache, client, cursor) = pulled_once();
     lrs.shut();
     std::thread::sleep(Duration::from_millis(50));
     let r = cache
@@ -491,31 +464,13 @@ fn with_the_lrs_down_the_cache_serves_and_says_how_old_it_is() {
         "{line}"
     );
     assert!(line.contains("the last pull failed"), "{line}");
-    assert_eq!(
-        cache
-            .store()
-            .attempts(&Filter::all(), 10)
-            .expect("attempts")
-            .len(),
-        1
-    );
+    assert_eq!(attempts_in(&cache), 1);
 }
 
 #[test]
 fn a_200_with_an_html_page_is_an_error_and_changes_nothing() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let lrs = TestLrs::start();
-    lrs.add(statements_of(dir.path(), "A", &["ann"], 1));
-    let cache = LrsCache::open_at(&dir.path().join("cache.sqlite3"), "lrs").expect("cache");
-    let client = LrsClient::new(&lrs.config());
-    let r = cache.pull(&client, &exact(), |_| {}).expect("pull");
-    assert!(r.error.is_none());
-    let cursor = r.cursor_ms;
-    let before = cache
-        .store()
-        .attempts(&Filter::all(), 100)
-        .expect("attempts")
-        .len();
+    let (dir, lrs, cache, client, cursor) = pulled_once();
+    let before = attempts_in(&cache);
     lrs.add(statements_of(dir.path(), "B", &["bea"], 2));
     *lrs.mode.lock().expect("mode") = Mode::Html;
     let r = cache
@@ -524,11 +479,7 @@ fn a_200_with_an_html_page_is_an_error_and_changes_nothing() {
     assert!(r.error.is_some(), "an HTML page is not a statement result");
     assert_eq!(r.cursor_ms, cursor, "the cursor did not move");
     assert_eq!(
-        cache
-            .store()
-            .attempts(&Filter::all(), 100)
-            .expect("attempts")
-            .len(),
+        attempts_in(&cache),
         before,
         "nothing was added from the page"
     );
@@ -542,10 +493,8 @@ fn a_foreign_more_link_stops_the_pull_and_keeps_the_cursor() {
     lrs.add(statements_of(dir.path(), "A", &["ann", "bo"], 1));
     *lrs.mode.lock().expect("mode") =
         Mode::ForeignMore(format!("http://{}/xAPI/statements?page=1", other.addr));
-    let cache = LrsCache::open_at(&dir.path().join("cache.sqlite3"), "lrs").expect("cache");
-    let r = cache
-        .pull(&LrsClient::new(&lrs.config()), &exact(), |_| {})
-        .expect("pull");
+    let cache = cache_in(dir.path());
+    let r = lrs.pull_into(&cache);
     let e = r.error.as_ref().map(ToString::to_string).expect("an error");
     assert!(e.contains("not the same server"), "{e}");
     assert_eq!(r.fetched, 7, "the first page was read");
@@ -557,19 +506,10 @@ fn a_foreign_more_link_stops_the_pull_and_keeps_the_cursor() {
     );
     // Repaired: the next pull reads everything again; the first page counts once.
     *lrs.mode.lock().expect("mode") = Mode::Good;
-    let r = cache
-        .pull(&LrsClient::new(&lrs.config()), &exact(), |_| {})
-        .expect("pull");
+    let r = lrs.pull_into(&cache);
     assert!(r.error.is_none(), "{:?}", r.error);
     assert_eq!(r.duplicates, 7);
-    assert_eq!(
-        cache
-            .store()
-            .attempts(&Filter::all(), 10)
-            .expect("attempts")
-            .len(),
-        2
-    );
+    assert_eq!(attempts_in(&cache), 2);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -578,6 +518,17 @@ fn a_foreign_more_link_stops_the_pull_and_keeps_the_cursor() {
 impl Station {
     fn cache(&self) -> LrsCache {
         LrsCache::open(&self.dir, &self.config()).expect("cache")
+    }
+
+    /// Pulls into `cache` from this station's LRS with the default options.
+    fn pull(&self, cache: &LrsCache, what: &str) -> PullReport {
+        cache
+            .pull(
+                &LrsClient::new(&self.config()),
+                &PullOptions::default(),
+                |_| {},
+            )
+            .expect(what)
     }
 }
 
@@ -607,13 +558,7 @@ fn three_stations_share_one_room_through_ralph() {
 
     // The manager view model at station 1: every attempt, with its station.
     let cache1 = s1.cache();
-    let r = cache1
-        .pull(
-            &LrsClient::new(&s1.config()),
-            &PullOptions::default(),
-            |_| {},
-        )
-        .expect("pull");
+    let r = s1.pull(&cache1, "pull");
     assert!(r.error.is_none(), "{:?}", r.error);
     assert_eq!(r.new, sent, "every statement sent is pulled once");
     assert_eq!(r.skipped, 0);
@@ -654,13 +599,7 @@ fn three_stations_share_one_room_through_ralph() {
 
     // The trainee's history at station 2 includes what they did at station 1.
     let cache2 = s2.cache();
-    let r2 = cache2
-        .pull(
-            &LrsClient::new(&s2.config()),
-            &PullOptions::default(),
-            |_| {},
-        )
-        .expect("pull at 2");
+    let r2 = s2.pull(&cache2, "pull at 2");
     assert!(r2.error.is_none(), "{:?}", r2.error);
     let (history, bests) =
         courtesy::core::lrs::trainee_records(&s2.store, Some(&cache2), "bo", 20).expect("bo");
@@ -673,13 +612,7 @@ fn three_stations_share_one_room_through_ralph() {
     s3.play("bo", 7, Strategy::Best);
     let new_sent = s3.sync();
     assert!(new_sent > 0);
-    let r = cache1
-        .pull(
-            &LrsClient::new(&s1.config()),
-            &PullOptions::default(),
-            |_| {},
-        )
-        .expect("second pull");
+    let r = s1.pull(&cache1, "second pull");
     assert!(r.error.is_none(), "{:?}", r.error);
     eprintln!(
         "second pull: {} new of {} fetched ({} duplicates), {} sent",
@@ -691,13 +624,7 @@ fn three_stations_share_one_room_through_ralph() {
 
     // Ralph stopped: the dashboard serves the cache and says how old it is.
     ralph.stop();
-    let r = cache1
-        .pull(
-            &LrsClient::new(&s1.config()),
-            &PullOptions::default(),
-            |_| {},
-        )
-        .expect("pull while down");
+    let r = s1.pull(&cache1, "pull while down");
     assert!(r.error.is_some());
     let dash = courtesy::core::lrs::room_dashboard(&s1.store, Some(&cache1), &Filter::all(), 100)
         .expect("dashboard from the cache");

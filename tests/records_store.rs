@@ -25,14 +25,7 @@ fn played(ids: &[&str], seed: u64) -> AttemptResult {
 }
 
 fn start(trainee: &str, r: &AttemptResult) -> AttemptStart {
-    AttemptStart {
-        trainee: trainee.to_string(),
-        scenario: r.scenario.clone(),
-        content_hash: Some("abc123".to_string()),
-        seed: r.seed,
-        locale: r.locale.clone(),
-        source: Source::Import,
-    }
+    AttemptStart::for_result(trainee, r, Some("abc123"), Source::Import)
 }
 
 fn close(a: f64, b: f64) -> bool {

@@ -1,5 +1,8 @@
 //! The xAPI outbox without an LRS: statement shape, same-transaction atomicity, rebuilding the cohort from statements, `courtesy sync`/`export` offline.
 
+mod support;
+use support::cli::{MANAGER_PASSWORD, courtesy_as_manager as courtesy};
+
 use courtesy::core::load::parse_str;
 use courtesy::core::lrs::{cohort_store, rebuild_attempts};
 use courtesy::core::model::Scenario;
@@ -10,7 +13,6 @@ use courtesy::core::xapi::{DEFAULT_HOME_PAGE, StatementIdentity, verbs};
 use serde_json::Value;
 use std::collections::HashSet;
 use std::path::Path;
-use std::process::Command;
 use std::sync::Arc;
 
 const SCENARIO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/angry-customer.ron");
@@ -131,14 +133,7 @@ fn a_statement_that_cannot_be_written_rolls_back_its_step_and_the_reverse() {
     let path = dir.path().join("records.sqlite3");
     let store = Store::open(&path).expect("opens");
     let r = played(Strategy::Best, 3);
-    let start = AttemptStart {
-        trainee: "cy".into(),
-        scenario: r.scenario.clone(),
-        content_hash: None,
-        seed: r.seed,
-        locale: "en".into(),
-        source: Source::App,
-    };
+    let start = AttemptStart::for_result("cy", &r, None, Source::App);
     let id = store.begin_attempt(&start).expect("begins");
     let raw = rusqlite::Connection::open(&path).expect("raw");
     raw.execute_batch(
@@ -198,14 +193,7 @@ fn statements_rebuild_the_same_cohort_aggregates() {
     }
     // One unfinished attempt: answered statements only.
     let r = played(Strategy::Random, 55);
-    let start = AttemptStart {
-        trainee: "dan".into(),
-        scenario: r.scenario.clone(),
-        content_hash: Some("c0ffee".into()),
-        seed: r.seed,
-        locale: "en".into(),
-        source: Source::App,
-    };
+    let start = AttemptStart::for_result("dan", &r, Some("c0ffee"), Source::App);
     let open = store.begin_attempt(&start).expect("begins");
     store.record_step(&open, 0, &r.transcript[0]).expect("step");
 
@@ -272,30 +260,6 @@ mod erased {
             serde_json::to_string(self).expect("serialises")
         }
     }
-}
-
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_courtesy")
-}
-
-/// The manager password `export` is run with.
-const MANAGER_PASSWORD: &str = "manager-pass-1";
-
-fn courtesy(args: &[&str], data: &Path) -> (i32, String, String) {
-    let out = Command::new(bin())
-        .env("COURTESY_MANAGER_PASSWORD", MANAGER_PASSWORD)
-        .args(args)
-        .arg("--data-dir")
-        .arg(data)
-        .env_remove("COURTESY_LRS_CONFIG")
-        .env_remove("COURTESY_DATA_DIR")
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 fn run_attempt(data: &Path, trainee: &str, strategy: &str) {

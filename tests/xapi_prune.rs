@@ -5,8 +5,8 @@ use courtesy::core::lrs::{LrsClient, LrsConfig, sync_pending};
 use courtesy::core::model::Scenario;
 use courtesy::core::records::time::DAY_MS;
 use courtesy::core::records::{
-    AttemptStart, ImportedAttempt, MIGRATIONS, OutboxSelect, Reclaim, RecordsError, Source, Store,
-    record_played,
+    AttemptStart, ImportedAttempt, MIGRATIONS, OutboxSelect, PruneReport, Reclaim, RecordsError,
+    Source, Store, record_played,
 };
 use courtesy::core::session::AttemptResult;
 use courtesy::core::strategy::{Strategy, play};
@@ -166,6 +166,14 @@ fn count(path: &Path, sql: &str) -> i64 {
     raw(path).query_row(sql, [], |r| r.get(0)).expect("counts")
 }
 
+/// Makes every delivered statement in the store at `path` `by_ms` older, then prunes.
+fn aged_and_pruned(store: &Store, path: &Path, by_ms: i64) -> PruneReport {
+    raw(path)
+        .execute_batch(&format!("UPDATE outbox SET sent_ms = sent_ms - {by_ms}"))
+        .expect("ages");
+    store.prune_sent().expect("prunes")
+}
+
 /// Records attempts of every kind: played with the scenario at hand (texts, both
 /// locales), a critical reply, steps recorded without the scenario, an unfinished
 /// attempt, imported ones, and a change of identity half-way.
@@ -213,14 +221,7 @@ fn record_everything(store: &Store) -> usize {
     let _ = criticals;
     // Without the scenario: the customer's line and the offered ids.
     let r = played(&angry, Strategy::Random, 99, "en");
-    let start = AttemptStart {
-        trainee: "bare".into(),
-        scenario: r.scenario.clone(),
-        content_hash: None,
-        seed: r.seed,
-        locale: "en".into(),
-        source: Source::App,
-    };
+    let start = AttemptStart::for_result("bare", &r, None, Source::App);
     let id = store.begin_attempt(&start).expect("begins");
     for (i, e) in r.transcript.iter().enumerate() {
         store.record_step(&id, i, e).expect("step");
@@ -231,14 +232,7 @@ fn record_everything(store: &Store) -> usize {
     store.record_step(&open, 0, &r.transcript[0]).expect("step");
     // Imported.
     let r2 = played(&parcel, Strategy::Worst, 5, "zh-CN");
-    let start2 = AttemptStart {
-        trainee: "imp".into(),
-        scenario: r2.scenario.clone(),
-        content_hash: Some("feed".into()),
-        seed: r2.seed,
-        locale: "zh-CN".into(),
-        source: Source::Import,
-    };
+    let start2 = AttemptStart::for_result("imp", &r2, Some("feed"), Source::Import);
     store
         .import_attempts(&[
             ImportedAttempt {
@@ -366,22 +360,10 @@ fn statements_are_kept_whole_for_the_configured_days() {
         "within the retention every delivered statement keeps its JSON"
     );
     // Two days later: still kept.
-    raw(&path)
-        .execute_batch(&format!(
-            "UPDATE outbox SET sent_ms = sent_ms - {}",
-            2 * DAY_MS
-        ))
-        .expect("ages");
-    let report = store.prune_sent().expect("prunes");
+    let report = aged_and_pruned(&store, &path, 2 * DAY_MS);
     assert_eq!(report.pruned, 0);
     // Past three days: pruned.
-    raw(&path)
-        .execute_batch(&format!(
-            "UPDATE outbox SET sent_ms = sent_ms - {}",
-            2 * DAY_MS
-        ))
-        .expect("ages");
-    let report = store.prune_sent().expect("prunes");
+    let report = aged_and_pruned(&store, &path, 2 * DAY_MS);
     assert_eq!(report.pruned as i64, n);
     assert_eq!(report.kept_whole, 0);
     assert_eq!(export_all(dir.path()), export_body(&before));
@@ -438,14 +420,7 @@ fn pruning_gives_the_space_back_to_the_file_system() {
         .collect();
     let starts: Vec<AttemptStart> = results
         .iter()
-        .map(|r| AttemptStart {
-            trainee: "bulk".into(),
-            scenario: r.scenario.clone(),
-            content_hash: None,
-            seed: r.seed,
-            locale: "en".into(),
-            source: Source::Import,
-        })
+        .map(|r| AttemptStart::for_result("bulk", r, None, Source::Import))
         .collect();
     let batch: Vec<ImportedAttempt<'_>> = results
         .iter()

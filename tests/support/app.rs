@@ -144,3 +144,23 @@ pub fn sign_in_as(app: &mut App, name: &str, settings: Settings) {
         },
     );
 }
+
+/// The manager's dashboard over `data` on `tab`, with the scenario names of `entry`,
+/// refreshed as the app refreshes it.
+pub fn dashboard_vm(
+    entry: CatalogEntry,
+    data: courtesy::app::manager::Dashboard,
+    lang: courtesy::app::i18n::Lang,
+    tab: courtesy::app::screens::manager::Tab,
+) -> courtesy::app::screens::manager::DashboardVm {
+    let mut vm = courtesy::app::screens::manager::DashboardVm {
+        lang,
+        names: courtesy::app::manager::Names::from_catalog(&[entry], lang),
+        data,
+        tab,
+        locks_in: 300,
+        ..Default::default()
+    };
+    vm.refresh(None);
+    vm
+}

@@ -84,14 +84,19 @@ pub enum Flag {
 }
 
 impl Flag {
+    /// The flag's code in the one findings type, and its message.
+    fn parts(&self) -> (Code, &str) {
+        match self {
+            Flag::S001 { message } => (Code::S001, message),
+            Flag::S002 { message } => (Code::S002, message),
+            Flag::S003 { message, .. } => (Code::S003, message),
+            Flag::S004 { message, .. } => (Code::S004, message),
+        }
+    }
+
     /// The flag's code in the one findings type.
     pub fn as_code(&self) -> Code {
-        match self {
-            Flag::S001 { .. } => Code::S001,
-            Flag::S002 { .. } => Code::S002,
-            Flag::S003 { .. } => Code::S003,
-            Flag::S004 { .. } => Code::S004,
-        }
+        self.parts().0
     }
 
     /// The code as printed, e.g. `S001`.
@@ -100,10 +105,7 @@ impl Flag {
     }
 
     pub fn message(&self) -> &str {
-        match self {
-            Flag::S001 { message } | Flag::S002 { message } => message,
-            Flag::S003 { message, .. } | Flag::S004 { message, .. } => message,
-        }
+        self.parts().1
     }
 }
 

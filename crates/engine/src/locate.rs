@@ -506,37 +506,17 @@ impl Scanner<'_> {
         self.pos += 1;
         self.skip_ws();
         if self.struct_ahead() {
-            let mut fields = Vec::new();
-            loop {
-                self.skip_ws();
-                match self.peek() {
-                    None => break,
-                    Some(b')') => {
-                        self.pos += 1;
-                        break;
-                    }
-                    Some(b',') => self.pos += 1,
-                    Some(b) if is_ident_start(b) => {
-                        let name_start = self.pos;
-                        self.ident();
-                        let name = (name_start, self.pos);
-                        self.skip_ws();
-                        if self.peek() == Some(b':') {
-                            self.pos += 1;
-                            self.skip_ws();
-                            if matches!(self.peek(), None | Some(b')')) {
-                                continue;
-                            }
-                            let v = self.value(depth + 1);
-                            fields.push((name, v));
-                        }
-                    }
-                    Some(_) => {
-                        // Not understood: skip one value.
-                        let _ = self.value(depth + 1);
-                    }
+            let fields = self.entries(b')', &[], depth, |s| {
+                if s.peek().is_some_and(is_ident_start) {
+                    let name_start = s.pos;
+                    s.ident();
+                    Some((name_start, s.pos))
+                } else {
+                    // Not understood: skip one value.
+                    let _ = s.value(depth + 1);
+                    None
                 }
-            }
+            });
             return self.node(start, Kind::Struct(fields));
         }
         let items = self.items(b')', depth);
@@ -587,36 +567,46 @@ impl Scanner<'_> {
 
     fn map(&mut self, start: usize, depth: usize) -> Node {
         self.pos += 1;
+        let entries = self.entries(b'}', b")]", depth, |s| Some(s.value(depth + 1)));
+        self.node(start, Kind::Map(entries))
+    }
+
+    /// `key: value` entries up to `close` (the opener already read), each key read by
+    /// `key` (None: not a key, and skipped); a key without `:` or without a value is
+    /// dropped. One of `stray` (a closer of another bracket) ends the entries too.
+    fn entries<K>(
+        &mut self,
+        close: u8,
+        stray: &[u8],
+        depth: usize,
+        mut key: impl FnMut(&mut Self) -> Option<K>,
+    ) -> Vec<(K, Node)> {
         let mut entries = Vec::new();
         loop {
             self.skip_ws();
-            match self.peek() {
-                None => break,
-                Some(b'}') => {
-                    self.pos += 1;
-                    break;
-                }
-                Some(b',') => self.pos += 1,
-                Some(b')' | b']') => {
-                    self.pos += 1;
-                    break;
-                }
-                Some(_) => {
-                    let k = self.value(depth + 1);
-                    self.skip_ws();
-                    if self.peek() == Some(b':') {
-                        self.pos += 1;
-                        self.skip_ws();
-                        if matches!(self.peek(), None | Some(b'}')) {
-                            continue;
-                        }
-                        let v = self.value(depth + 1);
-                        entries.push((k, v));
-                    }
-                }
+            let Some(b) = self.peek() else { break };
+            if b == close || stray.contains(&b) {
+                self.pos += 1;
+                break;
             }
+            if b == b',' {
+                self.pos += 1;
+                continue;
+            }
+            let Some(k) = key(self) else { continue };
+            self.skip_ws();
+            if self.peek() != Some(b':') {
+                continue;
+            }
+            self.pos += 1;
+            self.skip_ws();
+            if self.peek().is_none_or(|b| b == close) {
+                continue;
+            }
+            let v = self.value(depth + 1);
+            entries.push((k, v));
         }
-        self.node(start, Kind::Map(entries))
+        entries
     }
 
     /// Skips a bracketed value without building nodes (iterative, string-aware).
@@ -672,55 +662,23 @@ Scenario(
     #[test]
     fn finds_nested_values() {
         let root = Path::root();
-        assert_eq!(text(SRC, &root.field("id")), "\"x\"");
-        assert_eq!(
-            text(
-                SRC,
-                &root
-                    .field("steps")
-                    .index(0)
-                    .field("replies")
-                    .index(1)
-                    .field("next")
+        let reply = |i: usize| root.field("steps").index(0).field("replies").index(i);
+        let cases = [
+            (root.field("id"), "\"x\""),
+            (reply(1).field("next"), "\"nowhere\""),
+            (root.field("title").key("zh-CN"), "r#\"您好 \"raw\" \"#"),
+            (root.field("title").key("en"), "\"Hi, \\\"you\\\"\""),
+            (root.field("triggers").index(0).field("when").index(0), "15"),
+            (root.field("steps").index(0).field("time_limit"), "Some(20)"),
+            (
+                root.field("customer").field("special_needs").key("en"),
+                "\"deaf\"",
             ),
-            "\"nowhere\""
-        );
-        assert_eq!(
-            text(SRC, &root.field("title").key("zh-CN")),
-            "r#\"您好 \"raw\" \"#"
-        );
-        assert_eq!(
-            text(SRC, &root.field("title").key("en")),
-            "\"Hi, \\\"you\\\"\""
-        );
-        assert_eq!(
-            text(SRC, &root.field("triggers").index(0).field("when").index(0)),
-            "15"
-        );
-        assert_eq!(
-            text(SRC, &root.field("steps").index(0).field("time_limit")),
-            "Some(20)"
-        );
-        assert_eq!(
-            text(
-                SRC,
-                &root.field("customer").field("special_needs").key("en")
-            ),
-            "\"deaf\""
-        );
-        assert_eq!(
-            text(
-                SRC,
-                &root
-                    .field("steps")
-                    .index(0)
-                    .field("replies")
-                    .index(0)
-                    .field("ratings")
-                    .field("respect")
-            ),
-            "-2"
-        );
+            (reply(0).field("ratings").field("respect"), "-2"),
+        ];
+        for (path, want) in &cases {
+            assert_eq!(text(SRC, path), *want, "{path}");
+        }
         let l = SourceMap::new(SRC).locate(&root.field("title").key("en"));
         assert_eq!(l.key.map(|k| &SRC[k.0..k.1]), Some("\"en\""));
     }

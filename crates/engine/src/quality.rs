@@ -505,32 +505,30 @@ pub fn assess(sc: &Arc<Scenario>, opts: QualityOptions) -> ScenarioQuality {
                 ),
             });
         }
-        if longest_share.share > MAX_CUE_SHARE {
-            flags.push(QualityFlag::Q002 {
-                locale: loc.clone(),
-                share: longest_share.share,
-                steps: longest_steps.clone(),
-                message: format!(
-                    "{loc}: the best reply is the longest at {} of steps (more than {}): {}",
-                    longest_share.display(),
-                    pct(MAX_CUE_SHARE),
-                    longest_steps.join(", ")
-                ),
-            });
-        }
-        if marker_share.share > MAX_CUE_SHARE {
-            flags.push(QualityFlag::Q003 {
-                locale: loc.clone(),
-                share: marker_share.share,
-                steps: marker_steps.clone(),
-                message: format!(
-                    "{loc}: the best reply carries the most politeness markers at {} of steps (more than {}): {}",
-                    marker_share.display(),
-                    pct(MAX_CUE_SHARE),
-                    marker_steps.join(", ")
-                ),
-            });
-        }
+        flags.extend(cue_flag(
+            loc,
+            &longest_share,
+            &longest_steps,
+            "is the longest",
+            |locale, share, steps, message| QualityFlag::Q002 {
+                locale,
+                share,
+                steps,
+                message,
+            },
+        ));
+        flags.extend(cue_flag(
+            loc,
+            &marker_share,
+            &marker_steps,
+            "carries the most politeness markers",
+            |locale, share, steps, message| QualityFlag::Q003 {
+                locale,
+                share,
+                steps,
+                message,
+            },
+        ));
         if random.rate > MAX_RANDOM_PASS_RATE {
             flags.push(QualityFlag::Q004 {
                 locale: loc.clone(),
@@ -562,6 +560,26 @@ pub fn assess(sc: &Arc<Scenario>, opts: QualityOptions) -> ScenarioQuality {
         trade_offs: t,
         flags,
     }
+}
+
+/// The Q002 or Q003 warning (`flag` builds it) when the best reply `what` at more than
+/// [`MAX_CUE_SHARE`] of steps.
+fn cue_flag(
+    loc: &str,
+    share: &Share,
+    steps: &[String],
+    what: &str,
+    flag: fn(String, f64, Vec<String>, String) -> QualityFlag,
+) -> Option<QualityFlag> {
+    (share.share > MAX_CUE_SHARE).then(|| {
+        let message = format!(
+            "{loc}: the best reply {what} at {} of steps (more than {}): {}",
+            share.display(),
+            pct(MAX_CUE_SHARE),
+            steps.join(", ")
+        );
+        flag(loc.to_string(), share.share, steps.to_vec(), message)
+    })
 }
 
 /// "1.2 %".

@@ -216,18 +216,13 @@ pub(crate) fn body(ui: &mut egui::Ui, vm: &DebriefVm) {
         ui.label(RichText::new(format!("({})", T::PassMark.fmt(lang, &[&vm.pass_mark]))).weak());
     });
     ui.label(
-        RichText::new(format!(
-            "{}{}{}",
-            T::Outcome.get(lang),
-            colon(lang),
-            vm.outcome
-        ))
-        .strong()
-        .color(if vm.outcome_good {
-            palette.good
-        } else {
-            palette.bad
-        }),
+        RichText::new(keyed(lang, T::Outcome, &vm.outcome))
+            .strong()
+            .color(if vm.outcome_good {
+                palette.good
+            } else {
+                palette.bad
+            }),
     );
     ui.label(&vm.ending_text);
     ui.add_space(8.0);
@@ -282,11 +277,10 @@ pub(crate) fn body(ui: &mut egui::Ui, vm: &DebriefVm) {
                 t.chosen.clone()
             };
             ui.label(
-                RichText::new(format!(
-                    "{}{}{chosen} ({})",
-                    T::YouChose.get(lang),
-                    colon(lang),
-                    signed(t.total)
+                RichText::new(keyed(
+                    lang,
+                    T::YouChose,
+                    format!("{chosen} ({})", signed(t.total)),
                 ))
                 .color(palette.signed(t.total)),
             );
@@ -302,10 +296,7 @@ pub(crate) fn body(ui: &mut egui::Ui, vm: &DebriefVm) {
             }
             match &t.best {
                 Some((best, why)) => {
-                    ui.label(
-                        RichText::new(format!("{}{}{best}", T::BestReply.get(lang), colon(lang)))
-                            .strong(),
-                    );
+                    ui.label(RichText::new(keyed(lang, T::BestReply, best)).strong());
                     ui.label(RichText::new(why).italics());
                 }
                 None => {
@@ -314,6 +305,11 @@ pub(crate) fn body(ui: &mut egui::Ui, vm: &DebriefVm) {
             }
         });
     }
+}
+
+/// `key`'s text, the language's colon, then `value` ("Outcome: Resolved", "结果：…").
+fn keyed(lang: Lang, key: T, value: impl std::fmt::Display) -> String {
+    format!("{}{}{value}", key.get(lang), colon(lang))
 }
 
 /// The serious mistakes, first thing on the debrief: what was said and why it fails.
@@ -332,20 +328,9 @@ fn critical_panel(ui: &mut egui::Ui, vm: &DebriefVm, palette: &Palette) {
             for c in &vm.critical {
                 ui.add_space(4.0);
                 ui.label(
-                    RichText::new(format!(
-                        "{}{}“{}”",
-                        T::YouSaid.get(lang),
-                        colon(lang),
-                        c.reply_text
-                    ))
-                    .strong(),
+                    RichText::new(keyed(lang, T::YouSaid, format!("“{}”", c.reply_text))).strong(),
                 );
-                ui.label(RichText::new(format!(
-                    "{}{}{}",
-                    T::CriticalWhy.get(lang),
-                    colon(lang),
-                    c.why
-                )));
+                ui.label(RichText::new(keyed(lang, T::CriticalWhy, &c.why)));
             }
             if vm.score_would_pass {
                 let score = format!("{:.0}", vm.overall);

@@ -730,32 +730,22 @@ mod tests {
         let a = assignment(Policy::Best, Some(due));
         let before = 2 * DAY;
         let after = 4 * DAY;
-        assert_eq!(
-            judge(&a, "t", "s", &[], before).status,
-            AssignmentStatus::NotStarted
-        );
-        assert_eq!(
-            judge(&a, "t", "s", &[], after).status,
-            AssignmentStatus::Overdue
-        );
         let open = vec![attempt("t", "s", DAY, None, false, 0.0, 0.0)];
-        assert_eq!(
-            judge(&a, "t", "s", &open, before).status,
-            AssignmentStatus::InProgress
-        );
-        assert_eq!(
-            judge(&a, "t", "s", &open, after).status,
-            AssignmentStatus::Overdue
-        );
         let failed = vec![attempt("t", "s", DAY, Some(DAY + 5), false, 30.0, 30.0)];
-        assert_eq!(
-            judge(&a, "t", "s", &failed, before).status,
-            AssignmentStatus::Failed
-        );
-        assert_eq!(
-            judge(&a, "t", "s", &failed, after).status,
-            AssignmentStatus::Overdue
-        );
+        // (attempts, status before the due date); after it, each is overdue.
+        let cases: [(&[AttemptSummary], AssignmentStatus); 3] = [
+            (&[], AssignmentStatus::NotStarted),
+            (&open, AssignmentStatus::InProgress),
+            (&failed, AssignmentStatus::Failed),
+        ];
+        for (attempts, want) in cases {
+            assert_eq!(judge(&a, "t", "s", attempts, before).status, want);
+            assert_eq!(
+                judge(&a, "t", "s", attempts, after).status,
+                AssignmentStatus::Overdue,
+                "{want:?} before the due date"
+            );
+        }
         // `first`: a failed first attempt is final, not overdue.
         let f = assignment(Policy::First, Some(due));
         assert_eq!(

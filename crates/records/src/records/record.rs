@@ -121,6 +121,24 @@ impl AttemptStart {
             source,
         }
     }
+
+    /// The start of the attempt that played out as `result` (its scenario, seed and
+    /// locale), by `trainee`, with this content hash: for records made after the fact.
+    pub fn for_result(
+        trainee: &str,
+        result: &AttemptResult,
+        content_hash: Option<&str>,
+        source: Source,
+    ) -> AttemptStart {
+        AttemptStart {
+            trainee: trainee.to_string(),
+            scenario: result.scenario.clone(),
+            content_hash: content_hash.map(str::to_string),
+            seed: result.seed,
+            locale: result.locale.clone(),
+            source,
+        }
+    }
 }
 
 /// One attempt given whole to [`Store::import_attempts`], with its own timestamps.
@@ -542,11 +560,7 @@ impl Store {
         entry: &TranscriptEntry,
         scenario: Option<&Scenario>,
     ) -> Result<(), RecordsError> {
-        let now = now_ms();
-        let identity = self.statement_identity();
-        self.write(|tx| {
-            let scenario_of = scenario;
-            let (row, steps, scenario) = lookup_open(tx, attempt)?;
+        self.write_open(attempt, |tx, (row, steps, scenario_id), now, identity| {
             if index < steps {
                 return Ok(());
             }
@@ -558,10 +572,31 @@ impl Store {
                 }
                 .into());
             }
-            insert_step(tx, row, &scenario, index, entry, now)?;
+            insert_step(tx, row, &scenario_id, index, entry, now)?;
             tx.prepare_cached("UPDATE attempts SET steps = steps + 1, last_ms = ?2 WHERE id = ?1")?
                 .execute(params![row, now])?;
-            Statements::new(tx, row, &identity, scenario_of)?.answered(tx, index, entry, now)
+            Statements::new(tx, row, identity, scenario)?.answered(tx, index, entry, now)
+        })
+    }
+
+    /// Runs `f` in one write transaction on the open attempt `attempt` (an error if it is
+    /// not open), with its row, the steps recorded and its scenario id, the time now and
+    /// the statement identity.
+    fn write_open<T>(
+        &self,
+        attempt: &AttemptId,
+        mut f: impl FnMut(
+            &Transaction<'_>,
+            (i64, usize, String),
+            i64,
+            &StatementIdentity,
+        ) -> Result<T, Fail>,
+    ) -> Result<T, RecordsError> {
+        let now = now_ms();
+        let identity = self.statement_identity();
+        self.write(|tx| {
+            let open = lookup_open(tx, attempt)?;
+            f(tx, open, now, &identity)
         })
     }
 
@@ -586,22 +621,18 @@ impl Store {
         result: &AttemptResult,
         scenario: Option<&Scenario>,
     ) -> Result<(), RecordsError> {
-        let now = now_ms();
-        let identity = self.statement_identity();
-        self.write(|tx| {
-            let scenario_of = scenario;
-            let (row, steps, scenario) = lookup_open(tx, attempt)?;
-            if scenario != result.scenario {
+        self.write_open(attempt, |tx, (row, steps, scenario_id), now, identity| {
+            if scenario_id != result.scenario {
                 return Err(RecordsError::ScenarioMismatch {
                     attempt: *attempt,
-                    recorded: scenario,
+                    recorded: scenario_id,
                     got: result.scenario.clone(),
                 }
                 .into());
             }
-            let statements = Statements::new(tx, row, &identity, scenario_of)?;
+            let statements = Statements::new(tx, row, identity, scenario)?;
             for (i, e) in result.transcript.iter().enumerate().skip(steps) {
-                insert_step(tx, row, &scenario, i, e, now)?;
+                insert_step(tx, row, &scenario_id, i, e, now)?;
                 statements.answered(tx, i, e, now)?;
             }
             write_result(tx, row, result, now)?;
@@ -634,6 +665,33 @@ impl Store {
         batch: &[ImportedAttempt<'_>],
     ) -> Result<Vec<AttemptId>, RecordsError> {
         self.import_attempts_as(batch, &[], true, None)
+    }
+
+    /// Imports finished attempts by `trainee` (test data, demos): each `(result, started)`
+    /// played as `result` from `started` (UTC ms) to `duration_ms` later, with the
+    /// result's transcript and no content hash. Returns their new ids.
+    pub fn import_finished(
+        &self,
+        trainee: &str,
+        played: &[(AttemptResult, i64)],
+        duration_ms: i64,
+        source: Source,
+    ) -> Result<Vec<AttemptId>, RecordsError> {
+        let starts: Vec<AttemptStart> = played
+            .iter()
+            .map(|(r, _)| AttemptStart::for_result(trainee, r, None, source))
+            .collect();
+        let batch: Vec<ImportedAttempt> = played
+            .iter()
+            .zip(&starts)
+            .map(|((r, at), start)| ImportedAttempt {
+                start,
+                started_ms: *at,
+                transcript: &[],
+                finished: Some((*at + duration_ms, r)),
+            })
+            .collect();
+        self.import_attempts(&batch)
     }
 
     /// [`Store::import_attempts`] keeping the given ids (`ids[i]` for `batch[i]`; a new
