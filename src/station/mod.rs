@@ -383,7 +383,7 @@ impl StationConfig {
     }
 
     /// Like [`StationConfig::load`], with the environment given.
-    pub(crate) fn load_with(flags: &Flags, env: &Env) -> Result<StationConfig, ConfigError> {
+    pub fn load_with(flags: &Flags, env: &Env) -> Result<StationConfig, ConfigError> {
         let var = |k: &str| (env.var)(k);
         let config_file = if let Some(p) = &flags.config {
             Setting {
@@ -680,7 +680,7 @@ impl StationConfig {
 
     /// The manager area's idle lock (read by the app only).
     #[cfg(feature = "app")]
-    pub(crate) fn manager_idle_lock(&self) -> std::time::Duration {
+    pub fn manager_idle_lock(&self) -> std::time::Duration {
         std::time::Duration::from_secs(self.manager_idle_lock_minutes.value * 60)
     }
 
