@@ -5,7 +5,9 @@
 //!
 //! `cargo bench --no-default-features --bench records`. Set `COURTESY_BENCH_DIR=DIR` to
 //! keep the filled store in DIR and reuse it on the next run (filling takes a while);
-//! `COURTESY_BENCH_ATTEMPTS=N` fills N attempts instead of 100,000 (a scaled run).
+//! `COURTESY_BENCH_ATTEMPTS=N` fills N attempts instead of 100,000 (a scaled run);
+//! `COURTESY_BENCH_STOP_AFTER=fill` or `=prune` stops after that phase (copy a filled
+//! store aside to time the prune again). Long phases print their progress.
 //! Without the `sqlite3` CLI on PATH the comparison column is left out.
 
 use courtesy::core::load::parse_str;
@@ -67,6 +69,15 @@ fn scenario(k: usize) -> Arc<Scenario> {
     }
 }
 
+/// CPU time this thread has used (Linux: `/proc/thread-self/schedstat`; zero elsewhere).
+fn thread_cpu() -> Duration {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .map(Duration::from_nanos)
+        .unwrap_or_default()
+}
+
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
@@ -95,7 +106,9 @@ fn attempts_wanted() -> usize {
         .map_or(ATTEMPTS, |n| n.max(1_000))
 }
 
-fn fill(store: &Store, scenarios: &[Arc<Scenario>], attempts: usize) {
+/// Fills attempts `from..attempts` (`from` > 0: resuming a fill that stopped after a
+/// whole batch; the generator is wound on so the store ends as one uninterrupted fill's).
+fn fill(store: &Store, scenarios: &[Arc<Scenario>], from: usize, attempts: usize) {
     let started = Instant::now();
     let mut rng = 0x9E37_79B9_7F4A_7C15u64;
     let mut next = move || {
@@ -105,7 +118,11 @@ fn fill(store: &Store, scenarios: &[Arc<Scenario>], attempts: usize) {
         rng
     };
     let year = 365 * DAY_MS;
-    let mut done = 0;
+    // Three draws per attempt: its seed, its start-time jitter, its trainee.
+    for _ in 0..from * 3 {
+        next();
+    }
+    let mut done = from;
     while done < attempts {
         let n = BATCH.min(attempts - done);
         let mut starts = Vec::with_capacity(n);
@@ -163,10 +180,11 @@ fn file_bytes(path: &Path) -> u64 {
 }
 
 /// SHA-256 over every statement as `courtesy export --xapi --all` reads it, and how many.
-fn outbox_digest(store: &Store) -> (String, usize) {
+fn outbox_digest(store: &Store, what: &str) -> (String, usize) {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     let (mut after, mut n) = (0i64, 0usize);
+    let started = Instant::now();
     loop {
         let page = match store.outbox_page(OutboxSelect::All, after, Some(20_000)) {
             Ok(p) => p,
@@ -179,7 +197,18 @@ fn outbox_digest(store: &Store) -> (String, usize) {
             h.update(b"\n");
         }
         n += page.len();
+        if n % 100_000 < 20_000 {
+            print!(
+                "\r{what}: {n} statements read ({:.0} s)",
+                started.elapsed().as_secs_f64()
+            );
+            let _ = std::io::stdout().flush();
+        }
     }
+    println!(
+        "\r{what}: {n} statements read in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     (format!("{:x}", h.finalize()), n)
 }
 
@@ -190,44 +219,78 @@ fn deliver_and_prune(store: &Store, path: &Path, steps: i64) {
         Ok(c) => c.pending,
         Err(e) => panic!("{e}"),
     };
-    if pending == 0 {
+    let unpruned = rusqlite::Connection::open(path)
+        .and_then(|c| {
+            c.query_row(
+                "SELECT count(*) FROM outbox WHERE status = 'sent' AND digest IS NULL",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+        })
+        .unwrap_or(0);
+    if pending == 0 && unpruned == 0 {
         println!("statements already delivered and pruned (reused store)");
         return;
+    }
+    if pending == 0 {
+        println!(
+            "resuming a prune that was stopped: {unpruned} delivered statements left to examine"
+        );
     }
     let per_m = |b: u64| b as f64 / 1e9 * 1_000_000.0 / steps.max(1) as f64;
     let before = file_bytes(path);
     let t = Instant::now();
-    let (digest_before, n) = outbox_digest(store);
+    let (digest_before, n) = outbox_digest(store, "export --all before");
     let read_before = t.elapsed();
     let t = Instant::now();
+    let mut marked_n = 0usize;
+    // Paged by seq rather than `outbox_pending` from the start each time (what
+    // `sync_pending` does): with the statistics of a store ANALYZEd while everything was
+    // pending, SQLite reads `status = 'pending'` by scanning the table in seq order, past
+    // every row already marked — quadratic at 1.2M statements.
+    let mut after = 0i64;
     loop {
-        let batch = match store.outbox_pending(5_000) {
+        let batch = match store.outbox_page(OutboxSelect::Pending, after, Some(5_000)) {
             Ok(b) => b,
             Err(e) => panic!("{e}"),
         };
-        if batch.is_empty() {
-            break;
-        }
+        let Some(last) = batch.last() else { break };
+        after = last.seq;
         let ids: Vec<&str> = batch.iter().map(|i| i.id.as_str()).collect();
-        if let Err(e) = store.outbox_mark_sent(&ids) {
-            panic!("{e}");
+        match store.outbox_mark_sent(&ids) {
+            Ok(k) => marked_n += k,
+            Err(e) => panic!("{e}"),
+        }
+        if marked_n % 100_000 < 5_000 {
+            print!(
+                "\rmarking sent: {marked_n} statements ({:.0} s)",
+                t.elapsed().as_secs_f64()
+            );
+            let _ = std::io::stdout().flush();
         }
     }
     let marked = t.elapsed();
-    let report = match store.prune_sent() {
+    println!(
+        "\rmarking sent: {marked_n} statements in {:.1} s",
+        marked.as_secs_f64()
+    );
+    let cpu = thread_cpu();
+    let report = with_prune_progress(path, n, || match store.prune_sent() {
         Ok(r) => r,
         Err(e) => panic!("{e}"),
-    };
+    });
+    let prune_cpu = thread_cpu().saturating_sub(cpu);
     let after = file_bytes(path);
     let t = Instant::now();
-    let (digest_after, n_after) = outbox_digest(store);
+    let (digest_after, n_after) = outbox_digest(store, "export --all after");
     let read_after = t.elapsed();
     println!(
-        "\nsync + prune of {n} statements (marked sent in {:.1} s; prune_sent {:.1} s: {} pruned, {} kept whole, reclaim {:?})\n    \
+        "\nsync + prune of {n} statements (marked sent in {:.1} s; prune_sent {:.1} s, {:.1} s of it on CPU: {} pruned, {} kept whole, reclaim {:?})\n    \
          store file: {:.0} MiB before ({:.2} GB per 1M steps) → {:.0} MiB after ({:.2} GB per 1M steps)   (target ≤ 0.6 GB)\n    \
          every statement read back (export --all): SHA-256 {} before and after ({n_after} statements; read in {:.1} s before, {:.1} s rebuilt after)",
         marked.as_secs_f64(),
         report.elapsed_ms as f64 / 1000.0,
+        prune_cpu.as_secs_f64(),
         report.pruned,
         report.kept_whole,
         report.reclaim,
@@ -244,6 +307,59 @@ fn deliver_and_prune(store: &Store, path: &Path, steps: i64) {
         read_after.as_secs_f64(),
     );
     assert_eq!(digest_before, digest_after, "pruning changed a statement");
+}
+
+/// The oldest delivered statement a prune has not examined yet (an index probe).
+const NEXT_UNEXAMINED: &str =
+    "SELECT seq FROM outbox WHERE status = 'sent' AND digest IS NULL ORDER BY sent_ms LIMIT 1";
+
+/// Runs `f` (the prune) while a second, read-only connection reports every 10 s where it
+/// is: the seq of the oldest delivered statement not yet examined (the bench marks them
+/// sent in seq order, so the ones before it are done; one index probe, where a count would
+/// cost as much CPU as the prune) and, once all are examined, the free pages the vacuum
+/// still has to give back (WAL readers do not block the prune's writes).
+fn with_prune_progress<T>(path: &Path, total: usize, f: impl FnOnce() -> T) -> T {
+    let done = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let Ok(c) = rusqlite::Connection::open_with_flags(
+                path,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+            ) else {
+                return;
+            };
+            let started = Instant::now();
+            let mut last = Instant::now();
+            let mut first_seq: Option<i64> = c.query_row(NEXT_UNEXAMINED, [], |r| r.get(0)).ok();
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(200));
+                if last.elapsed() < Duration::from_secs(10) {
+                    continue;
+                }
+                last = Instant::now();
+                let q = |sql: &str| c.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap_or(-1);
+                let next = q(NEXT_UNEXAMINED);
+                let t = started.elapsed().as_secs_f64();
+                if next > 0 {
+                    let first = *first_seq.get_or_insert(next);
+                    let examined = next - first;
+                    println!(
+                        "pruning: about {examined} of {total} examined this run ({:.0} s, {:.0} statements/s)",
+                        t,
+                        examined as f64 / t.max(1e-3)
+                    );
+                } else {
+                    println!(
+                        "pruning: all examined; vacuum: {} free pages left ({t:.0} s)",
+                        q("PRAGMA freelist_count")
+                    );
+                }
+            }
+        });
+        let r = f();
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        r
+    })
 }
 
 fn counts(path: &Path) -> (i64, i64) {
@@ -403,7 +519,15 @@ fn main() {
     let (a, _) = counts(&path);
     let wanted = attempts_wanted();
     if a < wanted as i64 {
-        fill(&store, &scenarios, wanted);
+        // A fill stopped part-way (e.g. a full disk) keeps its whole batches: go on from there.
+        let from = usize::try_from(a).unwrap_or(0);
+        if from % BATCH != 0 {
+            panic!(
+                "{} holds {a} attempts, not a whole number of fill batches: delete it",
+                path.display()
+            );
+        }
+        fill(&store, &scenarios, from, wanted);
         // What a store looks like after normal use: statistics for the planner
         // (SQLite's documented practice for long-lived databases).
         if let Err(e) = rusqlite::Connection::open(&path)
@@ -414,6 +538,11 @@ fn main() {
     } else {
         println!("reusing the store in {}", dir.display());
     }
+    let stop_after = std::env::var("COURTESY_BENCH_STOP_AFTER").unwrap_or_default();
+    if stop_after == "fill" {
+        println!("filled {} (COURTESY_BENCH_STOP_AFTER=fill)", path.display());
+        return;
+    }
     let (attempts, steps) = counts(&path);
     let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
     println!(
@@ -423,6 +552,10 @@ fn main() {
     );
 
     deliver_and_prune(&store, &path, steps);
+    if stop_after == "prune" {
+        println!("(COURTESY_BENCH_STOP_AFTER=prune)");
+        return;
+    }
 
     bench_record_step(&store, &scenarios);
 

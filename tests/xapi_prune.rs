@@ -627,3 +627,72 @@ fn the_builders_still_write_the_bytes_of_pruned_statements() {
         assert_eq!(g, w, "statement {n} differs");
     }
 }
+
+/// Marks every pending statement delivered (as a sync does after a 2xx) and prunes once,
+/// so that one prune sees them all.
+fn deliver_all_and_prune(store: &Store) {
+    let ids: Vec<String> = store
+        .outbox_pending(100_000)
+        .expect("reads")
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    store.outbox_mark_sent(&ids).expect("marks sent");
+    let report = store.prune_sent().expect("prunes");
+    assert_eq!(report.pruned, ids.len(), "{report:?}");
+}
+
+/// A prune first tries the parts of the last statement of the same step shown the same
+/// way; a statement those do not rebuild byte for byte (here: the same attempt recorded
+/// again under another identity, then under the first one again) gets its own parts, and
+/// every statement reads back as it was sent.
+#[test]
+fn the_same_step_under_another_identity_gets_its_own_parts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("records.sqlite3");
+    let store = Store::open(&path).expect("opens");
+    let angry = scenario("angry-customer");
+    let r = played(&angry, Strategy::Random, 7, "en");
+    record_played(&store, "t", Source::Cli, angry.clone(), &r, |_| {}).expect("records");
+    deliver_all_and_prune(&store);
+    let one = count(&path, "SELECT count(*) FROM statement_parts");
+    assert!(one > 1, "{one} parts rows for one attempt");
+
+    let other = StatementIdentity {
+        home_page: "https://sso.example.com/".into(),
+        base_iri: "https://example.com/xapi/".into(),
+    };
+    store.set_statement_identity(other);
+    record_played(&store, "t", Source::Cli, angry.clone(), &r, |_| {}).expect("records");
+    store.set_statement_identity(StatementIdentity::default());
+    record_played(&store, "t", Source::Cli, angry.clone(), &r, |_| {}).expect("records");
+    let sent = statements(&store);
+    let n = sent.len();
+    assert_eq!(
+        sent.iter()
+            .filter(|s| s.contains("sso.example.com"))
+            .count(),
+        n / 3,
+        "the second attempt's statements carry the other identity"
+    );
+    // The third attempt's statements follow the second's with the same steps, variants
+    // and reply order: their first guess is the other identity's parts, which is wrong.
+    deliver_all_and_prune(&store);
+    assert_eq!(
+        count(&path, "SELECT count(*) FROM outbox WHERE statement <> ''"),
+        0,
+        "every delivered statement was pruned"
+    );
+    assert_eq!(
+        count(&path, "SELECT count(*) FROM statement_parts"),
+        2 * one,
+        "one set of parts per identity: the first attempt's reused by the third"
+    );
+    assert_eq!(
+        statements(&store),
+        sent,
+        "every statement reads back as sent"
+    );
+    assert_eq!(export_all(dir.path()), export_body(&sent));
+}
