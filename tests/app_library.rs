@@ -65,13 +65,22 @@ fn open(app: &mut App, id: &str) {
     send(app, Action::OpenScenario(id.into()));
 }
 
-#[test]
-fn removing_the_file_of_the_attempt_in_progress_records_it_abandoned() {
+/// A scenario folder with `files` (file name, scenario id), a data folder, and the app
+/// watching the folder with Li Lei signed in.
+struct Room {
+    _tmp: tempfile::TempDir,
+    dir: std::path::PathBuf,
+    data: std::path::PathBuf,
+    app: App,
+}
+
+fn watched_room(files: &[(&str, &str)]) -> Room {
     let tmp = tempfile::tempdir().expect("tempdir");
     let (dir, data) = (tmp.path().join("scenarios"), tmp.path().join("data"));
     std::fs::create_dir_all(&dir).expect("dir");
-    write(&dir, "a.ron", &scenario("alpha"));
-    write(&dir, "b.ron", &scenario("bravo"));
+    for (name, id) in files {
+        write(&dir, name, &scenario(id));
+    }
     let mut app = app(&dir, &data);
     until(&mut app, Duration::from_secs(2), "the watcher", |a| {
         a.world()
@@ -79,6 +88,22 @@ fn removing_the_file_of_the_attempt_in_progress_records_it_abandoned() {
             .is_some()
     });
     support::app::sign_in_as(&mut app, "Li Lei", support::app::english());
+    Room {
+        _tmp: tmp,
+        dir,
+        data,
+        app,
+    }
+}
+
+#[test]
+fn removing_the_file_of_the_attempt_in_progress_records_it_abandoned() {
+    let Room {
+        _tmp,
+        dir,
+        data,
+        mut app,
+    } = watched_room(&[("a.ron", "alpha"), ("b.ron", "bravo")]);
     open(&mut app, "bravo");
     send(&mut app, Action::StartConversation);
     send(&mut app, Action::Choose("a".into()));
@@ -105,19 +130,9 @@ fn removing_the_file_of_the_attempt_in_progress_records_it_abandoned() {
 #[test]
 fn removing_the_scenario_last_opened_says_so_on_the_library() {
     use courtesy::app::hot_reload::ReloadPanel;
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let (dir, data) = (tmp.path().join("scenarios"), tmp.path().join("data"));
-    std::fs::create_dir_all(&dir).expect("dir");
-    write(&dir, "a.ron", &scenario("alpha"));
-    write(&dir, "b.ron", &scenario("bravo"));
-    write(&dir, "c.ron", &scenario("charlie"));
-    let mut app = app(&dir, &data);
-    until(&mut app, Duration::from_secs(2), "the watcher", |a| {
-        a.world()
-            .get_resource::<courtesy::app::hot_reload::Watcher>()
-            .is_some()
-    });
-    support::app::sign_in_as(&mut app, "Li Lei", support::app::english());
+    let Room {
+        _tmp, dir, mut app, ..
+    } = watched_room(&[("a.ron", "alpha"), ("b.ron", "bravo"), ("c.ron", "charlie")]);
     open(&mut app, "bravo");
     send(&mut app, Action::BackToLibrary);
     // Another scenario goes: nothing to say.
@@ -165,9 +180,9 @@ mod keys {
         }
     }
 
-    #[test]
-    fn cards_beyond_nine_are_reached_with_the_arrow_keys_and_scrolled_into_view() {
-        let mut h = Harness::builder()
+    /// The library of `n` cards at 1280×800; the state keeps the last action.
+    fn harness(n: usize) -> Harness<'static, (LibraryVm, Option<Action>)> {
+        Harness::builder()
             .with_size(egui::vec2(1280.0, 800.0))
             .with_max_steps(60)
             .build_ui_state(
@@ -176,8 +191,13 @@ mod keys {
                         s.1 = Some(a);
                     }
                 },
-                (vm(14), None),
-            );
+                (vm(n), None),
+            )
+    }
+
+    #[test]
+    fn cards_beyond_nine_are_reached_with_the_arrow_keys_and_scrolled_into_view() {
+        let mut h = harness(14);
         h.run();
         let window = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1280.0, 800.0));
         let last = "Open Scenario 14";
@@ -217,17 +237,7 @@ mod keys {
 
     #[test]
     fn the_focused_card_keeps_the_focus_when_a_reload_moves_it_and_its_place_when_it_goes() {
-        let mut h = Harness::builder()
-            .with_size(egui::vec2(1280.0, 800.0))
-            .with_max_steps(60)
-            .build_ui_state(
-                |ui, s: &mut (LibraryVm, Option<Action>)| {
-                    if let Some(a) = library::ui(ui, &s.0) {
-                        s.1 = Some(a);
-                    }
-                },
-                (vm(5), None),
-            );
+        let mut h = harness(5);
         h.run();
         for _ in 0..2 {
             h.key_press(Key::ArrowDown);
@@ -274,24 +284,9 @@ mod keys {
 #[test]
 fn a_new_file_gets_the_next_card_number_and_the_selection_follows_its_id() {
     use courtesy::app::flow::Selected;
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let (dir, data) = (tmp.path().join("scenarios"), tmp.path().join("data"));
-    std::fs::create_dir_all(&dir).expect("dir");
-    write(&dir, "b.ron", &scenario("bravo"));
-    write(&dir, "c.ron", &scenario("charlie"));
-    let mut app = app(&dir, &data);
-    until(&mut app, Duration::from_secs(2), "the watcher", |a| {
-        a.world()
-            .get_resource::<courtesy::app::hot_reload::Watcher>()
-            .is_some()
-    });
-    send(
-        &mut app,
-        Action::SignIn {
-            name: "Li Lei".into(),
-            settings: Settings::default(),
-        },
-    );
+    let Room {
+        _tmp, dir, mut app, ..
+    } = watched_room(&[("b.ron", "bravo"), ("c.ron", "charlie")]);
     open(&mut app, "charlie");
     send(&mut app, Action::StartConversation);
     assert_eq!(ids(&app), ["bravo", "charlie"]);

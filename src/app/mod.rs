@@ -10,6 +10,8 @@ mod egui_shader;
 pub mod face;
 pub mod flow;
 pub mod frame_bench;
+#[cfg(test)]
+mod frame_tests;
 pub mod hot_reload;
 pub mod i18n;
 pub mod learning;
@@ -286,7 +288,12 @@ fn spawn_camera(mut commands: Commands) {
 }
 
 /// Builds the windowed app for `boot` at `station` (does not run it).
-pub(crate) fn build_app(args: &AppArgs, station: &Station, catalog: Vec<CatalogEntry>, boot: Boot) -> App {
+pub(crate) fn build_app(
+    args: &AppArgs,
+    station: &Station,
+    catalog: Vec<CatalogEntry>,
+    boot: Boot,
+) -> App {
     let (w, h) = args.size.unwrap_or((1280, 800));
     let mut app = App::new();
     let mut plugins = DefaultPlugins.build();
