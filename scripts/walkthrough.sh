@@ -66,7 +66,7 @@ mkdir -p "$OUT"
 echo "walkthrough: screenshots, OCR text and app logs in $OUT"
 
 status=0
-xvfb-run -a -s "-screen 0 1280x800x24" \
+xvfb-run -a -e "$OUT/xvfb.log" -s "-screen 0 1280x800x24" \
     python3 scripts/walkthrough/walk.py --bin "$BIN" --scenarios scenarios --out "$OUT" \
     ${pass[@]+"${pass[@]}"} || status=$?
 
