@@ -93,7 +93,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let store = match Store::open_in(Some(&dir)) {
+    let store = match Store::open_in(&dir) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("learning_demo: {e}");

@@ -294,8 +294,8 @@ fn previews_are_never_recorded() {
     use courtesy::app::records::RecordStore;
     use courtesy::core::records::{Filter, Store};
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open_in(Some(dir.path())).expect("store");
-    let reader = Store::open_in(Some(dir.path())).expect("second handle");
+    let store = Store::open_in(dir.path()).expect("store");
+    let reader = Store::open_in(dir.path()).expect("second handle");
     let mut app = App::new();
     app.add_plugins((MinimalPlugins, StatesPlugin))
         .insert_resource(Catalog(vec![fixture()]))

@@ -205,7 +205,7 @@ fn relaxed_timers_double_the_limit_and_off_never_times_out() {
 /// The flow app with a records store in `dir` (recording on, as in the training room).
 fn recorded_app(dir: &std::path::Path) -> App {
     use courtesy::app::records::RecordStore;
-    let store = courtesy::core::records::Store::open_in(Some(dir)).expect("store");
+    let store = courtesy::core::records::Store::open_in(dir).expect("store");
     let mut app = App::new();
     app.add_plugins((MinimalPlugins, StatesPlugin))
         .insert_resource(Catalog(vec![fixture()]))
@@ -217,7 +217,7 @@ fn recorded_app(dir: &std::path::Path) -> App {
 }
 
 fn statuses(dir: &std::path::Path) -> Vec<courtesy::core::records::AttemptStatus> {
-    let reader = courtesy::core::records::Store::open_in(Some(dir)).expect("reader");
+    let reader = courtesy::core::records::Store::open_in(dir).expect("reader");
     reader
         .attempts(&courtesy::core::records::Filter::all(), 10)
         .expect("attempts")

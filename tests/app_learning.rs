@@ -109,7 +109,7 @@ fn play(sc: &Arc<Scenario>, seed: u64, worst: bool) -> AttemptResult {
 /// A store where `li` broke L10 in angry-customer 6, 5 and 4 days ago (due 3 days ago)
 /// and played the fixture badly 25 hours ago (its rules due an hour ago).
 fn seeded(dir: &Path, catalog: &Catalog, now: i64) -> Store {
-    let store = Store::open_in(Some(dir)).expect("store");
+    let store = Store::open_in(dir).expect("store");
     let angry = &catalog.get("angry-customer").expect("angry").scenario;
     let fix = &catalog.0[0].scenario;
     let mut played: Vec<(AttemptResult, i64)> = (0..3)
@@ -382,7 +382,7 @@ fn practise_next_leads_the_library_in_order_of_overdueness_with_reasons_in_words
 }
 
 fn app(data: &Path, catalog: Catalog) -> App {
-    let store = Store::open_in(Some(data)).expect("store");
+    let store = Store::open_in(data).expect("store");
     flow_app(catalog, |app| {
         app.insert_resource(RecordStore::with_store(store));
     })
@@ -486,7 +486,7 @@ fn practice_the_step_is_recorded_as_practice_and_never_counted_as_an_attempt() {
         app.world().resource::<Practice>().last,
         Some((steps.len(), steps.len()))
     );
-    let reader = Store::open_in(Some(tmp.path())).expect("reader");
+    let reader = Store::open_in(tmp.path()).expect("reader");
     // Not in any score, dashboard, report or the outbox …
     assert_eq!(
         scores(&reader),
@@ -566,7 +566,7 @@ fn the_debrief_practises_the_steps_that_went_wrong_without_a_new_attempt() {
         courtesy::core::learning::practice::wrong_in_transcript(&r.transcript)
     };
     assert!(!wrong.is_empty());
-    let reader = Store::open_in(Some(tmp.path())).expect("reader");
+    let reader = Store::open_in(tmp.path()).expect("reader");
     let before = scores(&reader);
     send(&mut app, Action::PractiseMistakes);
     assert_eq!(screen(&app), Screen::Conversation);

@@ -29,7 +29,7 @@ fn write(dir: &Path, name: &str, text: &str) {
 
 fn app(dir: &Path, data: &Path) -> App {
     let (catalog, _) = courtesy::app::loader::load_dir(dir).expect("loads");
-    let store = Store::open_in(Some(data)).expect("store");
+    let store = Store::open_in(data).expect("store");
     flow_app(Catalog(catalog), |app| {
         app.insert_resource(Settings {
             lang: Lang::En,
@@ -51,7 +51,7 @@ fn ids(app: &App) -> Vec<String> {
 }
 
 fn statuses(data: &Path) -> Vec<(String, AttemptStatus)> {
-    let reader = Store::open_in(Some(data)).expect("reader");
+    let reader = Store::open_in(data).expect("reader");
     reader
         .attempts(&Filter::all(), 10)
         .expect("attempts")
@@ -351,7 +351,7 @@ fn my_attempts_open_read_only_in_local_time_and_chinese_titles_wrap() {
     let mine = app.world().resource::<TraineeRecords>().clone();
     assert_eq!(mine.history.len(), 2, "{mine:?}");
     let catalog = app.world().resource::<Catalog>().clone();
-    let store = Store::open_in(Some(&data)).expect("reader");
+    let store = Store::open_in(&data).expect("reader");
     let finished = mine
         .history
         .iter()

@@ -280,8 +280,8 @@ fn sign_in(app: &mut App) {
 #[test]
 fn each_step_is_recorded_as_it_happens_and_the_result_at_the_end() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open_in(Some(dir.path())).expect("store");
-    let reader = Store::open_in(Some(dir.path())).expect("second handle");
+    let store = Store::open_in(dir.path()).expect("store");
+    let reader = Store::open_in(dir.path()).expect("second handle");
     let mut app = app(RecordStore::with_store(store));
     sign_in(&mut app);
     send(&mut app, Action::OpenScenario("scoring-case".into()));
@@ -378,7 +378,7 @@ fn a_store_that_cannot_open_leaves_the_attempt_playable_and_labelled() {
 #[test]
 fn manager_sets_a_password_unlocks_and_locks_after_inactivity() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open_in(Some(dir.path())).expect("store");
+    let store = Store::open_in(dir.path()).expect("store");
     let mut app = app(RecordStore::with_store(store));
     send(&mut app, Action::OpenManager);
     assert_eq!(screen(&app), Screen::Manager);
@@ -489,7 +489,7 @@ fn manager_sets_a_password_unlocks_and_locks_after_inactivity() {
 #[test]
 fn the_first_run_asks_for_the_manager_password_before_anything_else() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open_in(Some(dir.path())).expect("store");
+    let store = Store::open_in(dir.path()).expect("store");
     let records = RecordStore::with_store(store);
     assert_eq!(
         courtesy::app::first_screen(Screen::SignIn, &records),

@@ -54,7 +54,7 @@ fn record(store: &Store, trainee: &str, path: &[&str], locale: &str) {
 /// A store with: 王小明 passed (a, x), Li Lei failed twice with the poor reply b, nobody
 /// else; and an unfinished attempt by Li Lei.
 fn store(dir: &Path) -> Store {
-    let store = Store::open_in(Some(dir)).expect("store");
+    let store = Store::open_in(dir).expect("store");
     record(&store, "王小明", &["a", "x"], "zh-CN");
     record(&store, "Li Lei", &["b", "y"], "en");
     record(&store, "Li Lei", &["b", "y"], "en");
@@ -185,7 +185,7 @@ fn the_attempts_list_says_result_outcome_and_source_in_words() {
 #[test]
 fn the_overview_says_one_trainee_and_no_weakest_principle_at_100() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open_in(Some(dir.path())).expect("store");
+    let store = Store::open_in(dir.path()).expect("store");
     record(&store, "王小明", &["a", "x"], "en");
     let mut data = dashboard(&store);
     let mut h = harness(vm(data.clone(), Lang::En, Tab::Overview));
@@ -456,8 +456,8 @@ fn a_poor_choice_opens_its_attempts_and_the_export_writes_the_file() {
 #[test]
 fn a_screenshot_run_records_no_attempt() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let s = Store::open_in(Some(dir.path())).expect("store");
-    let reader = Store::open_in(Some(dir.path())).expect("second handle");
+    let s = Store::open_in(dir.path()).expect("store");
+    let reader = Store::open_in(dir.path()).expect("second handle");
     let mut app = app(RecordStore::with_store(s));
     app.insert_resource(courtesy::app::screenshot::ScreenshotTo(
         dir.path().join("shot.png"),

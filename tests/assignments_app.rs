@@ -49,7 +49,7 @@ struct Room {
 
 fn room() -> Room {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open_in(Some(dir.path())).expect("store");
+    let store = Store::open_in(dir.path()).expect("store");
     let now = courtesy::core::records::time::now_ms();
     let id = fixture().scenario.id.clone();
     let four: Vec<String> = ROSTER
@@ -379,8 +379,8 @@ fn the_library_lists_the_trainees_assignments_and_reports_satisfied_after_a_pass
     use courtesy::app::manager::Manager;
     use courtesy::app::screens::assignments::YourAssignments;
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open_in(Some(dir.path())).expect("store");
-    let reader = Store::open_in(Some(dir.path())).expect("second handle");
+    let store = Store::open_in(dir.path()).expect("store");
+    let reader = Store::open_in(dir.path()).expect("second handle");
     let now = courtesy::core::records::time::now_ms();
     store
         .assignment_create(

@@ -1,5 +1,6 @@
 //! The station configuration reaches the commands as a value, not as process state: two
-//! station files in one process give two results, and no `COURTESY_*` variable is set.
+//! station files in one process give two results, no `COURTESY_*` variable is set, and
+//! below the station layer (the engine and records crates) nothing reads the environment.
 
 use courtesy::core::records::{Filter, Store, store_path};
 use std::path::Path;
@@ -116,4 +117,89 @@ fn the_app_opens_the_store_each_station_file_names() {
         assert_eq!(store.station().as_deref(), Some(name));
     }
     assert_eq!(courtesy_vars(), before, "nothing set a COURTESY_* variable");
+}
+
+/// What reads (or writes) process environment variables at run time or build time.
+const ENV_READS: &[&str] = &[
+    "env::var",
+    "env::{",
+    "env::set_var",
+    "env::remove_var",
+    "option_env!",
+    "getenv",
+];
+
+/// Every `path:line: text` of `files` (path, source) whose code (not a `//` comment)
+/// reads an environment variable.
+fn env_reads(files: &[(std::path::PathBuf, String)]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (path, text) in files {
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            if ENV_READS.iter().any(|p| code.contains(p)) {
+                out.push(format!("{}:{}: {}", path.display(), n + 1, line.trim()));
+            }
+        }
+    }
+    out
+}
+
+/// Every `.rs` file under `dir`, with its path and text.
+fn rust_files(dir: &Path) -> Vec<(std::path::PathBuf, String)> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        let entries = std::fs::read_dir(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display()));
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                todo.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                let text = std::fs::read_to_string(&p).expect("source file reads");
+                out.push((p, text));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Configuration is passed in: the records crate (store, xAPI, LRS) and the engine take
+/// the data folder, the LRS file and the station name as arguments, and only the
+/// station layer (`src/station`) reads `COURTESY_*`.
+#[test]
+fn the_records_and_engine_crates_read_no_environment_variable() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for krate in ["crates/records/src", "crates/engine/src"] {
+        let files = rust_files(&root.join(krate));
+        assert!(files.len() > 5, "{krate}: found only {} files", files.len());
+        let found = env_reads(&files);
+        assert!(
+            found.is_empty(),
+            "{krate} reads the environment; take the value as an argument and resolve it \
+             in src/station instead:\n{}",
+            found.join("\n")
+        );
+    }
+}
+
+#[test]
+fn the_env_read_check_finds_reads_and_skips_comments() {
+    let file = |text: &str| vec![(std::path::PathBuf::from("x.rs"), text.to_string())];
+    for read in [
+        "let v = std::env::var(\"COURTESY_STATION\");",
+        "match std::env::var_os(DATA_DIR_ENV) {",
+        "use std::env::{var, var_os};",
+        "let v = option_env!(\"X\");",
+        "unsafe { std::env::set_var(\"X\", \"1\") };",
+    ] {
+        assert_eq!(env_reads(&file(read)).len(), 1, "{read}");
+    }
+    assert!(env_reads(&file("/// reads `std::env::var` nowhere\n// env::var_os")).is_empty());
+    // The station layer is where the reads are: the check sees them there.
+    let station = rust_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src/station"));
+    assert!(
+        !env_reads(&station).is_empty(),
+        "src/station reads COURTESY_*"
+    );
 }

@@ -41,10 +41,12 @@ pub const CONFIG_ENV: &str = "COURTESY_CONFIG";
 pub const STATION_ENV: &str = "COURTESY_STATION";
 /// Environment variable with the scenario folders (separated like `PATH`: `:` on Unix, `;` on Windows).
 pub const SCENARIOS_ENV: &str = "COURTESY_SCENARIOS";
-/// The data folder's environment variable (read here, in the environment layer).
-pub const DATA_DIR_ENV: &str = crate::core::records::DATA_DIR_ENV;
-/// The LRS configuration file's environment variable (read here, in the environment layer).
-pub const LRS_CONFIG_ENV: &str = crate::core::lrs::CONFIG_ENV;
+/// Environment variable naming the folder that holds the records store.
+pub const DATA_DIR_ENV: &str = "COURTESY_DATA_DIR";
+/// Environment variable naming the LRS configuration file.
+pub const LRS_CONFIG_ENV: &str = "COURTESY_LRS_CONFIG";
+/// The station name used when none is configured and the host has no name.
+pub const UNNAMED_STATION: &str = "unnamed station";
 /// The configuration file's name in the platform config directory's `courtesy` folder.
 pub const CONFIG_FILE_NAME: &str = "station.ron";
 /// The scenario folder used when none is configured, if it exists: `./scenarios`.
@@ -446,6 +448,11 @@ impl StationConfig {
                 value: s,
                 from: from_file("station"),
             }
+        } else if env.host_name.trim().is_empty() {
+            Setting {
+                value: UNNAMED_STATION.to_string(),
+                from: default("the host has no name"),
+            }
         } else {
             Setting {
                 value: env.host_name.clone(),
@@ -812,22 +819,14 @@ impl Records {
     /// The LRS configuration file to use with the data folder `data_dir`, and whether it
     /// was named explicitly (a missing named file is an error, not "no LRS").
     pub fn lrs_config_path(&self, data_dir: &Path) -> (PathBuf, bool) {
-        match &self.lrs_config {
-            Some(p) => (p.clone(), true),
-            None => (data_dir.join(crate::core::lrs::CONFIG_FILE_NAME), false),
-        }
+        crate::core::lrs::config_path(data_dir, self.lrs_config.as_deref())
     }
 
     /// Reads the LRS configuration: `Ok(None)` when none was named and the data folder
     /// has no `lrs.ron`; an error for a named file that is missing, or any file that
     /// cannot be read or is not valid.
     pub fn discover_lrs(&self) -> Result<Option<LrsConfig>, LrsError> {
-        let (path, explicit) = self.lrs_config_path(&self.data_dir()?);
-        match std::fs::metadata(&path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => Ok(None),
-            Err(source) => Err(LrsError::ConfigRead { path, source }),
-            Ok(_) => LrsConfig::load(&path).map(Some),
-        }
+        LrsConfig::discover(&self.data_dir()?, self.lrs_config.as_deref())
     }
 
     /// A warning when the LRS configuration file can be read by other accounts (it
@@ -837,12 +836,15 @@ impl Records {
         crate::core::lrs::file_exposure(&self.lrs_config_path(&dir).0)
     }
 
-    /// Names `store`'s new attempts and statements after this station.
+    /// Names `store`'s new attempts and statements after this station (a blank name,
+    /// e.g. `--station ""`, is [`UNNAMED_STATION`]). A store opened without this
+    /// records no station.
     pub fn name_store(&self, store: &Store) {
-        // A blank name (e.g. a host with none) keeps the store's own fallback.
-        if !self.station.trim().is_empty() {
-            store.set_station(Some(&self.station));
-        }
+        let name = match self.station.trim() {
+            "" => UNNAMED_STATION,
+            _ => &self.station,
+        };
+        store.set_station(Some(name));
     }
 
     /// Opens (creating if needed) the records store, named after this station.
@@ -857,10 +859,7 @@ impl Records {
     /// right after opening the store, before recording; on error the store keeps the
     /// defaults.
     pub fn configure_store(&self, store: &Store) -> Result<Option<LrsConfig>, LrsError> {
-        let cfg = self.discover_lrs()?;
-        store.set_statement_identity(cfg.as_ref().map(LrsConfig::identity).unwrap_or_default());
-        store.set_keep_sent_days(cfg.as_ref().map_or(0, |c| c.keep_sent_days));
-        Ok(cfg)
+        crate::core::lrs::configure_store(store, &self.data_dir()?, self.lrs_config.as_deref())
     }
 }
 
@@ -923,6 +922,37 @@ mod tests {
         );
         // A named file that is missing is an error, not "no LRS".
         assert!(matches!(r.discover_lrs(), Err(LrsError::ConfigRead { .. })));
+    }
+
+    #[test]
+    fn the_store_is_named_by_the_configuration_and_a_nameless_host_is_unnamed() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        // Opened directly, a store records no station: nothing below reads one.
+        let bare = Store::open_in(tmp.path()).expect("opens");
+        assert_eq!(bare.station(), None);
+        drop(bare);
+        let env = Env {
+            host_name: "  ".into(),
+            ..env_with(&[])
+        };
+        let cfg = StationConfig::load_with(&Flags::default(), &env).expect("defaults");
+        assert_eq!(cfg.station.value, UNNAMED_STATION);
+        let r = cfg.records().with_data_dir(Some(tmp.path()));
+        let store = r.open_store().expect("opens");
+        assert_eq!(store.station().as_deref(), Some(UNNAMED_STATION));
+        // A blank name given on the command line is not "no station" either.
+        let flags = Flags {
+            station: Some(String::new()),
+            ..Default::default()
+        };
+        let r = StationConfig::load_with(&flags, &env_with(&[]))
+            .expect("defaults")
+            .records();
+        r.name_store(&store);
+        assert_eq!(store.station().as_deref(), Some(UNNAMED_STATION));
+        let named = records(&[(STATION_ENV, "seat-4")]);
+        named.name_store(&store);
+        assert_eq!(store.station().as_deref(), Some("seat-4"));
     }
 
     #[test]

@@ -88,7 +88,7 @@ impl Station {
         std::fs::copy(lrs, dir.join("lrs.ron")).expect("copies lrs.ron");
         let store = Store::open(&dir.join("records.sqlite3")).expect("store");
         store.set_station(Some(name));
-        configure_store(&store, Some(&dir), None).expect("configures");
+        configure_store(&store, &dir, None).expect("configures");
         Station {
             name: name.to_string(),
             dir,

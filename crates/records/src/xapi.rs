@@ -114,35 +114,14 @@ pub struct AttemptContext<'a> {
     pub content_hash: Option<&'a str>,
     pub seed: u64,
     pub locale: &'a str,
-    /// The station the attempt was played at (the `station` context extension); `None`
-    /// for attempts recorded before stations were named (their statements carry none).
+    /// The station the attempt was played at (the `station` context extension), as the
+    /// caller named it; `None` for attempts recorded before stations were named or by a
+    /// store given no station name (their statements carry none).
     pub station: Option<&'a str>,
 }
 
-/// Environment variable naming this station (the `station` context extension).
-pub const STATION_ENV: &str = "COURTESY_STATION";
-
 /// The longest station name kept (characters); longer names are cut.
 pub(crate) const MAX_STATION_CHARS: usize = 64;
-
-/// This station's name, written into every statement: [`STATION_ENV`] if set and not
-/// blank, else the computer's host name, else `"unnamed station"`. Control and
-/// escape characters are removed, white space trimmed, at most [`MAX_STATION_CHARS`]
-/// characters. The one place the name is read: the station configuration file
-/// (issue 14) plugs in here.
-pub fn station_name() -> String {
-    let from_env = std::env::var(STATION_ENV).ok();
-    let name = from_env
-        .as_deref()
-        .map(clean_station)
-        .filter(|s| !s.is_empty())
-        .or_else(|| {
-            host_name()
-                .map(|h| clean_station(&h))
-                .filter(|s| !s.is_empty())
-        });
-    name.unwrap_or_else(|| "unnamed station".to_string())
-}
 
 /// A station name as stored and shown: cleaned of control and escape characters
 /// ([`crate::untrusted::clean`]), trimmed, at most [`MAX_STATION_CHARS`] characters.
@@ -155,25 +134,6 @@ pub(crate) fn clean_station(s: &str) -> String {
         .collect::<String>()
         .trim()
         .to_string()
-}
-
-/// The computer's host name, if the platform tells it without a system call crate.
-fn host_name() -> Option<String> {
-    for var in ["COMPUTERNAME", "HOSTNAME"] {
-        if let Ok(v) = std::env::var(var)
-            && !v.trim().is_empty()
-        {
-            return Some(v);
-        }
-    }
-    for file in ["/proc/sys/kernel/hostname", "/etc/hostname"] {
-        if let Ok(v) = std::fs::read_to_string(file)
-            && !v.trim().is_empty()
-        {
-            return Some(v);
-        }
-    }
-    None
 }
 
 /// An extension key under the base IRI, e.g. `…/extensions/ratings`.

@@ -7,8 +7,6 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// Environment variable naming the LRS configuration file.
-pub const CONFIG_ENV: &str = "COURTESY_LRS_CONFIG";
 /// The configuration's file name inside the data folder.
 pub const CONFIG_FILE_NAME: &str = "lrs.ron";
 /// Statements per POST unless the configuration says otherwise.
@@ -84,16 +82,14 @@ impl fmt::Debug for LrsConfig {
     }
 }
 
-/// The configuration file to use: `flag` (`--lrs-config`), else [`CONFIG_ENV`] if set
-/// and non-empty, else `lrs.ron` in `data_dir`. The flag says whether it was named
-/// explicitly (then a missing file is an error, not "not configured").
-pub fn config_path(data_dir: &Path, flag: Option<&Path>) -> (PathBuf, bool) {
-    if let Some(p) = flag {
-        return (p.to_path_buf(), true);
-    }
-    match std::env::var_os(CONFIG_ENV) {
-        Some(v) if !v.is_empty() => (PathBuf::from(v), true),
-        _ => (data_dir.join(CONFIG_FILE_NAME), false),
+/// The configuration file to use: `named` if the caller named one (the station
+/// configuration: `--lrs-config`, `COURTESY_LRS_CONFIG` or `station.ron`), else `lrs.ron`
+/// in `data_dir`. The flag says whether it was named explicitly (then a missing file is
+/// an error, not "not configured"). Reads no environment variable.
+pub fn config_path(data_dir: &Path, named: Option<&Path>) -> (PathBuf, bool) {
+    match named {
+        Some(p) => (p.to_path_buf(), true),
+        None => (data_dir.join(CONFIG_FILE_NAME), false),
     }
 }
 
@@ -197,8 +193,8 @@ impl LrsConfig {
     /// Finds and reads the configuration (see [`config_path`]): `Ok(None)` when none is
     /// named and `<data_dir>/lrs.ron` does not exist; an error for a file named
     /// explicitly that is missing, or any file that cannot be read or is not valid.
-    pub fn discover(data_dir: &Path, flag: Option<&Path>) -> Result<Option<LrsConfig>, LrsError> {
-        let (path, explicit) = config_path(data_dir, flag);
+    pub fn discover(data_dir: &Path, named: Option<&Path>) -> Result<Option<LrsConfig>, LrsError> {
+        let (path, explicit) = config_path(data_dir, named);
         match std::fs::metadata(&path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => Ok(None),
             Err(source) => Err(LrsError::ConfigRead { path, source }),
@@ -231,18 +227,17 @@ impl LrsConfig {
     }
 }
 
-/// Finds the LRS configuration for the data folder chosen by `data_dir_flag` (see
-/// [`config_path`]) and gives `store` its statement identity and `keep_sent_days` (the
-/// defaults when there is no configuration). Call it right after opening the store, before recording.
-/// Returns the configuration, to start a [`SyncWorker`](crate::lrs::SyncWorker) with.
-/// On error the store keeps the default identity.
+/// Finds the LRS configuration for the data folder `data_dir` (the file `named`, else its
+/// `lrs.ron`: see [`config_path`]) and gives `store` its statement identity and
+/// `keep_sent_days` (the defaults when there is no configuration). Call it right after
+/// opening the store, before recording. Returns the configuration, to start a
+/// [`SyncWorker`](crate::lrs::SyncWorker) with. On error the store keeps the default identity.
 pub fn configure_store(
     store: &crate::records::Store,
-    data_dir_flag: Option<&Path>,
-    config_flag: Option<&Path>,
+    data_dir: &Path,
+    named: Option<&Path>,
 ) -> Result<Option<LrsConfig>, LrsError> {
-    let dir = crate::records::resolve_data_dir(data_dir_flag)?;
-    let cfg = LrsConfig::discover(&dir, config_flag)?;
+    let cfg = LrsConfig::discover(data_dir, named)?;
     store.set_statement_identity(cfg.as_ref().map(LrsConfig::identity).unwrap_or_default());
     store.set_keep_sent_days(cfg.as_ref().map_or(0, |c| c.keep_sent_days));
     Ok(cfg)
@@ -252,8 +247,8 @@ pub fn configure_store(
 /// read or written by accounts other than its owner (Unix permissions with any group or
 /// other bit set): it holds the LRS secret. `None` when the file is owner-only, absent,
 /// or the platform has no such permissions.
-pub fn config_exposure(data_dir: &Path, flag: Option<&Path>) -> Option<String> {
-    let (path, _) = config_path(data_dir, flag);
+pub fn config_exposure(data_dir: &Path, named: Option<&Path>) -> Option<String> {
+    let (path, _) = config_path(data_dir, named);
     file_exposure(&path)
 }
 

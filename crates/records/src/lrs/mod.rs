@@ -32,8 +32,8 @@ pub use cache::{
 pub use client::{LrsClient, PostOutcome};
 pub use cohort::{CohortStore, RebuiltAttempts, cohort_store, fetch_attempts, rebuild_attempts};
 pub use config::{
-    CONFIG_ENV, CONFIG_FILE_NAME, DEFAULT_BATCH_SIZE, LrsConfig, config_exposure, config_path,
-    configure_store, file_exposure,
+    CONFIG_FILE_NAME, DEFAULT_BATCH_SIZE, LrsConfig, config_exposure, config_path, configure_store,
+    file_exposure,
 };
 pub use error::LrsError;
 pub use room::{Room, RoomAttempts, room, room_dashboard, trainee_records};

@@ -4,9 +4,11 @@
 //! Engine-free (no bevy/egui). The schema, file location and durability guarantees are
 //! in `docs/records.md`.
 //!
-//! * Open: [`Store::open`] / [`Store::open_existing`] / [`Store::open_in`]; the folder is
-//!   `--data-dir`, else `$COURTESY_DATA_DIR`, else the platform data directory
-//!   ([`resolve_data_dir`]).
+//! * Open: [`Store::open`] / [`Store::open_existing`] / [`Store::open_in`], at the path or
+//!   folder the caller gives, then [`Store::set_station`] with the caller's station name.
+//!   This crate reads no environment variable: the station configuration (`src/station`
+//!   in the `courtesy` crate) resolves `--data-dir` / `COURTESY_DATA_DIR` / `station.ron`
+//!   and the station name, and passes the values in.
 //! * Record: [`Store::begin_attempt`] → [`Store::record_step`] per answered step →
 //!   [`Store::finish_attempt`]; or keep a [`Recorder`] beside the [`Session`](courtesy_engine::session::Session).
 //! * Review: [`Store::cohort_averages`], [`Store::trainee_table`], [`Store::trend`],
@@ -68,7 +70,4 @@ pub use record::{
 pub use replay::{Replay, ReplayError, replay};
 pub use roster::{MIN_PIN_CHARS, RosterEntry, SignInRefused};
 pub use schema::{APPLICATION_ID, MIGRATIONS, current_version as schema_version};
-pub use store::{
-    BUSY_TIMEOUT, DATA_DIR_ENV, RETRY_BUDGET, STALE_AFTER_MS, STORE_FILE_NAME, Store,
-    platform_data_dir, resolve_data_dir, store_path,
-};
+pub use store::{BUSY_TIMEOUT, RETRY_BUDGET, STALE_AFTER_MS, STORE_FILE_NAME, Store, store_path};

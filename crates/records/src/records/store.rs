@@ -12,8 +12,6 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
 
-/// Environment variable naming the folder that holds the records store.
-pub const DATA_DIR_ENV: &str = "COURTESY_DATA_DIR";
 /// The store's file name inside the data folder.
 pub const STORE_FILE_NAME: &str = "records.sqlite3";
 /// How long one SQLite call waits for another process's lock (SQLite's busy handler).
@@ -25,28 +23,6 @@ pub const RETRY_BUDGET: Duration = Duration::from_secs(60);
 pub const STALE_AFTER_MS: i64 = 3_600_000;
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
-
-/// The folder the store lives in when neither `--data-dir` nor [`DATA_DIR_ENV`] says
-/// otherwise: the platform data directory's `courtesy` folder
-/// (`~/.local/share/courtesy` on Linux, `%APPDATA%\courtesy` on Windows,
-/// `~/Library/Application Support/courtesy` on macOS).
-pub fn platform_data_dir() -> Result<PathBuf, RecordsError> {
-    dirs::data_dir()
-        .map(|d| d.join("courtesy"))
-        .ok_or(RecordsError::NoDataDir)
-}
-
-/// The data folder to use: `flag` (from `--data-dir`) if given, else [`DATA_DIR_ENV`] if
-/// set and non-empty, else [`platform_data_dir`].
-pub fn resolve_data_dir(flag: Option<&Path>) -> Result<PathBuf, RecordsError> {
-    if let Some(dir) = flag {
-        return Ok(dir.to_path_buf());
-    }
-    match std::env::var_os(DATA_DIR_ENV) {
-        Some(v) if !v.is_empty() => Ok(PathBuf::from(v)),
-        _ => platform_data_dir(),
-    }
-}
 
 /// How [`Store::open_with`] opens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -156,7 +132,7 @@ pub struct Store {
     /// Days a delivered statement keeps its JSON before [`Store::prune_sent`] drops it.
     keep_sent_days: AtomicU32,
     /// The station new attempts are recorded at (`attempts.station`, the statements'
-    /// `station` extension); [`station_name`](crate::xapi::station_name) at open.
+    /// `station` extension); none until the caller names it ([`Store::set_station`]).
     station: RwLock<Option<String>>,
 }
 
@@ -189,11 +165,11 @@ impl Store {
         self.read_only
     }
 
-    /// Opens (creating if needed) `records.sqlite3` in the data folder chosen by
-    /// [`resolve_data_dir`]`(flag)`.
-    pub fn open_in(flag: Option<&Path>) -> Result<Store, RecordsError> {
-        let dir = resolve_data_dir(flag)?;
-        Store::open(&store_path(&dir))
+    /// Opens (creating if needed) `records.sqlite3` in the data folder `dir`. The caller
+    /// chooses the folder (the station configuration: `--data-dir`, `COURTESY_DATA_DIR`,
+    /// `station.ron` or the platform data folder); this crate reads no environment.
+    pub fn open_in(dir: &Path) -> Result<Store, RecordsError> {
+        Store::open(&store_path(dir))
     }
 
     /// The store file's path.
@@ -221,9 +197,10 @@ impl Store {
         self.keep_sent_days.load(Ordering::Relaxed)
     }
 
-    /// Sets the station new attempts are recorded at (see
-    /// [`station_name`](crate::xapi::station_name), which is the default); `None`
-    /// records attempts with no station and statements without the `station` extension.
+    /// Sets the station new attempts are recorded at, given by the caller (the app and
+    /// the CLI: the station configuration's name). A store opens with none: `None` (or a
+    /// name that is blank once cleaned) records attempts with no station and statements
+    /// without the `station` extension.
     pub fn set_station(&self, station: Option<&str>) {
         *self.station.write().unwrap_or_else(|e| e.into_inner()) = station
             .map(crate::xapi::clean_station)
@@ -308,7 +285,7 @@ impl Store {
             read_only: false,
             identity: RwLock::new(StatementIdentity::default()),
             keep_sent_days: AtomicU32::new(0),
-            station: RwLock::new(Some(crate::xapi::station_name())),
+            station: RwLock::new(None),
         };
         store.read(|c| c.busy_timeout(BUSY_TIMEOUT))?;
         store.prepare()?;
