@@ -21,6 +21,7 @@ const GOOD: &str = include_str!("fixtures/scoring-case.ron");
 /// The fixture scenario under another id (and title), as its own file.
 fn scenario(id: &str) -> String {
     GOOD.replace("id: \"scoring-case\"", &format!("id: \"{id}\""))
+        .replace("\"Scoring case\"", &format!("\"Scoring case {id}\""))
 }
 
 fn write(dir: &Path, name: &str, text: &str) {
@@ -150,7 +151,11 @@ fn removing_the_scenario_last_opened_says_so_on_the_library() {
     );
     assert_eq!(screen(&app), Screen::Library);
     let panel = app.world().resource::<ReloadPanel>();
-    assert_eq!(panel.notice.as_deref(), Some("“bravo” was removed."));
+    // By the title the trainee saw on its card, not the file's id.
+    assert_eq!(
+        panel.notice.as_deref(),
+        Some("“Scoring case bravo” was removed.")
+    );
     assert!(panel.visible());
 }
 

@@ -494,6 +494,10 @@ pub(crate) fn drain(
     let Some(snap) = latest else { return };
     let lang = settings.lang;
     let was_selected = selected.0.clone();
+    // Its title in the trainee's language, while the catalogue still has it.
+    let was_title = selected
+        .entry(&catalog)
+        .map(|e| e.scenario.title.get(lang.code()).to_string());
     let mut applied = apply_snapshot(&snap, &mut catalog, &mut selected, &mut play);
     if let Some(gone) = applied.abandoned.take() {
         abandoned.write(gone);
@@ -514,11 +518,12 @@ pub(crate) fn drain(
         next.set(Screen::Library);
     }
     // The scenario last opened (on the library: the card the trainee came back to) is
-    // gone: say so, by the id it had.
+    // gone: say so, by the title it had (its id only if it had none to show).
     if let Some(id) = was_selected.filter(|id| applied.removed.contains(id))
         && here != Screen::SignIn
     {
-        notice = Some(T::ReloadRemoved.fmt(lang, &[&id]));
+        let name = was_title.filter(|t| !t.trim().is_empty()).unwrap_or(id);
+        notice = Some(T::ReloadRemoved.fmt(lang, &[&name]));
     }
     if panel.problems != snap.problems || notice.is_some() {
         panel.dismissed = false;
