@@ -549,21 +549,3 @@ fn the_password_is_changed_with_the_keyboard_alone() {
         })
     );
 }
-
-#[test]
-fn the_lock_countdown_wakes_when_its_seconds_change() {
-    use manager::next_tick;
-    use std::time::Duration;
-    // 4.3 s left shows "4 s" until 4.0 s: wake in 0.3 s (plus a few ms), not continuously.
-    let t = next_tick(Duration::from_millis(4_300));
-    assert!(
-        t >= Duration::from_millis(300) && t < Duration::from_millis(320),
-        "{t:?}"
-    );
-    // On a whole second the next change is a second away.
-    let t = next_tick(Duration::from_secs(5));
-    assert!(
-        t >= Duration::from_secs(1) && t < Duration::from_millis(1_020),
-        "{t:?}"
-    );
-}

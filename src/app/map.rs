@@ -200,37 +200,13 @@ pub struct MapLayout {
     pub size: egui::Vec2,
 }
 
-impl MapLayout {
-    /// Boxes that a segment of some arrow passes through (other than where it starts
-    /// and ends); empty when every arrow keeps to the gaps.
-    pub fn crossings(&self) -> Vec<(String, String)> {
-        let mut out = Vec::new();
-        for (e, pts) in &self.arrows {
-            for (id, r) in &self.boxes {
-                let inner = r.shrink(1.0);
-                let hit = pts.windows(2).any(|w| segment_hits(w[0], w[1], inner));
-                if hit {
-                    out.push((format!("{} > {}", e.from, e.to), id.clone()));
-                }
-            }
-        }
-        out
-    }
-}
-
-/// Whether the segment a–b passes through the inside of `r` (sampled finely).
-fn segment_hits(a: Pos2, b: Pos2, r: Rect) -> bool {
-    let n = ((b - a).length() / 2.0).ceil().max(1.0) as usize;
-    (0..=n).any(|i| r.contains(a + (b - a) * (i as f32 / n as f32)))
-}
-
 /// The font of the map's labels (follows the text size setting).
-pub fn label_font(style: &egui::Style) -> egui::FontId {
+fn label_font(style: &egui::Style) -> egui::FontId {
     egui::TextStyle::Small.resolve(style)
 }
 
 /// The box size that fits the widest label (and the clock of timed steps).
-pub fn box_size(ui: &egui::Ui, vm: &MapVm) -> egui::Vec2 {
+fn box_size(ui: &egui::Ui, vm: &MapVm) -> egui::Vec2 {
     let font = label_font(ui.style());
     let h = ui.fonts_mut(|f| f.row_height(&font));
     let widest = vm
@@ -345,4 +321,162 @@ pub fn ui(ui: &mut egui::Ui, vm: &MapVm) -> Option<String> {
         }
     }
     clicked
+}
+
+#[cfg(test)]
+mod tests {
+    //! The map's layout: labels fit, arrows keep to the gaps, timed steps marked.
+    use super::*;
+    use crate::app::loader::CatalogEntry;
+    use egui_kittest::Harness;
+
+    /// The check the layout is held to (test only: the map never draws through a box).
+    impl MapLayout {
+        /// Boxes that a segment of some arrow passes through (other than where it starts
+        /// and ends); empty when every arrow keeps to the gaps.
+        fn crossings(&self) -> Vec<(String, String)> {
+            let mut out = Vec::new();
+            for (e, pts) in &self.arrows {
+                for (id, r) in &self.boxes {
+                    let inner = r.shrink(1.0);
+                    let hit = pts.windows(2).any(|w| segment_hits(w[0], w[1], inner));
+                    if hit {
+                        out.push((format!("{} > {}", e.from, e.to), id.clone()));
+                    }
+                }
+            }
+            out
+        }
+    }
+
+    /// Whether the segment a–b passes through the inside of `r` (sampled finely).
+    fn segment_hits(a: Pos2, b: Pos2, r: Rect) -> bool {
+        let n = ((b - a).length() / 2.0).ceil().max(1.0) as usize;
+        (0..=n).any(|i| r.contains(a + (b - a) * (i as f32 / n as f32)))
+    }
+
+    fn shipped() -> Vec<CatalogEntry> {
+        let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"));
+        let (entries, skipped) = crate::app::loader::load_dir(dir).expect("scenarios load");
+        assert!(skipped.is_empty(), "{skipped:?}");
+        entries
+    }
+
+    #[test]
+    fn no_arrow_crosses_a_box_on_any_shipped_scenario() {
+        for e in shipped() {
+            for lang in Lang::ALL {
+                let map = MapVm::build(&e.scenario, lang, None);
+                let layout = map.layout(egui::vec2(140.0, 26.0), egui::Pos2::ZERO);
+                assert!(
+                    layout.crossings().is_empty(),
+                    "{}: arrows through boxes: {:?}",
+                    e.scenario.id,
+                    layout.crossings()
+                );
+                assert_eq!(layout.boxes.len(), map.nodes.len());
+                // Everything lies inside the space the map asks for.
+                let area = egui::Rect::from_min_size(egui::Pos2::ZERO, layout.size);
+                for (id, r) in &layout.boxes {
+                    assert!(
+                        area.contains_rect(*r),
+                        "{}: box {id} outside",
+                        e.scenario.id
+                    );
+                }
+                for (edge, pts) in &layout.arrows {
+                    for p in pts {
+                        assert!(
+                            area.expand(1.0).contains(*p),
+                            "{}: arrow {edge:?} leaves the map at {p:?}",
+                            e.scenario.id
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_crossing_check_catches_an_arrow_through_a_box() {
+        // Straight from the first layer to the third, through whatever is in the second:
+        // what the map drew before arrows were routed.
+        let e = shipped()
+            .into_iter()
+            .find(|e| {
+                let m = MapVm::build(&e.scenario, Lang::En, None);
+                m.nodes.iter().filter(|n| n.depth == 1).count() == 1
+                    && m.nodes.iter().any(|n| n.depth == 2)
+            })
+            .expect("a scenario with a one-box second layer");
+        let map = MapVm::build(&e.scenario, Lang::En, None);
+        let mut layout = map.layout(egui::vec2(140.0, 26.0), egui::Pos2::ZERO);
+        let top = map.nodes.iter().find(|n| n.depth == 0).expect("start");
+        let third = map
+            .nodes
+            .iter()
+            .find(|n| n.depth == 2)
+            .expect("third layer");
+        let (a, b) = (layout.boxes[&top.id], layout.boxes[&third.id]);
+        layout.arrows.push((
+            MapEdge {
+                from: top.id.clone(),
+                to: third.id.clone(),
+                total: 0,
+            },
+            vec![
+                egui::pos2(a.center().x, a.bottom()),
+                egui::pos2(a.center().x, b.top()),
+            ],
+        ));
+        assert!(!layout.crossings().is_empty());
+    }
+
+    #[test]
+    fn map_boxes_fit_their_labels_and_timed_steps_show_their_limit() {
+        let e = shipped()
+            .into_iter()
+            .find(|e| e.scenario.steps.iter().any(|s| s.time_limit.is_some()))
+            .expect("a shipped scenario with a timed step");
+        let map = MapVm::build(&e.scenario, Lang::Zh, None);
+        let timed = e
+            .scenario
+            .steps
+            .iter()
+            .find(|s| s.time_limit.is_some())
+            .expect("timed step");
+        let node = map.nodes.iter().find(|n| n.id == timed.id).expect("node");
+        assert_eq!(node.timed, timed.time_limit);
+        assert!(
+            node.label()
+                .ends_with(&format!("{} s", timed.time_limit.unwrap_or(0)))
+        );
+        let mut fits = None;
+        let mut h = Harness::builder()
+            .with_size(egui::vec2(900.0, 600.0))
+            .build_ui(|ui| {
+                // The largest text size: the boxes grow with the font.
+                ui.style_mut()
+                    .text_styles
+                    .iter_mut()
+                    .for_each(|(_, f)| f.size *= 1.6);
+                let size = box_size(ui, &map);
+                let font = label_font(ui.style());
+                let widest = map
+                    .nodes
+                    .iter()
+                    .map(|n| {
+                        ui.fonts_mut(|f| {
+                            f.layout_no_wrap(n.label(), font.clone(), egui::Color32::WHITE)
+                                .size()
+                                .x
+                        })
+                    })
+                    .fold(0.0_f32, f32::max);
+                fits = Some(size.x > widest + 8.0 && size.y > font.size);
+            });
+        h.run();
+        drop(h);
+        assert_eq!(fits, Some(true), "every label fits its box");
+    }
 }

@@ -1330,7 +1330,7 @@ fn draw(
 }
 
 /// How long until a countdown showing `rem` in whole seconds (rounded down) changes.
-pub fn next_tick(rem: std::time::Duration) -> std::time::Duration {
+fn next_tick(rem: std::time::Duration) -> std::time::Duration {
     let frac = std::time::Duration::from_nanos(u64::from(rem.subsec_nanos()));
     let frac = if frac.is_zero() {
         std::time::Duration::from_secs(1)
@@ -1338,4 +1338,26 @@ pub fn next_tick(rem: std::time::Duration) -> std::time::Duration {
         frac
     };
     frac + std::time::Duration::from_millis(5)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::next_tick;
+    use std::time::Duration;
+
+    #[test]
+    fn the_lock_countdown_wakes_when_its_seconds_change() {
+        // 4.3 s left shows "4 s" until 4.0 s: wake in 0.3 s (plus a few ms), not continuously.
+        let t = next_tick(Duration::from_millis(4_300));
+        assert!(
+            t >= Duration::from_millis(300) && t < Duration::from_millis(320),
+            "{t:?}"
+        );
+        // On a whole second the next change is a second away.
+        let t = next_tick(Duration::from_secs(5));
+        assert!(
+            t >= Duration::from_secs(1) && t < Duration::from_millis(1_020),
+            "{t:?}"
+        );
+    }
 }
