@@ -55,8 +55,8 @@ pub enum RecordsError {
     Missing { path: PathBuf },
 
     #[error(
-        "cannot find this platform's data directory for the records store; set --data-dir DIR or \
-         the COURTESY_DATA_DIR environment variable"
+        "cannot find this platform's data directory for the records store; set --data-dir DIR, \
+         the COURTESY_DATA_DIR environment variable or `data_dir` in station.ron"
     )]
     NoDataDir,
 
