@@ -60,7 +60,7 @@ pub(crate) fn settings() -> Settings {
     }
 }
 
-/// Measured (README, Performance): ~25 % less CPU per redrawn frame under lavapipe.
+/// Measured (README, Performance): 20–27 % less CPU per redrawn frame under lavapipe.
 const DEFAULT_SRGB_SPACE: bool = true;
 
 /// The compositing space to put on the camera egui draws through (none: bevy's linear
