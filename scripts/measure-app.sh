@@ -13,6 +13,7 @@
 #
 #   scripts/measure-app.sh                       # builds the release binaries if missing
 #   SCENARIO=lost-parcel STEPS=4 RUNS=5 scripts/measure-app.sh
+#   ONLY=frames scripts/measure-app.sh           # CPU per redrawn frame alone (with load)
 # Needs xvfb-run (Debian: xvfb) and mesa-vulkan-drivers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +26,7 @@ STEPS=${STEPS:-4}            # replies taken before the measured conversation sc
 SETTLE=${SETTLE:-4}          # seconds to let start-up finish before measuring
 MEASURE=${SECONDS_MEASURED:-8}
 FRAMES=${FRAMES:-100}
+ONLY=${ONLY:-}               # frames: measure the CPU per redrawn frame only
 RUNS=${RUNS:-3}
 SIZE=${SIZE:-1280x800}
 
@@ -102,9 +104,11 @@ first_frame() {
 }
 
 echo "binary: $BIN ($SCENARIO, conversation after $STEPS replies, $SIZE, Xvfb + $(ls /usr/share/vulkan/icd.d/ 2>/dev/null | grep -q lvp && echo lavapipe || echo 'unknown Vulkan driver'))"
-cpu_while idle off "$choose"
-cpu_while "countdown (timers relaxed)" relaxed
-echo "RSS on the conversation screen:    $((rss / 1024)) MiB"
+if [[ $ONLY != frames ]]; then
+    cpu_while idle off "$choose"
+    cpu_while "countdown (timers relaxed)" relaxed
+    echo "RSS on the conversation screen:    $((rss / 1024)) MiB"
+fi
 
 log="$logs/frames.log"
 start "$log" "$BIN" app --scenario "$SCENARIO" --seed 7 --screen conversation --choose "$choose" \
@@ -112,6 +116,7 @@ start "$log" "$BIN" app --scenario "$SCENARIO" --seed 7 --screen conversation --
 wait "$runner" || true
 grep -q 'frame cpu:' "$log" || { echo "no frame measurement:" >&2; cat "$log" >&2; exit 1; }
 sed -n '/frame cpu:/,$p' "$log" | sed 's/^.*frame cpu:/CPU per redrawn frame:/'
+[[ $ONLY == frames ]] && { echo "load: $(uptime | sed 's/.*load average: //')"; exit 0; }
 
 app_ms=$(first_frame app "$BIN" app --locale en --size "$SIZE")
 empty_ms=$(first_frame empty "$EMPTY")

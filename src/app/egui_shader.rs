@@ -19,6 +19,12 @@
 //! out at most one step of 255 away from bevy_egui's shader only where the exact value
 //! sits right at a rounding boundary. `COURTESY_EXP_SHADER=stock` runs bevy_egui's own
 //! shader instead (see `render_exp`), for comparing screenshots and timings.
+//!
+//! What the fragment stage returns depends on where the camera composites
+//! (`compositing`): linear for bevy's sRGB main texture ([`Output::Linear`], the chain
+//! above), or gamma for an `Rgba8Unorm` main texture that holds gamma bytes, where the
+//! last conversion goes and, with the font texture sampled through an `Rgba8Unorm` view,
+//! the first one too ([`Output::GammaFromGammaTexels`]: texel times colour, as egui does).
 
 use bevy::prelude::*;
 
@@ -51,7 +57,13 @@ pub(crate) fn plugin(app: &mut App) {
     if crate::app::render_exp::shader_chosen() {
         return;
     }
-    let shader = bevy::shader::Shader::from_wgsl(wgsl(), "courtesy/egui.wgsl");
+    let s = crate::app::compositing::settings();
+    let output = match (s.srgb_space, s.unorm_textures) {
+        (false, _) => Output::Linear,
+        (true, false) => Output::Gamma,
+        (true, true) => Output::GammaFromGammaTexels,
+    };
+    let shader = bevy::shader::Shader::from_wgsl(wgsl(output), "courtesy/egui.wgsl");
     if let Err(e) = app
         .world_mut()
         .resource_mut::<Assets<bevy::shader::Shader>>()
@@ -80,9 +92,45 @@ fn horner(c: &[f32], x: &str) -> String {
     s
 }
 
+/// What the fragment stage writes, for which render target and texture views.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Output {
+    /// Linear colour, for an sRGB target (bevy's default main texture): the texel is
+    /// turned to gamma, multiplied by the vertex colour, and the product back to linear.
+    Linear,
+    /// Gamma, for an `Rgba8Unorm` target holding gamma bytes (`CompositingSpace::Srgb`):
+    /// the texel is turned to gamma and multiplied, nothing after.
+    Gamma,
+    /// Gamma, with textures sampled through `Rgba8Unorm` views (their texels are gamma
+    /// already): texel times vertex colour, no conversion at all.
+    GammaFromGammaTexels,
+}
+
+/// The gamma → linear WGSL function `linear_from_gamma_rgb` (also used by the blit).
+pub(crate) fn linear_from_gamma_wgsl() -> String {
+    format!(
+        "
+fn linear_from_gamma_rgb(x: vec3<f32>) -> vec3<f32> {{
+    let higher = {l};
+    return select(higher, x / 12.92, x < vec3<f32>({gc}));
+}}
+",
+        l = horner(&L, "x"),
+        gc = lit(GAMMA_CUTOFF),
+    )
+}
+
 /// The whole shader: bevy_egui's bindings and vertex stage, its fragment stage with the
-/// conversions above.
-pub(crate) fn wgsl() -> String {
+/// conversions above (as many as `output` needs).
+pub(crate) fn wgsl(output: Output) -> String {
+    let body = match output {
+        Output::Linear => {
+            "let c = vec4<f32>(gamma_from_linear_rgb(t.rgb), t.a) * in.color;
+    return vec4<f32>(linear_from_gamma_rgb(c.rgb), c.a);"
+        }
+        Output::Gamma => "return vec4<f32>(gamma_from_linear_rgb(t.rgb), t.a) * in.color;",
+        Output::GammaFromGammaTexels => "return t * in.color;",
+    };
     format!(
         "{HEAD}{VERTEX}
 fn gamma_from_linear_rgb(rgb: vec3<f32>) -> vec3<f32> {{
@@ -90,12 +138,7 @@ fn gamma_from_linear_rgb(rgb: vec3<f32>) -> vec3<f32> {{
     let higher = {g};
     return select(higher, rgb * 12.92, rgb < vec3<f32>({lc}));
 }}
-
-fn linear_from_gamma_rgb(x: vec3<f32>) -> vec3<f32> {{
-    let higher = {l};
-    return select(higher, x / 12.92, x < vec3<f32>({gc}));
-}}
-
+{linear}
 @fragment
 fn fs_main(in: VertexOutput) -> @location(0) vec4<f32> {{
 #ifdef BINDLESS
@@ -104,14 +147,12 @@ fn fs_main(in: VertexOutput) -> @location(0) vec4<f32> {{
 #endif
     // As egui: texel and vertex colour are multiplied in gamma space.
     let t = textureSample(image_texture, image_sampler, in.uv);
-    let c = vec4<f32>(gamma_from_linear_rgb(t.rgb), t.a) * in.color;
-    return vec4<f32>(linear_from_gamma_rgb(c.rgb), c.a);
+    {body}
 }}
 ",
         g = horner(&G, "q"),
-        l = horner(&L, "x"),
         lc = lit(LINEAR_CUTOFF),
-        gc = lit(GAMMA_CUTOFF),
+        linear = linear_from_gamma_wgsl(),
     )
 }
 
@@ -286,13 +327,36 @@ mod tests {
 
     #[test]
     fn the_shader_carries_the_coefficients_exactly() {
-        let src = wgsl();
-        for c in G.iter().chain(L.iter()) {
-            let l = lit(*c);
-            assert_eq!(l.parse::<f32>().ok(), Some(*c));
-            assert!(src.contains(&l), "{l} missing from the shader");
+        for output in [Output::Linear, Output::Gamma, Output::GammaFromGammaTexels] {
+            let src = wgsl(output);
+            for c in G.iter().chain(L.iter()) {
+                let l = lit(*c);
+                assert_eq!(l.parse::<f32>().ok(), Some(*c));
+                assert!(src.contains(&l), "{l} missing from the shader");
+            }
+            assert!(src.contains("fn fs_main") && src.contains("fn vs_main"));
+            assert!(!src.contains("pow("));
         }
-        assert!(src.contains("fn fs_main") && src.contains("fn vs_main"));
-        assert!(!src.contains("pow("));
+    }
+
+    /// Each output does the conversions its target needs and no more: linear for an sRGB
+    /// target ends in `linear_from_gamma_rgb`; gamma for an `Rgba8Unorm` target does not;
+    /// gamma texels are not converted at all.
+    #[test]
+    fn each_output_converts_only_what_its_target_needs() {
+        let fragment = |o| {
+            let src = wgsl(o);
+            let at = src.find("fn fs_main").unwrap_or(0);
+            src[at..].to_string()
+        };
+        let linear = fragment(Output::Linear);
+        assert!(linear.contains("gamma_from_linear_rgb(t.rgb)"));
+        assert!(linear.contains("return vec4<f32>(linear_from_gamma_rgb(c.rgb), c.a)"));
+        let gamma = fragment(Output::Gamma);
+        assert!(gamma.contains("gamma_from_linear_rgb(t.rgb)"));
+        assert!(!gamma.contains("linear_from_gamma_rgb("));
+        let raw = fragment(Output::GammaFromGammaTexels);
+        assert!(raw.contains("return t * in.color;"));
+        assert!(!raw.contains("gamma_from_linear_rgb(") && !raw.contains("linear_from_gamma_rgb("));
     }
 }

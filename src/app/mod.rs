@@ -6,6 +6,7 @@
 
 pub mod author;
 pub mod clock;
+mod compositing;
 mod egui_shader;
 pub mod face;
 pub mod flow;
@@ -284,7 +285,10 @@ pub(crate) fn ui_plugin(app: &mut App) {
 fn spawn_camera(mut commands: Commands) {
     let mut camera = Camera::default();
     render_exp::camera(&mut camera);
-    commands.spawn((Camera2d, camera, bevy::render::view::Msaa::Off));
+    let mut entity = commands.spawn((Camera2d, camera, bevy::render::view::Msaa::Off));
+    if let Some(space) = compositing::camera_space(compositing::settings()) {
+        entity.insert(space);
+    }
 }
 
 /// Builds the windowed app for `boot` at `station` (does not run it).
@@ -319,7 +323,7 @@ pub(crate) fn build_app(
             }),
     )
     .add_plugins(EguiPlugin::default())
-    .add_plugins((egui_shader::plugin, render_exp::plugin))
+    .add_plugins((egui_shader::plugin, compositing::plugin, render_exp::plugin))
     .insert_resource(redraw::StartedAt(Instant::now()))
     .insert_resource(Catalog(catalog))
     .insert_resource(boot.settings)
