@@ -275,9 +275,20 @@ fn deliver_and_prune(store: &Store, path: &Path, steps: i64) {
         marked.as_secs_f64()
     );
     let cpu = thread_cpu();
-    let report = with_prune_progress(path, n, || match store.prune_sent() {
-        Ok(r) => r,
-        Err(e) => panic!("{e}"),
+    // The longest batch (its write transaction and the vacuum of what it freed): the
+    // longest a step being recorded meanwhile waits for the store.
+    let (mut batches, mut longest) = (0usize, Duration::ZERO);
+    let mut last = Instant::now();
+    let report = with_prune_progress(path, n, || {
+        let r = store.prune_sent_with(|_| {
+            batches += 1;
+            longest = longest.max(last.elapsed());
+            last = Instant::now();
+        });
+        match r {
+            Ok(r) => r,
+            Err(e) => panic!("{e}"),
+        }
     });
     let prune_cpu = thread_cpu().saturating_sub(cpu);
     let after = file_bytes(path);
@@ -286,6 +297,7 @@ fn deliver_and_prune(store: &Store, path: &Path, steps: i64) {
     let read_after = t.elapsed();
     println!(
         "\nsync + prune of {n} statements (marked sent in {:.1} s; prune_sent {:.1} s, {:.1} s of it on CPU: {} pruned, {} kept whole, reclaim {:?})\n    \
+         reclaim: {} pages given back in {:.1} s of the prune; {batches} batches, the longest {:.0} ms (batch + its vacuum: the longest a recording waits)\n    \
          store file: {:.0} MiB before ({:.2} GB per 1M steps) → {:.0} MiB after ({:.2} GB per 1M steps)   (target ≤ 0.6 GB)\n    \
          every statement read back (export --all): SHA-256 {} before and after ({n_after} statements; read in {:.1} s before, {:.1} s rebuilt after)",
         marked.as_secs_f64(),
@@ -294,6 +306,9 @@ fn deliver_and_prune(store: &Store, path: &Path, steps: i64) {
         report.pruned,
         report.kept_whole,
         report.reclaim,
+        report.pages_reclaimed,
+        report.reclaim_ms as f64 / 1000.0,
+        ms(longest),
         before as f64 / 1_048_576.0,
         per_m(before),
         after as f64 / 1_048_576.0,
