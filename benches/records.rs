@@ -248,10 +248,10 @@ fn deliver_and_prune(store: &Store, path: &Path, steps: i64, scenarios: &[Arc<Sc
     let read_before = t.elapsed();
     let t = Instant::now();
     let mut marked_n = 0usize;
-    // Paged by seq rather than `outbox_pending` from the start each time (what
-    // `sync_pending` does): with the statistics of a store ANALYZEd while everything was
-    // pending, SQLite reads `status = 'pending'` by scanning the table in seq order, past
-    // every row already marked — quadratic at 1.2M statements.
+    // Paged by seq, as `sync_pending` reads its batches: from the start each time, with
+    // the statistics of a store ANALYZEd while everything was pending, SQLite reads
+    // `status = 'pending'` by scanning the table in seq order, past every row already
+    // marked — quadratic at 1.2M statements.
     let mut after = 0i64;
     loop {
         let batch = match store.outbox_page(OutboxSelect::Pending, after, Some(5_000)) {
@@ -279,8 +279,8 @@ fn deliver_and_prune(store: &Store, path: &Path, steps: i64, scenarios: &[Arc<Sc
         marked.as_secs_f64()
     );
     let cpu = thread_cpu();
-    // The longest batch (its write transaction and the vacuum of what it freed): the
-    // longest a step being recorded meanwhile waits for the store.
+    // From the end of one batch to the end of the next: the prune's pause, the batch's
+    // write transaction and the vacuum of what it freed.
     let mut batches: Vec<Duration> = Vec::new();
     let mut last = Instant::now();
     let (report, during) = recording_meanwhile(path, scenarios, || {
@@ -303,7 +303,7 @@ fn deliver_and_prune(store: &Store, path: &Path, steps: i64, scenarios: &[Arc<Sc
     println!(
         "\nsync + prune of {n} statements (marked sent in {:.1} s; prune_sent {:.1} s, {:.1} s of it on CPU: {} pruned, {} kept whole, reclaim {:?})\n    \
          reclaim: {} pages given back in {:.1} s of the prune\n    \
-         {} batches (each its write transaction, then the vacuum of what it freed: what a recording waits for at most): median {:.0} ms, p99 {:.0} ms, max {:.0} ms (batch {})\n    \
+         {} batches (from one batch's end to the next's: the 100 ms pause, the batch's write transaction, the vacuum of what it freed): median {:.0} ms, p99 {:.0} ms, max {:.0} ms (batch {})\n    \
          store file: {:.0} MiB before ({:.2} GB per 1M steps) → {:.0} MiB after ({:.2} GB per 1M steps)   (target ≤ 0.6 GB)\n    \
          every statement read back (export --all): SHA-256 {} before and after ({n_after} statements; read in {:.1} s before, {:.1} s rebuilt after)",
         marked.as_secs_f64(),
