@@ -180,7 +180,8 @@ fn file_bytes(path: &Path) -> u64 {
 }
 
 /// SHA-256 over every statement as `courtesy export --xapi --all` reads it, and how many.
-fn outbox_digest(store: &Store, what: &str) -> (String, usize) {
+/// Only statements up to seq `upto` (those recorded during the prune come after).
+fn outbox_digest(store: &Store, what: &str, upto: i64) -> (String, usize) {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     let (mut after, mut n) = (0i64, 0usize);
@@ -192,11 +193,11 @@ fn outbox_digest(store: &Store, what: &str) -> (String, usize) {
         };
         let Some(last) = page.last() else { break };
         after = last.seq;
-        for it in &page {
+        for it in page.iter().filter(|it| it.seq <= upto) {
             h.update(it.statement.as_bytes());
             h.update(b"\n");
         }
-        n += page.len();
+        n += page.iter().filter(|it| it.seq <= upto).count();
         if n % 100_000 < 20_000 {
             print!(
                 "\r{what}: {n} statements read ({:.0} s)",
@@ -214,7 +215,7 @@ fn outbox_digest(store: &Store, what: &str) -> (String, usize) {
 
 /// What a sync that delivers everything does to the store: marks the statements sent
 /// (as `sync_pending` does after a 2xx), then prunes (as it does after every pass).
-fn deliver_and_prune(store: &Store, path: &Path, steps: i64) {
+fn deliver_and_prune(store: &Store, path: &Path, steps: i64, scenarios: &[Arc<Scenario>]) {
     let pending = match store.outbox_counts() {
         Ok(c) => c.pending,
         Err(e) => panic!("{e}"),
@@ -240,14 +241,17 @@ fn deliver_and_prune(store: &Store, path: &Path, steps: i64) {
     let per_m = |b: u64| b as f64 / 1e9 * 1_000_000.0 / steps.max(1) as f64;
     let before = file_bytes(path);
     let t = Instant::now();
-    let (digest_before, n) = outbox_digest(store, "export --all before");
+    let (digest_before, n) = outbox_digest(store, "export --all before", i64::MAX);
+    let last_seq = rusqlite::Connection::open(path)
+        .and_then(|c| c.query_row("SELECT max(seq) FROM outbox", [], |r| r.get::<_, i64>(0)))
+        .unwrap_or(i64::MAX);
     let read_before = t.elapsed();
     let t = Instant::now();
     let mut marked_n = 0usize;
-    // Paged by seq rather than `outbox_pending` from the start each time (what
-    // `sync_pending` does): with the statistics of a store ANALYZEd while everything was
-    // pending, SQLite reads `status = 'pending'` by scanning the table in seq order, past
-    // every row already marked — quadratic at 1.2M statements.
+    // Paged by seq, as `sync_pending` reads its batches: from the start each time, with
+    // the statistics of a store ANALYZEd while everything was pending, SQLite reads
+    // `status = 'pending'` by scanning the table in seq order, past every row already
+    // marked — quadratic at 1.2M statements.
     let mut after = 0i64;
     loop {
         let batch = match store.outbox_page(OutboxSelect::Pending, after, Some(5_000)) {
@@ -275,17 +279,31 @@ fn deliver_and_prune(store: &Store, path: &Path, steps: i64) {
         marked.as_secs_f64()
     );
     let cpu = thread_cpu();
-    let report = with_prune_progress(path, n, || match store.prune_sent() {
-        Ok(r) => r,
-        Err(e) => panic!("{e}"),
+    // From the end of one batch to the end of the next: the prune's pause, the batch's
+    // write transaction and the vacuum of what it freed.
+    let mut batches: Vec<Duration> = Vec::new();
+    let mut last = Instant::now();
+    let (report, during) = recording_meanwhile(path, scenarios, || {
+        with_prune_progress(path, n, || {
+            let r = store.prune_sent_with(|_| {
+                batches.push(last.elapsed());
+                last = Instant::now();
+            });
+            match r {
+                Ok(r) => r,
+                Err(e) => panic!("{e}"),
+            }
+        })
     });
     let prune_cpu = thread_cpu().saturating_sub(cpu);
     let after = file_bytes(path);
     let t = Instant::now();
-    let (digest_after, n_after) = outbox_digest(store, "export --all after");
+    let (digest_after, n_after) = outbox_digest(store, "export --all after", last_seq);
     let read_after = t.elapsed();
     println!(
         "\nsync + prune of {n} statements (marked sent in {:.1} s; prune_sent {:.1} s, {:.1} s of it on CPU: {} pruned, {} kept whole, reclaim {:?})\n    \
+         reclaim: {} pages given back in {:.1} s of the prune\n    \
+         {} batches (from one batch's end to the next's: the 100 ms pause, the batch's write transaction, the vacuum of what it freed): median {:.0} ms, p99 {:.0} ms, max {:.0} ms (batch {})\n    \
          store file: {:.0} MiB before ({:.2} GB per 1M steps) → {:.0} MiB after ({:.2} GB per 1M steps)   (target ≤ 0.6 GB)\n    \
          every statement read back (export --all): SHA-256 {} before and after ({n_after} statements; read in {:.1} s before, {:.1} s rebuilt after)",
         marked.as_secs_f64(),
@@ -294,6 +312,17 @@ fn deliver_and_prune(store: &Store, path: &Path, steps: i64) {
         report.pruned,
         report.kept_whole,
         report.reclaim,
+        report.pages_reclaimed,
+        report.reclaim_ms as f64 / 1000.0,
+        batches.len(),
+        ms(median(batches.clone())),
+        ms(percentile(batches.clone(), 0.99)),
+        ms(percentile(batches.clone(), 1.0)),
+        batches
+            .iter()
+            .enumerate()
+            .max_by_key(|(_, d)| **d)
+            .map_or(0, |(i, _)| i + 1),
         before as f64 / 1_048_576.0,
         per_m(before),
         after as f64 / 1_048_576.0,
@@ -306,7 +335,77 @@ fn deliver_and_prune(store: &Store, path: &Path, steps: i64) {
         read_before.as_secs_f64(),
         read_after.as_secs_f64(),
     );
+    println!(
+        "    recorded meanwhile by a second connection (record_step every 50 ms, as a station does): {} steps, median {:.3} ms, p99 {:.0} ms, max {:.0} ms",
+        during.len(),
+        ms(median(during.clone())),
+        ms(percentile(during.clone(), 0.99)),
+        ms(percentile(during, 1.0)),
+    );
     assert_eq!(digest_before, digest_after, "pruning changed a statement");
+}
+
+/// Runs `f` (the prune) while a second connection records a step every 50 ms, as a
+/// station in use does: `f`'s result and each `record_step`'s time.
+fn recording_meanwhile<T>(
+    path: &Path,
+    scenarios: &[Arc<Scenario>],
+    f: impl FnOnce() -> T,
+) -> (T, Vec<Duration>) {
+    let done = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let recorder = s.spawn(|| {
+            let store = match Store::open(path) {
+                Ok(s) => s,
+                Err(e) => panic!("{e}"),
+            };
+            let mut times = Vec::new();
+            let mut k = 0u64;
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                let sc = &scenarios[(k as usize) % SCENARIOS];
+                let mut session = match Session::start(Arc::clone(sc), 1000 + k, "en") {
+                    Ok(s) => s,
+                    Err(e) => panic!("{e}"),
+                };
+                k += 1;
+                let start =
+                    AttemptStart::for_session("bench-meanwhile", &session, None, Source::App);
+                let id = match store.begin_attempt(&start) {
+                    Ok(id) => id,
+                    Err(e) => panic!("{e}"),
+                };
+                for i in 0..STEPS_PER_ATTEMPT {
+                    if done.load(std::sync::atomic::Ordering::Relaxed) {
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_millis(50));
+                    let reply = match session.current() {
+                        courtesy::core::session::Current::Step(v) => {
+                            v.replies[i % v.replies.len()].id.clone()
+                        }
+                        courtesy::core::session::Current::Ended(_) => break,
+                    };
+                    if let Err(e) = session.choose(&reply, Duration::from_millis(900)) {
+                        panic!("{e}");
+                    }
+                    let entry = &session.transcript()[i];
+                    let t = Instant::now();
+                    if let Err(e) = store.record_step(&id, i, entry) {
+                        panic!("recording during the prune failed: {e}");
+                    }
+                    times.push(t.elapsed());
+                }
+            }
+            times
+        });
+        let r = f();
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        let times = match recorder.join() {
+            Ok(t) => t,
+            Err(_) => panic!("the recorder panicked"),
+        };
+        (r, times)
+    })
 }
 
 /// The oldest delivered statement a prune has not examined yet (an index probe).
@@ -551,7 +650,7 @@ fn main() {
         size as f64 / 1_048_576.0
     );
 
-    deliver_and_prune(&store, &path, steps);
+    deliver_and_prune(&store, &path, steps, &scenarios);
     if stop_after == "prune" {
         println!("(COURTESY_BENCH_STOP_AFTER=prune)");
         return;

@@ -2,7 +2,7 @@
 
 use crate::lrs::{LrsClient, LrsConfig, LrsError, PostOutcome};
 use crate::records::time::now_ms;
-use crate::records::{OutboxItem, RecordsError, Store};
+use crate::records::{OutboxItem, OutboxSelect, RecordsError, Store};
 use serde::Serialize;
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -60,15 +60,22 @@ pub fn sync_pending(
     let started = Instant::now();
     let mut pass = SyncPass::default();
     let batch_size = batch_size.max(1);
+    // Each batch is read from after the last statement of the one before (its `seq`),
+    // not from the start of the outbox: every statement read leaves `pending` (sent or
+    // parked) or ends the pass, so none is skipped. From the start, with the statistics
+    // of a store ANALYZEd while most of it was pending, SQLite scans the table in seq
+    // order past every statement already sent for each batch: quadratic in the backlog.
+    let mut after = 0;
     loop {
         if stop.load(Ordering::Relaxed) {
             pass.stopped = true;
             break;
         }
-        let batch = store.outbox_pending(batch_size)?;
-        if batch.is_empty() {
+        let batch = store.outbox_page(OutboxSelect::Pending, after, Some(batch_size))?;
+        let Some(last) = batch.last() else {
             break;
-        }
+        };
+        after = last.seq;
         pass.requests += 1;
         let outcome = if batch.len() == 1 {
             client.post(&batch[0].statement)
