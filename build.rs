@@ -26,10 +26,13 @@ fn main() {
             .file_name()
             .and_then(|n| n.to_str())
             .unwrap_or_else(|| panic!("scenario file name is not UTF-8: {}", path.display()));
+        // The path is spelled from `CARGO_MANIFEST_DIR` when the crate compiles, not
+        // written out here: rustc tracks that variable, so a build tree reused by another
+        // checkout (a worktree, a moved clone) reads that checkout's files instead of
+        // naming the first one's (which cargo does not rerun this script for).
         let _ = writeln!(
             out,
-            "    crate::core::library::EmbeddedFile {{ name: {name:?}, bytes: include_bytes!({:?}) }},",
-            path.display().to_string()
+            "    crate::core::library::EmbeddedFile {{ name: {name:?}, bytes: include_bytes!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/scenarios/\", {name:?})) }},"
         );
     }
     out.push(']');

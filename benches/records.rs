@@ -13,7 +13,9 @@
 use courtesy::core::load::parse_str;
 use courtesy::core::model::Scenario;
 use courtesy::core::records::time::{DAY_MS, parse_date};
-use courtesy::core::records::{AttemptStart, Filter, ImportedAttempt, OutboxSelect, Source, Store};
+use courtesy::core::records::{
+    AttemptId, AttemptStart, Filter, ImportedAttempt, OutboxSelect, Source, Store,
+};
 use courtesy::core::session::{AttemptResult, Session};
 use courtesy::core::strategy::{Strategy, play};
 use std::io::Write;
@@ -379,21 +381,10 @@ fn recording_meanwhile<T>(
                         break;
                     }
                     std::thread::sleep(Duration::from_millis(50));
-                    let reply = match session.current() {
-                        courtesy::core::session::Current::Step(v) => {
-                            v.replies[i % v.replies.len()].id.clone()
-                        }
-                        courtesy::core::session::Current::Ended(_) => break,
-                    };
-                    if let Err(e) = session.choose(&reply, Duration::from_millis(900)) {
-                        panic!("{e}");
+                    match answer_and_record(&store, &mut session, &id, i) {
+                        Some(t) => times.push(t),
+                        None => break,
                     }
-                    let entry = &session.transcript()[i];
-                    let t = Instant::now();
-                    if let Err(e) = store.record_step(&id, i, entry) {
-                        panic!("recording during the prune failed: {e}");
-                    }
-                    times.push(t.elapsed());
                 }
             }
             times
@@ -473,6 +464,29 @@ fn counts(path: &Path) -> (i64, i64) {
     )
 }
 
+/// Answers step `i` of `session` with its `i`-th reply (round the list) and records it
+/// in attempt `id`: the time `record_step` took, or `None` once the conversation ended.
+fn answer_and_record(
+    store: &Store,
+    session: &mut Session,
+    id: &AttemptId,
+    i: usize,
+) -> Option<Duration> {
+    let reply = match session.current() {
+        courtesy::core::session::Current::Step(v) => v.replies[i % v.replies.len()].id.clone(),
+        courtesy::core::session::Current::Ended(_) => return None,
+    };
+    if let Err(e) = session.choose(&reply, Duration::from_millis(900)) {
+        panic!("{e}");
+    }
+    let entry = &session.transcript()[i];
+    let t = Instant::now();
+    if let Err(e) = store.record_step(id, i, entry) {
+        panic!("recording step {i} failed: {e}");
+    }
+    Some(t.elapsed())
+}
+
 /// (a): the time `record_step` takes, each call its own durable transaction.
 fn bench_record_step(store: &Store, scenarios: &[Arc<Scenario>]) {
     let mut times = Vec::new();
@@ -489,21 +503,10 @@ fn bench_record_step(store: &Store, scenarios: &[Arc<Scenario>]) {
             Err(e) => panic!("{e}"),
         };
         for i in 0..STEPS_PER_ATTEMPT {
-            let reply = match session.current() {
-                courtesy::core::session::Current::Step(v) => {
-                    v.replies[i % v.replies.len()].id.clone()
-                }
-                courtesy::core::session::Current::Ended(_) => break,
-            };
-            if let Err(e) = session.choose(&reply, Duration::from_millis(900)) {
-                panic!("{e}");
+            match answer_and_record(store, &mut session, &id, i) {
+                Some(t) => times.push(t),
+                None => break,
             }
-            let entry = &session.transcript()[i];
-            let t = Instant::now();
-            if let Err(e) = store.record_step(&id, i, entry) {
-                panic!("{e}");
-            }
-            times.push(t.elapsed());
         }
         let result = match session.finish() {
             Ok(r) => r,

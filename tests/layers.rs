@@ -2,6 +2,8 @@
 //! (`courtesy-engine`) never reaches bevy, egui, SQLite, HTTP or argon2, and records + LRS
 //! (`courtesy-records`) never reach bevy or egui, not even through another crate.
 
+mod support;
+
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::process::Command;
@@ -178,30 +180,8 @@ fn the_walk_finds_dependencies_that_are_there() {
 // each other, directly or round a longer circle. And the app does not know clap: the
 // command line parses its options (src/cli/app.rs) and passes plain values in.
 
-use std::path::{Path, PathBuf};
-
-/// Every `.rs` file under `dir`, with its path relative to `dir`.
-fn rust_files(dir: &Path) -> Vec<(PathBuf, String)> {
-    let mut out = Vec::new();
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(d) = todo.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                todo.push(p);
-            } else if p.extension().is_some_and(|x| x == "rs") {
-                let text = std::fs::read_to_string(&p).expect("source file reads");
-                let rel = p.strip_prefix(dir).expect("under dir").to_path_buf();
-                out.push((rel, text));
-            }
-        }
-    }
-    out.sort();
-    out
-}
+use std::path::Path;
+use support::source::rust_files;
 
 /// The source with `//` comments (doc comments too) removed: a link in a doc comment
 /// is not an import.

@@ -2,9 +2,12 @@
 //! station files in one process give two results, no `COURTESY_*` variable is set, and
 //! below the station layer (the engine and records crates) nothing reads the environment.
 
+mod support;
+
 use courtesy::core::records::{Filter, Store, store_path};
 use std::path::Path;
 use std::process::ExitCode;
+use support::source::rust_files;
 
 fn courtesy_vars() -> Vec<String> {
     std::env::vars_os()
@@ -141,26 +144,6 @@ fn env_reads(files: &[(std::path::PathBuf, String)]) -> Vec<String> {
             }
         }
     }
-    out
-}
-
-/// Every `.rs` file under `dir`, with its path and text.
-fn rust_files(dir: &Path) -> Vec<(std::path::PathBuf, String)> {
-    let mut out = Vec::new();
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(d) = todo.pop() {
-        let entries = std::fs::read_dir(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display()));
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                todo.push(p);
-            } else if p.extension().is_some_and(|x| x == "rs") {
-                let text = std::fs::read_to_string(&p).expect("source file reads");
-                out.push((p, text));
-            }
-        }
-    }
-    out.sort();
     out
 }
 

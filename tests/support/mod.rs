@@ -6,3 +6,4 @@ pub mod fixture;
 pub mod http;
 pub mod outbox;
 pub mod ralph;
+pub mod source;
