@@ -100,6 +100,8 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // A store opened directly records no station until it is given one.
+    store.set_station(Some("demo"));
     let now = courtesy_records::records::time::now_ms();
     let seed: u64 = std::env::var("DEMO_SEED")
         .ok()

@@ -1,6 +1,6 @@
 //! A real window: opens the conversation screen of every shipped scenario (in both
-//! languages) under a display, saves a screenshot, and fails if the window never appears
-//! or the image is blank.
+//! languages) under a display, saves a screenshot, and fails if the window never appears,
+//! the image is blank, or flat areas are not the theme's colours byte for byte.
 //!
 //! Needs an X display and a Vulkan driver, so it is ignored in a plain `cargo test`. Run:
 //!
@@ -101,6 +101,50 @@ fn assert_not_blank(path: &Path) {
     );
 }
 
+/// Fails unless flat areas come out in exactly the theme's colours: the window's
+/// background (the camera's clear colour, through bevy's blit only) is the most common
+/// colour, and the reply buttons' fill (drawn by egui's shader) covers at least 2 % of the
+/// window byte for byte. A gamma slip in the compositing (an sRGB/linear mix-up in egui's
+/// shader, the font texture's view or the blit) shifts both, yet leaves text readable.
+fn assert_theme_colours(path: &Path) {
+    let img = image::open(path)
+        .unwrap_or_else(|e| panic!("{}: not a readable image: {e}", path.display()))
+        .to_rgb8();
+    let mut counts = std::collections::HashMap::<[u8; 3], u32>::new();
+    for p in img.pixels() {
+        *counts.entry(p.0).or_default() += 1;
+    }
+    let style = courtesy::app::theme::style(&courtesy::app::flow::Settings::default());
+    let rgb = |c: bevy_egui::egui::Color32| [c.r(), c.g(), c.b()];
+    let background = rgb(style.visuals.panel_fill);
+    let button = rgb(style.visuals.widgets.inactive.weak_bg_fill);
+    let most = counts.iter().max_by_key(|(_, n)| **n).map(|(c, _)| *c);
+    assert_eq!(
+        most,
+        Some(background),
+        "{}: the most common colour is not the theme's background",
+        path.display()
+    );
+    let total = img.width() * img.height();
+    let buttons = counts.get(&button).copied().unwrap_or(0);
+    assert!(
+        buttons >= total / 50,
+        "{}: the reply buttons' fill {button:?} covers {buttons} of {total} pixels (want ≥ 2 %); \
+         nearest colours: {:?}",
+        path.display(),
+        {
+            let mut near: Vec<_> = counts
+                .iter()
+                .filter(|(c, _)| c.iter().zip(button).all(|(a, b)| a.abs_diff(b) <= 8))
+                .map(|(c, n)| (*c, *n))
+                .collect();
+            near.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+            near.truncate(3);
+            near
+        }
+    );
+}
+
 #[test]
 #[ignore = "needs a display and a Vulkan driver: xvfb-run -a -s \"-screen 0 1280x800x24\" cargo test --test app_window -- --ignored"]
 fn conversation_screen_renders_for_every_shipped_scenario() {
@@ -116,6 +160,7 @@ fn conversation_screen_renders_for_every_shipped_scenario() {
                 .join(format!("{id}-{locale}.png"));
             screenshot(id, locale, &out);
             assert_not_blank(&out);
+            assert_theme_colours(&out);
         }
     }
 }

@@ -341,10 +341,16 @@ class App:
 
             text = ocr_crop(frame, prev_box, locale, work)
             passed.append(text or "?")
-            if reads_label(text) or any(
-                reads_label(ocr_crop(frame, prev_box, locale, work, reading=k))
-                for k in range(1, len(CROP_READINGS))
-            ):
+            matched = reads_label(text)
+            for k in range(1, len(CROP_READINGS)):
+                if matched:
+                    break
+                again = ocr_crop(frame, prev_box, locale, work, reading=k)
+                if reads_label(again):
+                    size, psm = CROP_READINGS[k]
+                    passed[-1] += f" (read again at {size}, psm {psm}: “{again}”)"
+                    matched = True
+            if matched:
                 log(f"  {'Shift+' if back else ''}Tab ×{len(passed)} to “{label}” ({what}): "
                     + " → ".join(passed))
                 return passed

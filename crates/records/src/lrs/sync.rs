@@ -62,7 +62,9 @@ pub fn sync_pending(
     let batch_size = batch_size.max(1);
     // Each batch is read from after the last statement of the one before (its `seq`),
     // not from the start of the outbox: every statement read leaves `pending` (sent or
-    // parked) or ends the pass, so none is skipped. From the start, with the statistics
+    // parked) or ends the pass, so none pending when the pass began is skipped (one put
+    // back by `courtesy sync --retry-parked` meanwhile, with a lower seq, goes with the
+    // next pass, which starts from 0 again). From the start, with the statistics
     // of a store ANALYZEd while most of it was pending, SQLite scans the table in seq
     // order past every statement already sent for each batch: quadratic in the backlog.
     let mut after = 0;
