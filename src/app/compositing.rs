@@ -16,6 +16,11 @@
 //! main texture is, so [`respecialize_egui_pipelines`] specialises it again for the
 //! texture the camera really has.
 //!
+//! Limits: the `Rgba8Unorm` view of an `Rgba8UnormSrgb` texture needs wgpu's
+//! `VIEW_FORMATS` (Vulkan, Metal and DX12 have it; no GL backend is built). Only egui's
+//! managed textures get that view: an egui image added from a bevy `Image` would be
+//! sampled with its sRGB decode and look too dark, so give it the same view.
+//!
 //! Environment, for measuring and comparing: `COURTESY_EXP_SPACE=linear` (bevy's default
 //! space, as before; also the default with an experiment shader, `COURTESY_EXP_SHADER`)
 //! or `srgb`; `COURTESY_EXP_FONT_VIEW=srgb` (sample the font texture
@@ -94,12 +99,20 @@ pub(crate) fn plugin(app: &mut App) {
     let Some(render_app) = app.get_sub_app_mut(RenderApp) else {
         return;
     };
-    render_app.add_systems(
-        Render,
-        respecialize_egui_pipelines
-            .in_set(RenderSystems::Queue)
-            .after(bevy_egui::render::systems::queue_pipelines_system),
-    );
+    // bevy_egui's `queue_pipelines_system` inserts `EguiPipelines` through Commands; the
+    // Render schedule's automatic sync point applies them before this system runs, so it
+    // edits this frame's map (without it, last frame's: a format mismatch that stops the
+    // app).
+    render_app
+        .insert_resource(ShaderSpace {
+            gamma: s.srgb_space,
+        })
+        .add_systems(
+            Render,
+            respecialize_egui_pipelines
+                .in_set(RenderSystems::Queue)
+                .after(bevy_egui::render::systems::queue_pipelines_system),
+        );
     if let Some(handle) = blit {
         render_app.insert_resource(PolyBlit(handle)).add_systems(
             RenderStartup,
@@ -135,9 +148,31 @@ fn view_egui_textures_as_unorm(
     }
 }
 
+/// What the app's egui shader writes (render world): gamma bytes for an `Rgba8Unorm`
+/// main texture, or linear colour for an sRGB one.
+#[derive(Resource, Clone, Copy)]
+struct ShaderSpace {
+    gamma: bool,
+}
+
+/// Whether a main texture of `format` stores what a shader writing in `space` returns.
+fn matches_space(space: ShaderSpace, format: bevy::render::render_resource::TextureFormat) -> bool {
+    use bevy::render::render_resource::TextureFormat;
+    if space.gamma {
+        format == TextureFormat::Rgba8Unorm
+    } else {
+        format.is_srgb() || format == TextureFormat::Rgba16Float
+    }
+}
+
 /// bevy_egui specialises its pipeline for `Rgba8UnormSrgb` (or `Rgba16Float` with HDR);
-/// this specialises it again for the main texture each camera really has.
+/// this specialises it again for the main texture each camera really has. One shader
+/// serves every egui view, so a view whose texture does not store what it writes (a
+/// second camera without the compositing space, HDR) would show wrong colours: that is
+/// logged once.
 fn respecialize_egui_pipelines(
+    space: Res<ShaderSpace>,
+    mut warned: Local<bool>,
     pipeline_cache: Res<bevy::render::render_resource::PipelineCache>,
     mut specialized: ResMut<
         bevy::render::render_resource::SpecializedRenderPipelines<bevy_egui::render::EguiPipeline>,
@@ -155,6 +190,15 @@ fn respecialize_egui_pipelines(
     for (main_entity, target) in &targets {
         let format = target.main_texture_format();
         if let Some(id) = pipelines.0.get_mut(main_entity) {
+            if !*warned && !matches_space(*space, format) {
+                *warned = true;
+                warn!(
+                    "an egui view draws into a {format:?} texture, but the egui shader writes \
+                     {} colour: its colours will be off (put CompositingSpace::Srgb on every \
+                     egui camera, or set COURTESY_EXP_SPACE=linear)",
+                    if space.gamma { "gamma" } else { "linear" }
+                );
+            }
             *id = specialized.specialize(
                 &pipeline_cache,
                 &egui_pipeline,
@@ -220,6 +264,20 @@ fn fs_main(in: FullscreenVertexOutput) -> @location(0) vec4<f32> {{
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_view_matches_the_space_the_shader_writes_in() {
+        use bevy::render::render_resource::TextureFormat as F;
+        let gamma = ShaderSpace { gamma: true };
+        let linear = ShaderSpace { gamma: false };
+        assert!(matches_space(gamma, F::Rgba8Unorm));
+        assert!(!matches_space(gamma, F::Rgba8UnormSrgb));
+        assert!(!matches_space(gamma, F::Rgba16Float));
+        assert!(matches_space(linear, F::Rgba8UnormSrgb));
+        assert!(matches_space(linear, F::Bgra8UnormSrgb));
+        assert!(matches_space(linear, F::Rgba16Float));
+        assert!(!matches_space(linear, F::Rgba8Unorm));
+    }
 
     /// The blit converts gamma to linear only under `SRGB_TO_LINEAR`, with the polynomial
     /// (no `pow()`), and keeps bevy's bindings and Oklab branch.
