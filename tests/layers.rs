@@ -1,6 +1,8 @@
 //! The dependency rule, checked on Cargo's resolved graph: the scenario engine
 //! (`courtesy-engine`) never reaches bevy, egui, SQLite, HTTP or argon2, and records + LRS
-//! (`courtesy-records`) never reach bevy or egui, not even through another crate.
+//! (`courtesy-records`) never reach bevy or egui, not even through another crate; the CPU
+//! painter (`courtesy-softpaint`) declares egui (and thiserror) only and reaches no bevy,
+//! GPU or window crate.
 
 mod support;
 
@@ -12,6 +14,19 @@ use std::process::Command;
 const NOT_IN_ENGINE: &[&str] = &["bevy", "bevy_egui", "egui", "rusqlite", "ureq", "argon2"];
 /// What records + xAPI + LRS must never depend on.
 const NOT_IN_RECORDS: &[&str] = &["bevy", "bevy_egui", "egui"];
+/// What the CPU painter may declare, and what it must never reach.
+const SOFTPAINT_DECLARES: &[&str] = &["egui", "thiserror"];
+const NOT_IN_SOFTPAINT: &[&str] = &[
+    "bevy",
+    "bevy_egui",
+    "wgpu",
+    "winit",
+    "softbuffer",
+    "courtesy-engine",
+    "courtesy-records",
+    "rusqlite",
+    "ureq",
+];
 
 /// `cargo metadata` for this workspace (default features, as `cargo build` resolves them).
 fn metadata() -> Value {
@@ -153,6 +168,28 @@ fn records_reach_no_ui() {
         declared.is_empty(),
         "crates/records/Cargo.toml declares {declared:?}"
     );
+}
+
+#[test]
+fn softpaint_depends_on_egui_only() {
+    let meta = metadata();
+    let extra: Vec<_> = declared(&meta, "courtesy-softpaint")
+        .into_iter()
+        .filter(|d| !SOFTPAINT_DECLARES.contains(&d.as_str()))
+        .collect();
+    assert!(
+        extra.is_empty(),
+        "crates/softpaint/Cargo.toml may declare only {SOFTPAINT_DECLARES:?}; it also declares {extra:?}"
+    );
+    let reached = forbidden_reached(&meta, "courtesy-softpaint", NOT_IN_SOFTPAINT);
+    assert!(
+        reached.is_empty(),
+        "the CPU painter must not depend on {NOT_IN_SOFTPAINT:?}; it reaches:\n{}",
+        reached.join("\n")
+    );
+    // The walk sees its one real dependency.
+    let egui = forbidden_reached(&meta, "courtesy-softpaint", &["egui"]);
+    assert_eq!(egui, ["courtesy-softpaint -> egui"]);
 }
 
 /// The check sees what is really there: records do reach SQLite and HTTP, the engine does

@@ -1,0 +1,127 @@
+//! Gamma-space colour arithmetic: premultiplied fragments, texel × vertex modulation and
+//! source-over blending into 0x00RRGGBB pixels, byte-exact and rounded.
+
+use egui::Color32;
+
+/// `round(a * b / 255)` for `a`, `b` in `0..=255` (exact for the whole range).
+#[inline(always)]
+pub(crate) fn mul255(a: u32, b: u32) -> u32 {
+    let t = a * b + 128;
+    (t + (t >> 8)) >> 8
+}
+
+/// A premultiplied colour packed as `0xAARRGGBB`: the layout of fragments and texels.
+#[inline(always)]
+pub(crate) fn pack(c: Color32) -> u32 {
+    let [r, g, b, a] = c.to_array();
+    (u32::from(a) << 24) | (u32::from(r) << 16) | (u32::from(g) << 8) | u32::from(b)
+}
+
+/// The background as an opaque `0x00RRGGBB` pixel (its alpha is ignored: the output is opaque).
+#[inline]
+pub(crate) fn opaque(c: Color32) -> u32 {
+    pack(c) & 0x00FF_FFFF
+}
+
+/// Fragment = texel × vertex colour per channel (`/255`, rounded), both `0xAARRGGBB`.
+#[inline(always)]
+pub(crate) fn modulate(texel: u32, colour: u32) -> u32 {
+    if colour == 0xFFFF_FFFF {
+        return texel;
+    }
+    if texel == 0xFFFF_FFFF {
+        return colour;
+    }
+    let ch = |shift: u32| mul255((texel >> shift) & 0xFF, (colour >> shift) & 0xFF) << shift;
+    ch(24) | ch(16) | ch(8) | ch(0)
+}
+
+/// Premultiplied source-over: `dst = src + dst * (255 - src_a) / 255` per channel, rounded
+/// and saturated (an additive fragment, alpha 0 with colour, saturates as a GPU clamps).
+/// `dst` is `0x00RRGGBB`, `src` is `0xAARRGGBB`; the result is `0x00RRGGBB`.
+#[inline(always)]
+pub(crate) fn blend(dst: u32, src: u32) -> u32 {
+    let a = src >> 24;
+    if a == 255 {
+        return src & 0x00FF_FFFF;
+    }
+    let inv = 255 - a;
+    // Red and blue in two 16-bit lanes at once; mul255 per lane without carries.
+    let t_rb = (dst & 0x00FF_00FF) * inv + 0x0080_0080;
+    let rb = ((t_rb + ((t_rb >> 8) & 0x00FF_00FF)) >> 8) & 0x00FF_00FF;
+    let g = mul255((dst >> 8) & 0xFF, inv);
+    let sum_rb = rb + (src & 0x00FF_00FF);
+    let over = sum_rb & 0x0100_0100;
+    let sum_rb = (sum_rb | (over - (over >> 8))) & 0x00FF_00FF;
+    let sum_g = (g + ((src >> 8) & 0xFF)).min(255);
+    sum_rb | (sum_g << 8)
+}
+
+/// Blends one fragment into a pixel; returns whether it touched it (a fragment of all
+/// zeros, no coverage and no additive colour, is skipped).
+#[inline(always)]
+pub(crate) fn blend_into(px: &mut u32, src: u32) -> bool {
+    if src == 0 {
+        return false;
+    }
+    *px = blend(*px, src);
+    true
+}
+
+/// Fills a span with one fragment: opaque fragments are written without blending.
+/// Returns the number of pixels touched.
+#[inline]
+pub(crate) fn fill_span(span: &mut [u32], src: u32) -> u64 {
+    if src == 0 {
+        return 0;
+    }
+    if src >> 24 == 255 {
+        span.fill(src & 0x00FF_FFFF);
+    } else {
+        for px in span.iter_mut() {
+            *px = blend(*px, src);
+        }
+    }
+    span.len() as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mul255_rounds_exactly_over_the_whole_range() {
+        for a in 0..=255u32 {
+            for b in 0..=255u32 {
+                let want = ((a * b) as f64 / 255.0).round() as u32;
+                assert_eq!(mul255(a, b), want, "{a}*{b}");
+            }
+        }
+    }
+
+    #[test]
+    fn blend_matches_the_formula_per_channel() {
+        let chans = [0u32, 1, 7, 100, 127, 128, 200, 254, 255];
+        for &a in &chans {
+            for &s in &chans {
+                let s = s.min(a);
+                for &d in &chans {
+                    let dst = (d << 16) | ((255 - d) << 8) | (d / 2);
+                    let src = (a << 24) | (s << 16) | (s << 8) | s;
+                    let out = blend(dst, src);
+                    let want =
+                        |dc: u32| (s + ((dc * (255 - a)) as f64 / 255.0).round() as u32).min(255);
+                    assert_eq!(out >> 16, want(d), "r a={a} s={s} d={d}");
+                    assert_eq!((out >> 8) & 0xFF, want(255 - d), "g a={a} s={s} d={d}");
+                    assert_eq!(out & 0xFF, want(d / 2), "b a={a} s={s} d={d}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn additive_fragments_saturate() {
+        // Alpha 0 with colour (egui's "additive"): adds, clamps at 255 per channel.
+        assert_eq!(blend(0x00F0_1010, 0x0020_2020), 0x00FF_3030);
+    }
+}
