@@ -1,7 +1,8 @@
 //! Benchmark (plain `fn main`, not a timed test): a realistic conversation frame (15 wrapped
 //! paragraphs in a rounded frame, four large rounded buttons) at 1280x800, ppp 1.0 and 1.5,
 //! painted 200 times each; prints median and p90 ms per paint and the paint's stats.
-//! Run: `cargo bench -p courtesy-softpaint --bench paint`
+//! Run: `cargo bench -p courtesy-softpaint --bench paint` (add `-- fast` or `-- general`
+//! for one path only, e.g. under a profiler).
 
 #[path = "../tests/support/frame.rs"]
 mod frame;
@@ -10,10 +11,20 @@ use std::time::Instant;
 
 fn main() {
     let (w, h, runs) = (1280usize, 800usize, 200usize);
+    let only: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let wanted = |fast: bool| {
+        only.is_empty()
+            || only
+                .iter()
+                .any(|a| a == if fast { "fast" } else { "general" })
+    };
     for light in [false, true] {
         for ppp in [1.0f32, 1.5] {
             let mut f = frame::run(w, h, ppp, 15, light);
-            for fast in [true, false] {
+            for fast in [true, false].into_iter().filter(|&f| wanted(f)) {
                 let mut painter = softpaint::Painter::new();
                 painter.set_textures(&f.textures);
                 painter.set_fast_paths(fast);

@@ -26,10 +26,13 @@ pub(crate) fn to_fixed(p: Pos2, ppp: f32) -> [i64; 2] {
     if !(x.abs() <= LIMIT_PX && y.abs() <= LIMIT_PX) {
         return INVALID; // also catches NaN
     }
-    [
-        (x * ONE as f32).round() as i64,
-        (y * ONE as f32).round() as i64,
-    ]
+    [round_i64(x * ONE as f32), round_i64(y * ONE as f32)]
+}
+
+/// `v` rounded half away from zero (`f32::round` without the libm call on baseline x86-64).
+#[inline(always)]
+fn round_i64(v: f32) -> i64 {
+    (v + 0.5f32.copysign(v)) as i64
 }
 
 /// `floor(a / b)` for `b > 0`.
@@ -88,12 +91,21 @@ impl Target<'_> {
 }
 
 /// One edge `a -> b` of a triangle oriented so the inside has `E >= 0`.
+///
+/// On a row, `E(x) = k - dy * ONE * x` for pixel column `x`, so the edge bounds the span at
+/// `floor(k / (|dy| * ONE))` (from the right when `dy > 0`, from the left, negated, when
+/// `dy < 0`). The quotient is carried from row to row with its remainder: exact, and no
+/// division per row.
 #[derive(Clone, Copy)]
 struct Edge {
-    dx: i64,
     dy: i64,
-    /// `E` at column 0 of the current row, with the fill-rule bias folded in.
-    k: i64,
+    /// `floor(k / d)` and `k - q * d` (in `0..d`), `d = |dy| * ONE`; for `dy == 0`, `q` is `k`.
+    q: i64,
+    r: i64,
+    d: i64,
+    /// Row step of `q` and `r`: `k` grows by `dx * ONE` per row.
+    sq: i64,
+    sr: i64,
 }
 
 impl Edge {
@@ -106,25 +118,48 @@ impl Edge {
         let bias = if top_left { 0 } else { -1 };
         // E(px, py) = dx*(py - ay) - dy*(px - ax), at px = HALF (column 0's centre).
         let k = dx * (first_row_centre - a[1]) - dy * (HALF - a[0]) + bias;
-        Edge { dx, dy, k }
+        let step = dx * ONE;
+        if dy == 0 {
+            return Edge {
+                dy,
+                q: k,
+                r: 0,
+                d: 1,
+                sq: step,
+                sr: 0,
+            };
+        }
+        let d = dy.abs() * ONE;
+        Edge {
+            dy,
+            q: floor_div(k, d),
+            r: k.rem_euclid(d),
+            d,
+            sq: floor_div(step, d),
+            sr: step.rem_euclid(d),
+        }
     }
 
     /// Narrows `[lo, hi]` to the columns where this edge's `E >= 0` on the current row.
     #[inline(always)]
     fn narrow(&self, lo: &mut i64, hi: &mut i64) {
-        // E(x) = k - dy * ONE * x
         if self.dy > 0 {
-            *hi = (*hi).min(floor_div(self.k, self.dy * ONE));
+            *hi = (*hi).min(self.q);
         } else if self.dy < 0 {
-            *lo = (*lo).max(ceil_div(-self.k, -self.dy * ONE));
-        } else if self.k < 0 {
+            *lo = (*lo).max(-self.q);
+        } else if self.q < 0 {
             *hi = *lo - 1;
         }
     }
 
     #[inline(always)]
     fn next_row(&mut self) {
-        self.k += self.dx * ONE;
+        self.q += self.sq;
+        self.r += self.sr;
+        if self.r >= self.d {
+            self.q += 1;
+            self.r -= self.d;
+        }
     }
 }
 
@@ -221,7 +256,9 @@ pub(crate) fn draw_triangle(
 
     let colours = [pack(v[0].color), pack(v[1].color), pack(v[2].color)];
     let flat_colour = colours[0] == colours[1] && colours[0] == colours[2];
-    let flat_uv = v[0].uv == v[1].uv && v[0].uv == v[2].uv;
+    // Compared as plain f32 (emath's `Pos2 == Pos2` asserts against NaN in debug builds).
+    let same_uv = |a: &Vertex, b: &Vertex| a.uv.x == b.uv.x && a.uv.y == b.uv.y;
+    let flat_uv = same_uv(v[0], v[1]) && same_uv(v[0], v[2]);
 
     let (w, h) = (tex.width as f64, tex.height as f64);
     let planes_uv = if flat_uv {

@@ -27,15 +27,17 @@ pub(crate) enum Filter {
 #[inline(always)]
 pub(crate) fn linear_coord(u: f32, size: usize) -> i32 {
     let x = (u * size as f32 - 0.5) * 256.0;
-    // `as` saturates (NaN becomes 0); the clamp keeps `>> 8` and `+ 1` in range.
-    (x.round() as i32).clamp(-512, (size as i32).saturating_mul(256).saturating_add(256))
+    // Round half up as floor(x + 0.5), shifted positive so truncation is floor (no libm
+    // call); the clamp keeps `>> 8` and `+ 1` in range, `as` maps NaN to 0.
+    let max = (size as f32) * 256.0 + 256.0;
+    ((x.clamp(-512.0, max) + 1024.5) as i32) - 1024
 }
 
 /// The texel index nearest-sampling picks for `u`: `floor(u * size)`, clamped to the edge.
 #[inline(always)]
 pub(crate) fn nearest_index(u: f32, size: usize) -> usize {
-    let i = (u * size as f32).floor() as i64; // saturating; NaN -> 0
-    i.clamp(0, size as i64 - 1) as usize
+    // Truncation is floor for non-negative values; negatives and NaN clamp to 0.
+    ((u * size as f32).max(0.0) as usize).min(size - 1)
 }
 
 /// Splits a [`linear_coord`] into the two clamped texel indices and the weight (0..=255)
@@ -181,6 +183,9 @@ impl Textures {
                 tex.options = options;
                 let cols = w.min(tex.width.saturating_sub(px));
                 let rows = h.min(tex.height.saturating_sub(py));
+                if cols == 0 || rows == 0 {
+                    return Applied::Done; // entirely outside the texture: nothing to write
+                }
                 for row in 0..rows {
                     let src = &image.pixels[row * w..row * w + cols];
                     let start = (py + row) * tex.width + px;

@@ -372,6 +372,22 @@ fn partial_update_writes_into_the_existing_texture() {
     assert_eq!(p.rejected_deltas(), 0);
     let (buf, _) = paint(&mut p, 4, 4, BG, &[textured_quad(id)], 1.0);
     assert_rect(&buf, 4, (2, 1, 4, 3), px(green), px(red));
+    // Patches that start past the texture's edge write nothing and do not panic.
+    for pos in [[4, 0], [1000, 1], [0, 4], [usize::MAX, usize::MAX]] {
+        let mut d = TexturesDelta::default();
+        d.set.insert(
+            id,
+            vec![egui::epaint::ImageDelta::partial(
+                pos,
+                two_by_two(),
+                TextureOptions::NEAREST,
+            )]
+            .into(),
+        );
+        apply(&mut p, d);
+    }
+    let (again, _) = paint(&mut p, 4, 4, BG, &[textured_quad(id)], 1.0);
+    assert_eq!(again, buf);
     // A patch for a texture that does not exist is ignored, not a panic.
     let mut d = TexturesDelta::default();
     d.set.insert(
@@ -698,5 +714,77 @@ fn zero_area_pairs_are_not_taken_for_rects() {
         );
         assert!(buf.iter().all(|&q| q == px(BG)), "fast={fast}");
         assert_eq!(stats.rects + stats.triangles, 0);
+    }
+}
+
+#[test]
+fn garbage_input_never_panics() {
+    // Non-finite, huge and tiny positions, wild uvs and indices, inverted and NaN clips,
+    // odd scales: painting must skip what it cannot draw and never panic.
+    let mut rng = Lcg(99);
+    let coord = |rng: &mut Lcg| match rng.below(8) {
+        0 => f32::NAN,
+        1 => f32::INFINITY,
+        2 => -1e7,
+        3 => 3e5,
+        4 => rng.f(-1.0, 1.0) * 1e-3,
+        _ => rng.f(-20.0, 60.0),
+    };
+    for round in 0..300 {
+        let mut prims = Vec::new();
+        for _ in 0..5 {
+            let tex = if rng.below(4) == 0 {
+                TextureId::User(1)
+            } else {
+                TextureId::Managed(0)
+            };
+            let mut m = Mesh::with_texture(tex);
+            let n = rng.below(10);
+            for _ in 0..n {
+                m.vertices.push(Vertex {
+                    pos: pos2(coord(&mut rng), coord(&mut rng)),
+                    uv: pos2(coord(&mut rng), coord(&mut rng)),
+                    color: Color32::from_rgba_premultiplied(
+                        rng.below(256) as u8,
+                        rng.below(256) as u8,
+                        rng.below(256) as u8,
+                        rng.below(256) as u8,
+                    ),
+                });
+            }
+            for _ in 0..rng.below(20) {
+                m.indices.push(if rng.below(6) == 0 {
+                    rng.next_u32()
+                } else {
+                    rng.below(n.max(1))
+                });
+            }
+            let clip = Rect::from_min_max(
+                pos2(coord(&mut rng), coord(&mut rng)),
+                pos2(coord(&mut rng), coord(&mut rng)),
+            );
+            prims.push(prim(
+                if rng.below(2) == 0 {
+                    everywhere()
+                } else {
+                    clip
+                },
+                m,
+            ));
+        }
+        let ppp = [1.0, 1.5, 0.01, 100.0, 3.7][round % 5];
+        let mut p = painter();
+        set(
+            &mut p,
+            TextureId::User(1),
+            two_by_two(),
+            if round % 2 == 0 {
+                TextureOptions::LINEAR
+            } else {
+                TextureOptions::NEAREST
+            },
+        );
+        p.set_fast_paths(round % 3 != 0);
+        let _ = paint(&mut p, 17, 9, BG, &prims, ppp);
     }
 }
