@@ -24,28 +24,43 @@ pub(crate) fn opaque(c: Color32) -> u32 {
 }
 
 /// Fragment = texel × vertex colour per channel (`/255`, rounded), both `0xAARRGGBB`.
+/// Branch-free (a white texel or colour comes out unchanged, since `mul255(x, 255) == x`).
 #[inline(always)]
 pub(crate) fn modulate(texel: u32, colour: u32) -> u32 {
-    if colour == 0xFFFF_FFFF {
-        return texel;
-    }
-    if texel == 0xFFFF_FFFF {
-        return colour;
-    }
     let ch = |shift: u32| mul255((texel >> shift) & 0xFF, (colour >> shift) & 0xFF) << shift;
     ch(24) | ch(16) | ch(8) | ch(0)
 }
 
+/// `colour × c / 255` per channel (rounded), `c` in `0..=255`: the fragment of a grey
+/// texel `(c, c, c, c)` (every texel of egui's font atlas) two channels per multiply.
+/// Equal to `modulate(c * 0x0101_0101, colour)`.
+#[inline(always)]
+pub(crate) fn scale(colour: u32, c: u32) -> u32 {
+    let lanes = |x: u32| {
+        let t = x * c + 0x0080_0080;
+        ((t + ((t >> 8) & 0x00FF_00FF)) >> 8) & 0x00FF_00FF
+    };
+    lanes(colour & 0x00FF_00FF) | (lanes((colour >> 8) & 0x00FF_00FF) << 8)
+}
+
+/// [`modulate`], taking the two-lane [`scale`] when the texel is grey.
+#[inline(always)]
+pub(crate) fn modulate_texel(texel: u32, colour: u32) -> u32 {
+    let c = texel >> 24;
+    if texel == c * 0x0101_0101 {
+        scale(colour, c)
+    } else {
+        modulate(texel, colour)
+    }
+}
+
 /// Premultiplied source-over: `dst = src + dst * (255 - src_a) / 255` per channel, rounded
 /// and saturated (an additive fragment, alpha 0 with colour, saturates as a GPU clamps).
-/// `dst` is `0x00RRGGBB`, `src` is `0xAARRGGBB`; the result is `0x00RRGGBB`.
+/// `dst` is `0x00RRGGBB`, `src` is `0xAARRGGBB`; the result is `0x00RRGGBB`. Branch-free:
+/// an opaque source gives `src` (the `dst` term is 0), a zero source leaves `dst` as it is.
 #[inline(always)]
 pub(crate) fn blend(dst: u32, src: u32) -> u32 {
-    let a = src >> 24;
-    if a == 255 {
-        return src & 0x00FF_FFFF;
-    }
-    let inv = 255 - a;
+    let inv = 255 - (src >> 24);
     // Red and blue in two 16-bit lanes at once; mul255 per lane without carries.
     let t_rb = (dst & 0x00FF_00FF) * inv + 0x0080_0080;
     let rb = ((t_rb + ((t_rb >> 8) & 0x00FF_00FF)) >> 8) & 0x00FF_00FF;
@@ -57,15 +72,12 @@ pub(crate) fn blend(dst: u32, src: u32) -> u32 {
     sum_rb | (sum_g << 8)
 }
 
-/// Blends one fragment into a pixel; returns whether it touched it (a fragment of all
-/// zeros, no coverage and no additive colour, is skipped).
+/// Blends one fragment into a pixel; returns whether it counts as touched (a fragment of
+/// all zeros, no coverage and no additive colour, leaves the pixel as it was).
 #[inline(always)]
 pub(crate) fn blend_into(px: &mut u32, src: u32) -> bool {
-    if src == 0 {
-        return false;
-    }
     *px = blend(*px, src);
-    true
+    src != 0
 }
 
 /// Fills a span with one fragment: opaque fragments are written without blending.
@@ -76,7 +88,7 @@ pub(crate) fn fill_span(span: &mut [u32], src: u32) -> u64 {
         return 0;
     }
     if src >> 24 == 255 {
-        span.fill(src & 0x00FF_FFFF);
+        span.fill(src & 0x00FF_FFFF); // what `blend` gives for an opaque source
     } else {
         for px in span.iter_mut() {
             *px = blend(*px, src);
@@ -117,6 +129,45 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn modulate_is_per_channel_and_white_is_neutral() {
+        assert_eq!(modulate(0x80FF_4000, 0xFFFF_FFFF), 0x80FF_4000);
+        assert_eq!(modulate(0xFFFF_FFFF, 0x1234_5678), 0x1234_5678);
+        // 128 * 128 / 255 = 64.25 -> 64; 255 * 10 / 255 = 10.
+        assert_eq!(modulate(0x80FF_0000, 0x800A_00FF), 0x400A_0000);
+    }
+
+    #[test]
+    fn scale_equals_modulate_by_a_grey_texel() {
+        for c in 0..=255u32 {
+            for colour in [
+                0u32,
+                0xFFFF_FFFF,
+                0x8040_2010,
+                0xFF00_80FF,
+                0x0102_0304,
+                0x7F7F_7F7F,
+            ] {
+                assert_eq!(
+                    scale(colour, c),
+                    modulate(c * 0x0101_0101, colour),
+                    "{c} {colour:08x}"
+                );
+                assert_eq!(
+                    modulate_texel(c * 0x0101_0101, colour),
+                    modulate(c * 0x0101_0101, colour)
+                );
+            }
+        }
+        assert_eq!(modulate_texel(0x8040_2010, 0xFFFF_FFFF), 0x8040_2010);
+    }
+
+    #[test]
+    fn opaque_and_empty_fragments() {
+        assert_eq!(blend(0x0012_3456, 0xFFAB_CDEF), 0x00AB_CDEF);
+        assert_eq!(blend(0x0012_3456, 0), 0x0012_3456);
     }
 
     #[test]

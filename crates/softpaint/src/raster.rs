@@ -200,10 +200,37 @@ fn plane(p: &[[i64; 2]; 3], a: [f64; 3]) -> Plane {
     }
 }
 
-/// A rounded colour channel from an interpolated value.
-#[inline(always)]
-fn channel(v: f32) -> u32 {
-    ((v + 0.5) as u32).min(255) // `as` saturates negatives to 0
+/// A colour channel walked along a row in 16.16 fixed point (integer adds per pixel; the
+/// rounding error over a whole row stays far below one level).
+#[derive(Clone, Copy)]
+struct Fixed16 {
+    /// Value + 0.5 (so the integer part is the rounded channel), times 65536.
+    at: i64,
+    step: i64,
+}
+
+impl Fixed16 {
+    fn start(pl: &Plane, x: i64, y: i64) -> Self {
+        const S: f64 = 65536.0;
+        // `as` saturates (NaN -> 0); the clamp in `pack` handles anything out of range.
+        Fixed16 {
+            at: ((pl.at(x, y) + 0.5) * S) as i64,
+            step: (pl.gx * S) as i64,
+        }
+    }
+
+    #[inline(always)]
+    fn step(&mut self) {
+        self.at = self.at.saturating_add(self.step);
+    }
+
+    /// The four channels (a, r, g, b) as a packed `0xAARRGGBB` colour, each rounded and
+    /// clamped to `0..=255`.
+    #[inline(always)]
+    fn pack(c: &[Fixed16; 4]) -> u32 {
+        let ch = |f: &Fixed16| (f.at >> 16).clamp(0, 255) as u32;
+        (ch(&c[0]) << 24) | (ch(&c[1]) << 16) | (ch(&c[2]) << 8) | ch(&c[3])
+    }
 }
 
 /// Rasterises one triangle (any winding) with texture `tex`. Vertices at [`INVALID`]
@@ -305,30 +332,38 @@ pub(crate) fn draw_triangle(
                 stats.pixels_blended += fill_span(span, modulate(flat_texel, colours[0]));
             }
             (Some(pc), None) => {
-                let rows = pc.map(|pl| (pl.at(lo, y) as f32, pl.gx as f32));
-                for (i, px) in span.iter_mut().enumerate() {
-                    let i = i as f32;
-                    let c = rows.map(|(b, g)| channel(b + g * i));
-                    let colour = (c[0] << 24) | (c[1] << 16) | (c[2] << 8) | c[3];
-                    stats.pixels_blended += u64::from(blend_into(px, modulate(flat_texel, colour)));
+                let mut acc = pc.map(|pl| Fixed16::start(&pl, lo, y));
+                let mut n = 0u64;
+                for px in span.iter_mut() {
+                    let colour = Fixed16::pack(&acc);
+                    for a in &mut acc {
+                        a.step();
+                    }
+                    n += u64::from(blend_into(px, modulate(flat_texel, colour)));
                 }
+                stats.pixels_blended += n;
             }
             (pc, Some((pu, pv))) => {
                 let (bu, gu) = (pu.at(lo, y) as f32, pu.gx as f32);
                 let (bv, gv) = (pv.at(lo, y) as f32, pv.gx as f32);
-                let rows = pc.map(|pc| pc.map(|pl| (pl.at(lo, y) as f32, pl.gx as f32)));
+                let mut acc = pc.map(|pc| pc.map(|pl| Fixed16::start(&pl, lo, y)));
+                let mut n = 0u64;
                 for (i, px) in span.iter_mut().enumerate() {
                     let i = i as f32;
                     let texel = tex.sample(bu + gu * i, bv + gv * i, filter);
-                    let colour = match &rows {
+                    let colour = match &mut acc {
                         None => colours[0],
-                        Some(rows) => {
-                            let c = rows.map(|(b, g)| channel(b + g * i));
-                            (c[0] << 24) | (c[1] << 16) | (c[2] << 8) | c[3]
+                        Some(acc) => {
+                            let c = Fixed16::pack(acc);
+                            for a in acc {
+                                a.step();
+                            }
+                            c
                         }
                     };
-                    stats.pixels_blended += u64::from(blend_into(px, modulate(texel, colour)));
+                    n += u64::from(blend_into(px, modulate(texel, colour)));
                 }
+                stats.pixels_blended += n;
             }
         }
     }

@@ -3,9 +3,9 @@
 //! Both cover exactly the pixels the general path covers: centres in `[x0, x1) × [y0, y1)`.
 
 use crate::PaintStats;
-use crate::blend::{blend_into, fill_span, modulate, pack};
+use crate::blend::{blend_into, fill_span, modulate, modulate_texel, pack};
 use crate::raster::{HALF, INVALID, ONE, Target, first_pixel_at_or_after};
-use crate::texture::{Filter, Texture, linear_coord, linear_taps, nearest_index};
+use crate::texture::{Filter, Texture, lerp_packed, linear_coord, linear_taps, nearest_index};
 use egui::epaint::Vertex;
 
 /// An axis-aligned quad found in a mesh.
@@ -185,6 +185,18 @@ pub(crate) fn draw_quad(
             );
         }
     }
+    // Texels walked one to one (a glyph at its rasterised size): one contiguous texel run.
+    let run = match scratch.first() {
+        Some(&(first, _, _))
+            if scratch
+                .iter()
+                .enumerate()
+                .all(|(i, &(a, _, f))| f == 0 && a == first + i) =>
+        {
+            Some(first)
+        }
+        _ => None,
+    };
     for y in row0..row1 {
         let vt = v_at(y);
         let rows = match filter {
@@ -196,24 +208,29 @@ pub(crate) fn draw_quad(
         };
         let span = target.span(y, col0, col1 - 1);
         let mut n = 0u64;
-        if rows.2 == 0 {
+        if let (0, Some(first)) = (rows.2, run) {
+            let row = &tex.texels[rows.0 * tex.width..(rows.0 + 1) * tex.width];
+            for (px, &t) in span.iter_mut().zip(&row[first..first + scratch.len()]) {
+                if t != 0 {
+                    n += u64::from(blend_into(px, modulate_texel(t, q.colour)));
+                }
+            }
+        } else if rows.2 == 0 {
             // One texel row (a glyph drawn 1:1 lands here): no vertical interpolation.
             let row = &tex.texels[rows.0 * tex.width..(rows.0 + 1) * tex.width];
+            // Glyph boxes are mostly empty texels: skipping them (a zero texel would blend
+            // to the pixel unchanged) is cheaper than blending them.
             for (px, &(x0, x1, fx)) in span.iter_mut().zip(scratch.iter()) {
-                let t = if fx == 0 {
-                    row[x0]
-                } else {
-                    crate::texture::lerp_packed(row[x0], row[x1], fx)
-                };
+                let t = lerp_packed(row[x0], row[x1], fx);
                 if t != 0 {
-                    n += u64::from(blend_into(px, modulate(t, q.colour)));
+                    n += u64::from(blend_into(px, modulate_texel(t, q.colour)));
                 }
             }
         } else {
             for (px, &cols) in span.iter_mut().zip(scratch.iter()) {
                 let t = tex.bilinear_taps(cols, rows);
                 if t != 0 {
-                    n += u64::from(blend_into(px, modulate(t, q.colour)));
+                    n += u64::from(blend_into(px, modulate_texel(t, q.colour)));
                 }
             }
         }

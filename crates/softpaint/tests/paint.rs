@@ -788,3 +788,64 @@ fn garbage_input_never_panics() {
         let _ = paint(&mut p, 17, 9, BG, &prims, ppp);
     }
 }
+
+#[test]
+fn vertex_colours_interpolate_linearly_at_pixel_centres() {
+    // Opaque: red runs 0 -> 255 across x, blue 255 -> 0 down y, over a 32 px square (two
+    // triangles, general path: the colours are not uniform).
+    let c = |r: u8, b: u8| Color32::from_rgb(r, 0, b);
+    let pts = [
+        (pos2(0.0, 0.0), c(0, 255)),
+        (pos2(32.0, 0.0), c(255, 255)),
+        (pos2(32.0, 32.0), c(255, 0)),
+        (pos2(0.0, 32.0), c(0, 0)),
+    ];
+    let mut p = painter();
+    let (buf, stats) = paint(
+        &mut p,
+        32,
+        32,
+        BG,
+        &[prim(everywhere(), tri_mesh(&pts, &[0, 1, 2, 0, 2, 3]))],
+        1.0,
+    );
+    assert_eq!((stats.rects, stats.triangles), (0, 2));
+    for y in 0..32 {
+        for x in 0..32 {
+            let [r, g, b] = rgb(buf[y * 32 + x]);
+            let want_r = (x as f64 + 0.5) / 32.0 * 255.0;
+            let want_b = 255.0 - (y as f64 + 0.5) / 32.0 * 255.0;
+            assert!(
+                (f64::from(r) - want_r).abs() <= 0.51,
+                "({x}, {y}) r {r} want {want_r}"
+            );
+            assert!(
+                (f64::from(b) - want_b).abs() <= 0.51,
+                "({x}, {y}) b {b} want {want_b}"
+            );
+            assert_eq!(g, 0);
+        }
+    }
+    // A feathered edge: alpha 255 -> 0 over 4 px, blended over the background.
+    let white = Color32::WHITE;
+    let clear = Color32::TRANSPARENT;
+    let pts = [
+        (pos2(0.0, 0.0), white),
+        (pos2(4.0, 0.0), clear),
+        (pos2(4.0, 4.0), clear),
+        (pos2(0.0, 4.0), white),
+    ];
+    let (buf, _) = paint(
+        &mut p,
+        4,
+        4,
+        BG,
+        &[prim(everywhere(), tri_mesh(&pts, &[0, 1, 2, 0, 2, 3]))],
+        1.0,
+    );
+    for x in 0..4 {
+        let a = ((1.0 - (x as f64 + 0.5) / 4.0) * 255.0).round() as u8;
+        let want = over(rgb(px(BG)), Color32::from_rgba_premultiplied(a, a, a, a));
+        assert_eq!(rgb(buf[x]), want, "column {x}");
+    }
+}

@@ -19,19 +19,21 @@ const PARAGRAPHS: [&str; 5] = [
     "If it is not with you by Friday at noon, we will send a replacement by courier at no cost, and I will call you myself on Friday morning to confirm either way.",
 ];
 
-/// The conversation screen: a heading, a rounded frame holding a scrolled transcript of
-/// `paragraphs` wrapped paragraphs, and four large rounded buttons. Returns the button rects.
+/// The conversation screen: a heading, a rounded frame across the window holding a
+/// transcript of `paragraphs` wrapped paragraphs (scrolled to the bottom), and four large
+/// rounded buttons. Returns the button rects.
 pub fn conversation(ui: &mut Ui, paragraphs: usize) -> Vec<Rect> {
     let mut buttons = Vec::new();
     egui::CentralPanel::default().show(ui, |ui| {
         ui.heading("Delayed parcel: the customer calls for the third time");
         ui.add_space(6.0);
-        let transcript_height = ui.available_height() - 140.0;
+        let transcript_height = ui.available_height() - 200.0;
         egui::Frame::group(ui.style())
             .corner_radius(CornerRadius::same(10))
             .fill(ui.visuals().extreme_bg_color)
             .inner_margin(12.0)
             .show(ui, |ui| {
+                ui.set_width(ui.available_width());
                 egui::ScrollArea::vertical()
                     .max_height(transcript_height.max(50.0))
                     .stick_to_bottom(true)
@@ -39,7 +41,9 @@ pub fn conversation(ui: &mut Ui, paragraphs: usize) -> Vec<Rect> {
                         for i in 0..paragraphs {
                             let who = if i % 2 == 0 { "Agent" } else { "Customer" };
                             ui.label(egui::RichText::new(who).strong());
-                            ui.label(PARAGRAPHS[i % PARAGRAPHS.len()]);
+                            // Two sentences a paragraph: long enough to wrap at 1280 px.
+                            let n = PARAGRAPHS.len();
+                            ui.label(format!("{} {}", PARAGRAPHS[i % n], PARAGRAPHS[(i + 2) % n]));
                             ui.add_space(4.0);
                         }
                     });
