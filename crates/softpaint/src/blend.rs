@@ -170,6 +170,33 @@ mod tests {
         assert_eq!(blend(0x0012_3456, 0), 0x0012_3456);
     }
 
+    /// The integer pipeline (modulate, then blend) against a GPU's float arithmetic with
+    /// one rounding at the end: never more than one level apart.
+    #[test]
+    fn integer_pipeline_is_within_one_level_of_float() {
+        let mut seed = 0x1234_5678_9ABC_DEF0u64;
+        let mut next = |n: u32| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((seed >> 33) as u32) % n
+        };
+        for _ in 0..200_000 {
+            let a = next(256);
+            let c = next(a + 1);
+            let cov = next(256);
+            let d = next(256);
+            let colour = (a << 24) | (c << 16) | (c << 8) | c;
+            let out = blend(d * 0x0001_0101, modulate_texel(cov * 0x0101_0101, colour)) & 0xFF;
+            let f = |x: u32| f64::from(x) / 255.0;
+            let gpu = ((f(c) * f(cov) + f(d) * (1.0 - f(a) * f(cov))) * 255.0).round() as u32;
+            assert!(
+                out.abs_diff(gpu) <= 1,
+                "c {c} a {a} cov {cov} d {d}: {out} vs {gpu}"
+            );
+        }
+    }
+
     #[test]
     fn additive_fragments_saturate() {
         // Alpha 0 with colour (egui's "additive"): adds, clamps at 255 per channel.

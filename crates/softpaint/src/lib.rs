@@ -154,9 +154,23 @@ impl Painter {
             return Err(PaintError::PixelsPerPoint(pixels_per_point));
         }
         let ppp = pixels_per_point;
-        pixels.fill(blend::opaque(background));
-        let mut stats = PaintStats::default();
         let (w, h) = (width as i64, height as i64);
+        let bg = blend::opaque(background);
+        match self.opaque_cover(primitives.first(), ppp, w, h) {
+            // The first primitive starts with an opaque rectangle (egui's panel fill): clear
+            // only around it, it overwrites the rest. The result is the same as a full clear.
+            Some(c) => {
+                let (x0, y0, x1, y1) = (c.x0 as usize, c.y0 as usize, c.x1 as usize, c.y1 as usize);
+                pixels[..y0 * width].fill(bg);
+                pixels[y1 * width..].fill(bg);
+                for row in pixels[y0 * width..y1 * width].chunks_exact_mut(width) {
+                    row[..x0].fill(bg);
+                    row[x1..].fill(bg);
+                }
+            }
+            None => pixels.fill(bg),
+        }
+        let mut stats = PaintStats::default();
         for prim in primitives {
             let mesh = match &prim.primitive {
                 Primitive::Mesh(mesh) => mesh,
@@ -165,15 +179,7 @@ impl Painter {
                     continue;
                 }
             };
-            // As bevy_egui sets the scissor: each corner rounded to whole pixels.
-            let r = prim.clip_rect;
-            let px = |c: f32| (c * ppp).round() as i64; // saturating; NaN -> 0
-            let clip = Clip {
-                x0: px(r.min.x).max(0),
-                y0: px(r.min.y).max(0),
-                x1: px(r.max.x).min(w),
-                y1: px(r.max.y).min(h),
-            };
+            let clip = clip_of(prim, ppp, w, h);
             if clip.is_empty() || mesh.indices.is_empty() {
                 continue;
             }
@@ -219,5 +225,46 @@ impl Painter {
             }
         }
         Ok(stats)
+    }
+
+    /// The pixels `first` (the frame's first primitive) is sure to paint opaque: its first
+    /// two triangles, when they form a one-colour quad whose fragment is opaque. Only with
+    /// the fast paths on (the general path stays the plain reference).
+    fn opaque_cover(
+        &mut self,
+        first: Option<&ClippedPrimitive>,
+        ppp: f32,
+        w: i64,
+        h: i64,
+    ) -> Option<Clip> {
+        let first = first.filter(|_| self.fast_paths)?;
+        let Primitive::Mesh(mesh) = &first.primitive else {
+            return None;
+        };
+        let tex = self.textures.get(mesh.texture_id)?;
+        let idx = mesh.indices.get(..6)?;
+        if idx.iter().any(|&i| i as usize >= mesh.vertices.len()) {
+            return None;
+        }
+        self.fixed.clear();
+        self.fixed
+            .extend(mesh.vertices.iter().map(|v| to_fixed(v.pos, ppp)));
+        let q = rect::detect(idx, &mesh.vertices, &self.fixed)?;
+        let frag = q.flat_fragment(tex)?;
+        let covered = q.pixels(clip_of(first, ppp, w, h));
+        (frag >> 24 == 255 && !covered.is_empty()).then_some(covered)
+    }
+}
+
+/// A primitive's clip in whole pixels, as bevy_egui sets the scissor (each corner of
+/// `clip_rect * ppp` rounded), intersected with the `w` x `h` buffer.
+fn clip_of(prim: &ClippedPrimitive, ppp: f32, w: i64, h: i64) -> Clip {
+    let r = prim.clip_rect;
+    let px = |c: f32| (c * ppp).round() as i64; // saturating; NaN -> 0
+    Clip {
+        x0: px(r.min.x).max(0),
+        y0: px(r.min.y).max(0),
+        x1: px(r.max.x).min(w),
+        y1: px(r.max.y).min(h),
     }
 }

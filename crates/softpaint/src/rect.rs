@@ -4,7 +4,7 @@
 
 use crate::PaintStats;
 use crate::blend::{blend_into, fill_span, modulate, modulate_texel, pack};
-use crate::raster::{HALF, INVALID, ONE, Target, first_pixel_at_or_after};
+use crate::raster::{Clip, HALF, INVALID, ONE, Target, first_pixel_at_or_after};
 use crate::texture::{Filter, Texture, lerp_packed, linear_coord, linear_taps, nearest_index};
 use egui::epaint::Vertex;
 
@@ -26,6 +26,26 @@ pub(crate) struct Quad {
 impl Quad {
     fn flat_uv(&self) -> bool {
         self.u[0] == self.u[1] && self.v[0] == self.v[1]
+    }
+
+    /// The pixels the quad covers inside `clip`: centres in `[x0, x1) × [y0, y1)`.
+    pub fn pixels(&self, clip: Clip) -> Clip {
+        Clip {
+            x0: first_pixel_at_or_after(self.x0).max(clip.x0),
+            y0: first_pixel_at_or_after(self.y0).max(clip.y0),
+            x1: first_pixel_at_or_after(self.x1).min(clip.x1),
+            y1: first_pixel_at_or_after(self.y1).min(clip.y1),
+        }
+    }
+
+    /// The one fragment of a quad with a constant texel, if it has one.
+    pub fn flat_fragment(&self, tex: &Texture) -> Option<u32> {
+        self.flat_uv().then(|| {
+            modulate(
+                tex.sample(self.u[0], self.v[0], tex.filter_for(0.0)),
+                self.colour,
+            )
+        })
     }
 }
 
@@ -140,17 +160,13 @@ pub(crate) fn draw_quad(
     scratch: &mut Vec<(usize, usize, u32)>,
     stats: &mut PaintStats,
 ) {
-    let clip = target.clip;
-    let col0 = first_pixel_at_or_after(q.x0).max(clip.x0);
-    let col1 = first_pixel_at_or_after(q.x1).min(clip.x1); // exclusive
-    let row0 = first_pixel_at_or_after(q.y0).max(clip.y0);
-    let row1 = first_pixel_at_or_after(q.y1).min(clip.y1); // exclusive
-    if col0 >= col1 || row0 >= row1 {
+    let px = q.pixels(target.clip);
+    if px.is_empty() {
         return;
     }
+    let (col0, col1, row0, row1) = (px.x0, px.x1, px.y0, px.y1); // ends exclusive
     stats.rects += 1;
-    if q.flat_uv() {
-        let frag = modulate(tex.sample(q.u[0], q.v[0], tex.filter_for(0.0)), q.colour);
+    if let Some(frag) = q.flat_fragment(tex) {
         for y in row0..row1 {
             stats.pixels_blended += fill_span(target.span(y, col0, col1 - 1), frag);
         }
