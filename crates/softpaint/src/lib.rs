@@ -206,12 +206,13 @@ impl Painter {
                     i += 3;
                     continue;
                 }
-                if self.fast_paths && i + 6 <= idx.len() && valid(&idx[i + 3..i + 6]) {
-                    if let Some(q) = rect::detect(&idx[i..i + 6], &mesh.vertices, &self.fixed) {
-                        rect::draw_quad(&mut target, tex, &q, &mut self.columns, &mut stats);
-                        i += 6;
-                        continue;
-                    }
+                let quad = (self.fast_paths && i + 6 <= idx.len() && valid(&idx[i + 3..i + 6]))
+                    .then(|| rect::detect(&idx[i..i + 6], &mesh.vertices, &self.fixed))
+                    .flatten();
+                if let Some(q) = quad {
+                    rect::draw_quad(&mut target, tex, &q, &mut self.columns, &mut stats);
+                    i += 6;
+                    continue;
                 }
                 let [a, b, c] = [t[0], t[1], t[2]].map(|k| k as usize);
                 raster::draw_triangle(

@@ -324,11 +324,8 @@ fn bilinear_and_nearest_on_a_two_by_two_texture() {
         assert_eq!(rgb(buf[3]), [0, 255, 0]);
         // (1,1): rows 0 and 1 each 3/4-1/4, then 3/4 of row 0: r = (191*192 + 64*64)/256.
         let row0 = [191u32, 64, 0];
-        let row1 = [
-            (0 * 192 + 255 * 64 + 128) >> 8,
-            (0 * 192 + 255 * 64 + 128) >> 8,
-            (255 * 192 + 255 * 64 + 128) >> 8,
-        ];
+        // Row 1 is blue then white: 3/4 blue + 1/4 white = (64, 64, 255).
+        let row1 = [(255 * 64 + 128) >> 8, (255 * 64 + 128) >> 8, 255u32];
         let want: Vec<u8> = (0..3)
             .map(|i| ((row0[i] * 192 + row1[i] * 64 + 128) >> 8) as u8)
             .collect();
@@ -843,9 +840,9 @@ fn vertex_colours_interpolate_linearly_at_pixel_centres() {
         &[prim(everywhere(), tri_mesh(&pts, &[0, 1, 2, 0, 2, 3]))],
         1.0,
     );
-    for x in 0..4 {
+    for (x, &got) in buf.iter().take(4).enumerate() {
         let a = ((1.0 - (x as f64 + 0.5) / 4.0) * 255.0).round() as u8;
         let want = over(rgb(px(BG)), Color32::from_rgba_premultiplied(a, a, a, a));
-        assert_eq!(rgb(buf[x]), want, "column {x}");
+        assert_eq!(rgb(got), want, "column {x}");
     }
 }
