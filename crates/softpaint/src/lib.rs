@@ -11,7 +11,29 @@
 //! fill (opaque written without blending), or a per-row texel walk when textured (glyphs);
 //! everything else goes through the general triangle rasteriser (24.8 fixed point, integer
 //! edge functions). Every call paints everything: nothing is cached between frames, no
-//! threads are used.
+//! threads are used. The integer arithmetic stays within one level per channel of a GPU's
+//! float arithmetic (fragments are rounded to bytes before blending).
+//!
+//! Not supported: `Primitive::Callback` (skipped, counted), textures egui does not send in
+//! its `TexturesDelta` (e.g. images registered with bevy_egui: their meshes are skipped and
+//! counted as missing), wrap modes other than clamp-to-edge (sampled as clamp), mipmaps.
+//!
+//! Per frame, as an egui integration does:
+//!
+//! ```
+//! # use egui::{Color32, TexturesDelta};
+//! # fn frame(ctx: &egui::Context, out: egui::FullOutput, painter: &mut softpaint::Painter,
+//! #          pixels: &mut [u32], width: usize, height: usize) -> Result<(), softpaint::PaintError> {
+//! let mut textures: TexturesDelta = out.textures_delta;
+//! let primitives = ctx.tessellate(out.shapes, out.pixels_per_point);
+//! painter.set_textures(&textures);
+//! let stats = painter.paint(pixels, width, height, Color32::BLACK, &primitives, out.pixels_per_point)?;
+//! painter.free_textures(&textures);
+//! textures.clear(); // egui asserts (debug builds) that a delta is not dropped unhandled
+//! # let _ = stats;
+//! # Ok(())
+//! # }
+//! ```
 
 mod blend;
 mod raster;
@@ -254,6 +276,16 @@ impl Painter {
         let frag = q.flat_fragment(tex)?;
         let covered = q.pixels(clip_of(first, ppp, w, h));
         (frag >> 24 == 255 && !covered.is_empty()).then_some(covered)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The painter can live in a bevy resource (or move to another thread).
+    #[test]
+    fn painter_is_send_and_sync() {
+        fn check<T: Send + Sync + Default>() {}
+        check::<super::Painter>();
     }
 }
 
