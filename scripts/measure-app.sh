@@ -14,6 +14,8 @@
 #   scripts/measure-app.sh                       # builds the release binaries if missing
 #   SCENARIO=lost-parcel STEPS=4 RUNS=5 scripts/measure-app.sh
 #   ONLY=frames scripts/measure-app.sh           # CPU per redrawn frame alone (with load)
+#   RENDERER=gpu scripts/measure-app.sh          # bevy's GPU path even on a software adapter
+#                                                # (default auto: the CPU painter there)
 # Needs xvfb-run (Debian: xvfb) and mesa-vulkan-drivers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +31,7 @@ FRAMES=${FRAMES:-100}
 ONLY=${ONLY:-}               # frames: measure the CPU per redrawn frame only
 RUNS=${RUNS:-3}
 SIZE=${SIZE:-1280x800}
+RENDERER=${RENDERER:-auto}   # --renderer: auto, gpu or software
 
 if [[ ! -x "$BIN" || ! -x "$EMPTY" ]]; then
     echo "building the release binaries ..." >&2
@@ -71,7 +74,7 @@ cpu_while() {
     local label=$1 timers=$2 log="$logs/$1.log" path=()
     [[ -n ${3:-} ]] && path=(--choose "$3")
     COURTESY_DEBUG_REDRAW=1 start "$log" "$BIN" app --scenario "$SCENARIO" --seed 7 \
-        --screen conversation "${path[@]}" --timers "$timers" --locale en --size "$SIZE"
+        --screen conversation "${path[@]}" --timers "$timers" --locale en --size "$SIZE" --renderer "$RENDERER"
     sleep "$SETTLE"
     kill -0 "$pid" 2>/dev/null || { echo "the app exited early:" >&2; cat "$log" >&2; exit 1; }
     local f0 t0 t1 f1
@@ -112,13 +115,14 @@ fi
 
 log="$logs/frames.log"
 start "$log" "$BIN" app --scenario "$SCENARIO" --seed 7 --screen conversation --choose "$choose" \
-    --timers off --locale en --size "$SIZE" --measure-frames "$FRAMES"
+    --timers off --locale en --size "$SIZE" --renderer "$RENDERER" --measure-frames "$FRAMES"
 wait "$runner" || true
 grep -q 'frame cpu:' "$log" || { echo "no frame measurement:" >&2; cat "$log" >&2; exit 1; }
+echo "presenter (--renderer $RENDERER): $(grep -o 'presenter: [A-Za-z]*' "$log" | head -n1 | sed 's/presenter: //')"
 sed -n '/frame cpu:/,$p' "$log" | sed 's/^.*frame cpu:/CPU per redrawn frame:/'
 [[ $ONLY == frames ]] && { echo "load: $(uptime | sed 's/.*load average: //')"; exit 0; }
 
-app_ms=$(first_frame app "$BIN" app --locale en --size "$SIZE")
+app_ms=$(first_frame app "$BIN" app --locale en --size "$SIZE" --renderer "$RENDERER")
 empty_ms=$(first_frame empty "$EMPTY")
 awk -v a="$app_ms" -v e="$empty_ms" -v r="$RUNS" 'BEGIN {
     printf "start to first frame (median of %d): app %s ms, empty bevy + egui app %s ms", r, a, e

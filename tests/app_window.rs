@@ -31,6 +31,11 @@ fn shipped_scenarios() -> Vec<String> {
 
 /// Runs the app to a screenshot; panics with its output if it fails or hangs.
 fn screenshot(id: &str, locale: &str, out: &Path) {
+    screenshot_with(id, locale, "auto", out)
+}
+
+/// As [`screenshot`], drawn by the given presenter (`--renderer`).
+fn screenshot_with(id: &str, locale: &str, renderer: &str, out: &Path) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_courtesy"))
         .args([
             "app",
@@ -48,6 +53,8 @@ fn screenshot(id: &str, locale: &str, out: &Path) {
             locale,
             "--size",
             &format!("{WIDTH}x{HEIGHT}"),
+            "--renderer",
+            renderer,
             "--screenshot",
         ])
         .arg(out)
@@ -161,6 +168,65 @@ fn conversation_screen_renders_for_every_shipped_scenario() {
             screenshot(id, locale, &out);
             assert_not_blank(&out);
             assert_theme_colours(&out);
+        }
+    }
+}
+
+/// How two screenshots of one screen differ: pixels that differ at all, and the largest
+/// channel difference.
+fn difference(a: &Path, b: &Path) -> (u64, u8) {
+    let a = image::open(a).expect("first image").to_rgb8();
+    let b = image::open(b).expect("second image").to_rgb8();
+    assert_eq!(
+        a.dimensions(),
+        b.dimensions(),
+        "the two screenshots differ in size"
+    );
+    let mut pixels = 0;
+    let mut max = 0;
+    for (p, q) in a.pixels().zip(b.pixels()) {
+        let d =
+            p.0.iter()
+                .zip(q.0)
+                .map(|(x, y)| x.abs_diff(y))
+                .max()
+                .unwrap_or(0);
+        if d > 0 {
+            pixels += 1;
+            max = max.max(d);
+        }
+    }
+    (pixels, max)
+}
+
+/// The software presenter (egui painted on the CPU, `src/app/soft_present.rs`) and the GPU
+/// path draw the same screen: both pass the theme checks, and they differ only on a small
+/// share of pixels (anti-aliased edges: the two rasterisers place edge coverage and
+/// bilinear samples slightly differently), never by a whole colour.
+#[test]
+#[ignore = "needs a display and a Vulkan driver: xvfb-run -a -s \"-screen 0 1280x800x24\" cargo test --test app_window -- --ignored"]
+fn the_software_presenter_draws_what_the_gpu_path_draws() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keep = std::env::var_os("COURTESY_KEEP_SCREENSHOTS").map(PathBuf::from);
+    let total = u64::from(WIDTH * HEIGHT);
+    for id in ["angry-customer", "special-medical-needs"] {
+        for locale in ["en", "zh-CN"] {
+            let at = |r: &str| {
+                keep.as_deref()
+                    .unwrap_or(dir.path())
+                    .join(format!("{id}-{locale}-{r}.png"))
+            };
+            for r in ["gpu", "software"] {
+                screenshot_with(id, locale, r, &at(r));
+                assert_not_blank(&at(r));
+                assert_theme_colours(&at(r));
+            }
+            let (pixels, max) = difference(&at("gpu"), &at("software"));
+            eprintln!("{id} ({locale}): {pixels} of {total} pixels differ, by at most {max}/255");
+            assert!(
+                pixels <= total / 20,
+                "{id} ({locale}): the presenters differ on {pixels} of {total} pixels (want ≤ 5 %)"
+            );
         }
     }
 }

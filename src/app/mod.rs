@@ -25,6 +25,7 @@ pub mod render_exp;
 pub mod screens;
 pub mod screenshot;
 pub mod sets;
+pub mod soft_present;
 pub mod sync_status;
 pub mod theme;
 
@@ -81,6 +82,8 @@ pub struct AppArgs {
     pub data_dir: Option<PathBuf>,
     /// Measurement: redraw N frames continuously, log the CPU per frame, then exit.
     pub measure_frames: Option<u32>,
+    /// What draws the frames (default: the CPU painter where the adapter is a CPU).
+    pub renderer: soft_present::RendererChoice,
 }
 
 /// What the station gives the app, resolved once by the command line (flag >
@@ -282,8 +285,23 @@ pub(crate) fn ui_plugin(app: &mut App) {
 
 /// The camera egui draws through. No multisampling: egui antialiases its own shapes,
 /// and with a software renderer 4× MSAA multiplies the cost of every frame.
-fn spawn_camera(mut commands: Commands) {
-    let mut camera = Camera::default();
+/// With the software presenter the camera is inactive: bevy renders nothing and
+/// `soft_present` paints egui's output (bevy_egui still runs its passes on the camera).
+fn spawn_camera(
+    mut commands: Commands,
+    choice: Option<Res<soft_present::RendererChoice>>,
+    adapter: Option<Res<bevy::render::renderer::RenderAdapterInfo>>,
+) {
+    let presenter = soft_present::decide(
+        choice.map(|c| *c).unwrap_or_default(),
+        adapter.map(|a| a.device_type),
+    );
+    info!("presenter: {presenter:?}");
+    commands.insert_resource(presenter);
+    let mut camera = Camera {
+        is_active: presenter == soft_present::Presenter::Gpu,
+        ..default()
+    };
     render_exp::camera(&mut camera);
     let mut entity = commands.spawn((Camera2d, camera, bevy::render::view::Msaa::Off));
     if let Some(space) = compositing::camera_space(compositing::settings()) {
@@ -323,7 +341,13 @@ pub(crate) fn build_app(
             }),
     )
     .add_plugins(EguiPlugin::default())
-    .add_plugins((egui_shader::plugin, compositing::plugin, render_exp::plugin))
+    .add_plugins((
+        egui_shader::plugin,
+        compositing::plugin,
+        render_exp::plugin,
+        soft_present::plugin,
+    ))
+    .insert_resource(args.renderer)
     .insert_resource(redraw::StartedAt(Instant::now()))
     .insert_resource(Catalog(catalog))
     .insert_resource(boot.settings)

@@ -7,6 +7,7 @@
 
 use crate::app::flow::{FlowSet, Play};
 use crate::app::records::{AttemptRecord, record_attempt};
+use crate::app::soft_present::{Presenter, SoftCapture};
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use bevy::winit::WinitSettings;
@@ -50,10 +51,15 @@ pub(crate) fn never_record(mut play: ResMut<Play>) {
 fn drive(
     mut cap: ResMut<Capture>,
     to: Res<ScreenshotTo>,
+    presenter: Option<Res<Presenter>>,
+    mut soft: ResMut<SoftCapture>,
     mut commands: Commands,
     mut exit: MessageWriter<AppExit>,
 ) {
     cap.frames += 1;
+    if let SoftCapture::Taken(image) = std::mem::take(&mut *soft) {
+        cap.done = Some(save(&image, &to.0));
+    }
     if let Some(done) = cap.done.take() {
         match done {
             Ok(()) => {
@@ -69,6 +75,12 @@ fn drive(
     }
     if !cap.requested && cap.frames >= SETTLE_FRAMES {
         cap.requested = true;
+        // With the software presenter bevy renders nothing: the painter keeps the next
+        // frame it paints.
+        if presenter.is_some_and(|p| *p == Presenter::Software) {
+            *soft = SoftCapture::Wanted;
+            return;
+        }
         let path = to.0.clone();
         commands.spawn(Screenshot::primary_window()).observe(
             move |ev: On<ScreenshotCaptured>, mut cap: ResMut<Capture>| {

@@ -70,6 +70,11 @@ pub(crate) struct AppFlags {
     /// Folder of the attempt records (default: the station's data folder; see `courtesy config`).
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    /// What draws the window: auto (the CPU painter where the graphics adapter is itself
+    /// a software rasteriser, as on thin clients and VDI desktops without a GPU; else the
+    /// GPU), gpu, or software.
+    #[arg(long, value_parser = renderer(), default_value = "auto")]
+    renderer: Option<crate::app::soft_present::RendererChoice>,
     /// Measurement (scripts/measure-app.sh): redraw N frames continuously, log the CPU per
     /// frame and its breakdown by thread, then exit. Nothing is recorded.
     #[arg(long, value_name = "N", hide = true)]
@@ -92,6 +97,11 @@ fn one_of<T: Copy + Send + Sync + 'static>(
 
 fn screen() -> impl TypedValueParser<Value = Screen> {
     one_of(&Screen::ALL, Screen::name)
+}
+
+fn renderer() -> impl TypedValueParser<Value = crate::app::soft_present::RendererChoice> {
+    use crate::app::soft_present::RendererChoice;
+    one_of(&RendererChoice::ALL, RendererChoice::name)
 }
 
 fn text_size() -> impl TypedValueParser<Value = TextSize> {
@@ -127,6 +137,7 @@ impl From<AppFlags> for crate::app::AppArgs {
             size: f.size,
             data_dir: f.data_dir,
             measure_frames: f.measure_frames,
+            renderer: f.renderer.unwrap_or_default(),
         }
     }
 }
