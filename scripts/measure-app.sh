@@ -113,13 +113,23 @@ if [[ $ONLY != frames ]]; then
     echo "RSS on the conversation screen:    $((rss / 1024)) MiB"
 fi
 
+# The frames run, then the X server's own CPU over the whole run (it copies each presented
+# frame into its framebuffer: a cost outside the app's process that differs by presenter).
 log="$logs/frames.log"
-start "$log" "$BIN" app --scenario "$SCENARIO" --seed 7 --screen conversation --choose "$choose" \
-    --timers off --locale en --size "$SIZE" --renderer "$RENDERER" --measure-frames "$FRAMES"
-wait "$runner" || true
+xvfb-run -a -s "-screen 0 ${SIZE}x24" bash -c '
+    "$@"
+    x=$(pgrep -f "^Xvfb ${DISPLAY} " | head -n1)
+    [[ -n $x ]] && echo "x server ticks: $(sed "s/^.*) //" "/proc/$x/stat" | awk "{print \$12 + \$13}")"
+' frames "$BIN" app --scenario "$SCENARIO" --seed 7 --screen conversation --choose "$choose" \
+    --timers off --locale en --size "$SIZE" --renderer "$RENDERER" --measure-frames "$FRAMES" \
+    >"$log" 2>&1 || true
 grep -q 'frame cpu:' "$log" || { echo "no frame measurement:" >&2; cat "$log" >&2; exit 1; }
 echo "presenter (--renderer $RENDERER): $(grep -o 'presenter: [A-Za-z]*' "$log" | head -n1 | sed 's/presenter: //')"
-sed -n '/frame cpu:/,$p' "$log" | sed 's/^.*frame cpu:/CPU per redrawn frame:/'
+sed -n '/frame cpu:/,$p' "$log" | grep -v '^x server' | sed 's/^.*frame cpu:/CPU per redrawn frame:/'
+xt=$(grep -o 'x server ticks: [0-9]*' "$log" | grep -o '[0-9]*$' || true)
+# Frames drawn in the run: the warm-up (frame_bench::WARM_UP) and the measured ones.
+[[ -n $xt ]] && awk -v t="$xt" -v hz="$hz" -v f=$((FRAMES + 30)) 'BEGIN {
+    printf "X server (Xvfb) CPU over the run:   %.0f ms, %.2f ms per frame drawn (%d frames)\n", 1000 * t / hz, 1000 * t / hz / f, f }'
 [[ $ONLY == frames ]] && { echo "load: $(uptime | sed 's/.*load average: //')"; exit 0; }
 
 app_ms=$(first_frame app "$BIN" app --locale en --size "$SIZE" --renderer "$RENDERER")

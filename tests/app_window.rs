@@ -201,8 +201,8 @@ fn difference(a: &Path, b: &Path) -> (u64, u8) {
 
 /// The software presenter (egui painted on the CPU, `src/app/soft_present.rs`) and the GPU
 /// path draw the same screen: both pass the theme checks, and they differ only on a small
-/// share of pixels (anti-aliased edges: the two rasterisers place edge coverage and
-/// bilinear samples slightly differently), never by a whole colour.
+/// share of pixels (anti-aliased edges, where the two round differently), never by more
+/// than a few levels.
 #[test]
 #[ignore = "needs a display and a Vulkan driver: xvfb-run -a -s \"-screen 0 1280x800x24\" cargo test --test app_window -- --ignored"]
 fn the_software_presenter_draws_what_the_gpu_path_draws() {
@@ -223,9 +223,11 @@ fn the_software_presenter_draws_what_the_gpu_path_draws() {
             }
             let (pixels, max) = difference(&at("gpu"), &at("software"));
             eprintln!("{id} ({locale}): {pixels} of {total} pixels differ, by at most {max}/255");
+            // Measured: ~380 pixels, by 1/255 (rounding on anti-aliased edges).
             assert!(
-                pixels <= total / 20,
-                "{id} ({locale}): the presenters differ on {pixels} of {total} pixels (want ≤ 5 %)"
+                pixels <= total / 100 && max <= 16,
+                "{id} ({locale}): the presenters differ on {pixels} of {total} pixels, by up \
+                 to {max}/255 (want ≤ 1 % of the pixels, by ≤ 16)"
             );
         }
     }

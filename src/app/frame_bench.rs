@@ -23,6 +23,16 @@ struct Bench {
     last: Option<Duration>,
     costs: Vec<Duration>,
     threads_at_start: BTreeMap<String, Duration>,
+    /// The software presenter's paint and present times, one per painted frame.
+    paint: Vec<Duration>,
+    present: Vec<Duration>,
+    painted_frames: u64,
+}
+
+fn median(v: &[Duration]) -> Duration {
+    let mut v = v.to_vec();
+    v.sort();
+    v.get(v.len() / 2).copied().unwrap_or_default()
 }
 
 /// Adds the measurement; the app runs continuously (no idle policy) until it is done.
@@ -32,8 +42,20 @@ pub(crate) fn plugin(app: &mut App) {
         .add_systems(Last, measure);
 }
 
-fn measure(mut bench: ResMut<Bench>, want: Res<MeasureFrames>, mut exit: MessageWriter<AppExit>) {
+fn measure(
+    mut bench: ResMut<Bench>,
+    want: Res<MeasureFrames>,
+    painted: Option<Res<crate::app::soft_present::PaintTimes>>,
+    mut exit: MessageWriter<AppExit>,
+) {
     bench.frames += 1;
+    if bench.frames > WARM_UP
+        && let Some(p) = painted.filter(|p| p.frames > 0 && p.frames != bench.painted_frames)
+    {
+        bench.painted_frames = p.frames;
+        bench.paint.push(p.paint);
+        bench.present.push(p.present);
+    }
     let Some(now) = process_cpu() else {
         error!("--measure-frames: this platform gives no process CPU time");
         exit.write(AppExit::from_code(2));
@@ -50,7 +72,17 @@ fn measure(mut bench: ResMut<Bench>, want: Res<MeasureFrames>, mut exit: Message
     bench.last = Some(now);
     if bench.costs.len() as u32 >= want.0.max(1) {
         let report = Report::new(&bench.costs, &bench.threads_at_start, &thread_cpu());
-        info!("{}", report.render());
+        let mut text = report.render();
+        if !bench.paint.is_empty() {
+            let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+            text.push_str(&format!(
+                "\n  of which the software presenter (main thread): paint {:.2} ms, present {:.2} ms (medians over {} frames)",
+                ms(median(&bench.paint)),
+                ms(median(&bench.present)),
+                bench.paint.len()
+            ));
+        }
+        info!("{text}");
         exit.write(AppExit::Success);
     }
 }

@@ -78,6 +78,33 @@ pub enum SoftCapture {
     Taken(Image),
 }
 
+/// What the last painted frame cost on the main thread (thread CPU time), for
+/// `--measure-frames`: egui's paint jobs painted into the buffer, and the buffer presented.
+#[derive(Resource, Debug, Default, Clone, Copy)]
+pub struct PaintTimes {
+    pub paint: std::time::Duration,
+    pub present: std::time::Duration,
+    /// Frames painted so far.
+    pub frames: u64,
+}
+
+/// CPU time of the calling thread (Linux and other unixes; elsewhere none, and the
+/// figures stay zero).
+fn thread_cpu() -> Option<std::time::Duration> {
+    #[cfg(unix)]
+    {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: `ts` is a valid, writable timespec; the clock id is a constant.
+        let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+        (rc == 0).then(|| std::time::Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32))
+    }
+    #[cfg(not(unix))]
+    None
+}
+
 /// The painter and the window's buffer (main thread only: the window handle is used here).
 #[derive(Default)]
 struct SoftPresenter {
@@ -85,6 +112,8 @@ struct SoftPresenter {
     surface: Option<Surface>,
     /// The buffer could not be made or presented: stop trying.
     failed: bool,
+    /// Whether skipped meshes have been reported (once).
+    warned: bool,
 }
 
 type Handle = ThreadLockedRawWindowHandleWrapper;
@@ -100,6 +129,7 @@ struct Surface {
 pub(crate) fn plugin(app: &mut App) {
     app.insert_non_send(SoftPresenter::default())
         .init_resource::<SoftCapture>()
+        .init_resource::<PaintTimes>()
         .add_systems(
             PostUpdate,
             paint_and_present
@@ -145,6 +175,7 @@ fn paint_and_present(
     mut cameras: Query<&mut Camera, With<PrimaryEguiContext>>,
     clear: Res<ClearColor>,
     mut capture: ResMut<SoftCapture>,
+    mut times: ResMut<PaintTimes>,
     mut commands: Commands,
 ) {
     let Ok((render, output)) = outputs.single() else {
@@ -154,7 +185,15 @@ fn paint_and_present(
     // Texture changes are applied on every frame, drawn or not, or a glyph added while
     // the window is minimised would be missing later.
     soft.painter.set_textures(&render.textures_delta);
-    let drawn = draw(soft, render, output, &windows, &clear, &mut capture);
+    let drawn = draw(
+        soft,
+        render,
+        output,
+        &windows,
+        &clear,
+        &mut capture,
+        &mut times,
+    );
     soft.painter.free_textures(&render.textures_delta);
     if let Err(e) = drawn {
         error!("the software presenter cannot draw ({e}); drawing through the GPU path instead");
@@ -174,6 +213,7 @@ fn draw(
     windows: &Query<(&Window, &RawHandleWrapper), With<PrimaryWindow>>,
     clear: &ClearColor,
     capture: &mut SoftCapture,
+    times: &mut PaintTimes,
 ) -> Result<(), String> {
     if soft.failed || render.paint_jobs.is_empty() {
         return Ok(());
@@ -205,8 +245,10 @@ fn draw(
         s.surface.resize(w, h).map_err(|e| e.to_string())?;
         s.size = size;
     }
+    let t0 = thread_cpu();
     let mut buffer = s.surface.buffer_mut().map_err(|e| e.to_string())?;
-    soft.painter
+    let stats = soft
+        .painter
         .paint(
             &mut buffer,
             size.0 as usize,
@@ -216,10 +258,26 @@ fn draw(
             output.pixels_per_point,
         )
         .map_err(|e| e.to_string())?;
+    if !soft.warned && (stats.missing_textures > 0 || stats.callbacks > 0) {
+        soft.warned = true;
+        warn!(
+            "the software presenter skipped {} meshes whose texture it was never given and {} \
+             paint callbacks (an image registered with bevy_egui, or custom GPU painting); \
+             `--renderer gpu` draws them",
+            stats.missing_textures, stats.callbacks
+        );
+    }
     if matches!(capture, SoftCapture::Wanted) {
         *capture = SoftCapture::Taken(to_image(&buffer, size));
     }
-    buffer.present().map_err(|e| e.to_string())
+    let t1 = thread_cpu();
+    buffer.present().map_err(|e| e.to_string())?;
+    if let (Some(t0), Some(t1), Some(t2)) = (t0, t1, thread_cpu()) {
+        times.paint = t1.saturating_sub(t0);
+        times.present = t2.saturating_sub(t1);
+    }
+    times.frames += 1;
+    Ok(())
 }
 
 /// The painted buffer (0x00RRGGBB per pixel) as an RGBA image.
