@@ -224,6 +224,8 @@ pub(crate) fn draw_quad(
         };
         let span = target.span(y, col0, col1 - 1);
         let mut n = 0u64;
+        // Glyph boxes are mostly empty texels: skipping them (a zero texel would blend to the
+        // pixel unchanged) is cheaper than blending them.
         if let (0, Some(first)) = (rows.2, run) {
             let row = &tex.texels[rows.0 * tex.width..(rows.0 + 1) * tex.width];
             for (px, &t) in span.iter_mut().zip(&row[first..first + scratch.len()]) {
@@ -232,10 +234,8 @@ pub(crate) fn draw_quad(
                 }
             }
         } else if rows.2 == 0 {
-            // One texel row (a glyph drawn 1:1 lands here): no vertical interpolation.
+            // One texel row, columns interpolated: no vertical interpolation.
             let row = &tex.texels[rows.0 * tex.width..(rows.0 + 1) * tex.width];
-            // Glyph boxes are mostly empty texels: skipping them (a zero texel would blend
-            // to the pixel unchanged) is cheaper than blending them.
             for (px, &(x0, x1, fx)) in span.iter_mut().zip(scratch.iter()) {
                 let t = lerp_packed(row[x0], row[x1], fx);
                 if t != 0 {
