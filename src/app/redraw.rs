@@ -136,11 +136,27 @@ pub(crate) fn plugin(app: &mut App) {
         )
         .add_systems(
             PostUpdate,
-            (install_callback, redraw_policy)
+            (install_callback, redraw_after_resize, redraw_policy)
                 .chain()
                 .in_set(RedrawPolicy)
                 .after(EguiPostUpdateSet::ProcessOutput),
         );
+}
+
+/// A resized window (or one moved to a screen of another scale) is laid out again at once.
+/// The frame that sees the resize runs egui's pass with the old size (the camera learns the
+/// new one later in the same frame), and egui asks for nothing more: without this the
+/// layout stayed at the old size, drawn into the corner of the new window, until the next
+/// input (both presenters; seen in a real window, 1000×700 resized to 1400×900).
+fn redraw_after_resize(
+    mut resized: MessageReader<bevy::window::WindowResized>,
+    mut rescaled: MessageReader<bevy::window::WindowScaleFactorChanged>,
+    wish: Res<RepaintWish>,
+) {
+    let changed = resized.read().count() + rescaled.read().count() > 0;
+    if changed {
+        wish.note(Instant::now());
+    }
 }
 
 /// bevy_egui 0.42 pushes `ModifiersChanged` into egui's input on every frame, even when
@@ -256,6 +272,38 @@ mod tests {
             .get::<EguiInput>(e)
             .map(|i| i.0.events.clone())
             .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_resized_window_is_drawn_again_at_once() {
+        let mut app = App::new();
+        app.add_message::<bevy::window::WindowResized>()
+            .add_message::<bevy::window::WindowScaleFactorChanged>()
+            .add_message::<RequestRedraw>()
+            .add_plugins(plugin);
+        let redraws = |app: &App| {
+            app.world()
+                .resource::<Messages<RequestRedraw>>()
+                .iter_current_update_messages()
+                .count()
+        };
+        app.update();
+        app.update();
+        assert_eq!(redraws(&app), 0, "an idle frame asks for no other");
+        let window = app.world_mut().spawn_empty().id();
+        app.world_mut().write_message(bevy::window::WindowResized {
+            window,
+            width: 1400.0,
+            height: 900.0,
+        });
+        app.update();
+        assert_eq!(
+            redraws(&app),
+            1,
+            "the frame that saw the resize asks for the next"
+        );
+        app.update();
+        assert_eq!(redraws(&app), 0);
     }
 
     #[test]
