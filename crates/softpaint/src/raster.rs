@@ -334,12 +334,19 @@ pub(crate) fn draw_triangle(
             (Some(pc), None) => {
                 let mut acc = pc.map(|pl| Fixed16::start(&pl, lo, y));
                 let mut n = 0u64;
+                // Untextured (the white texel): the colour is the fragment.
+                let white = flat_texel == 0xFFFF_FFFF;
                 for px in span.iter_mut() {
                     let colour = Fixed16::pack(&acc);
                     for a in &mut acc {
                         a.step();
                     }
-                    n += u64::from(blend_into(px, modulate(flat_texel, colour)));
+                    let frag = if white {
+                        colour
+                    } else {
+                        modulate(flat_texel, colour)
+                    };
+                    n += u64::from(blend_into(px, frag));
                 }
                 stats.pixels_blended += n;
             }
