@@ -3,7 +3,7 @@
 //! Both cover exactly the pixels the general path covers: centres in `[x0, x1) × [y0, y1)`.
 
 use crate::PaintStats;
-use crate::blend::{blend_into, fill_span, modulate, modulate_texel, pack};
+use crate::blend::{blend_into, blend_texel_run, fill_span, modulate, modulate_texel, pack};
 use crate::raster::{Clip, HALF, INVALID, ONE, Target, first_pixel_at_or_after};
 use crate::texture::{Filter, Texture, lerp_packed, linear_coord, linear_taps, nearest_index};
 use egui::epaint::Vertex;
@@ -228,11 +228,7 @@ pub(crate) fn draw_quad(
         // pixel unchanged) is cheaper than blending them.
         if let (0, Some(first)) = (rows.2, run) {
             let row = &tex.texels[rows.0 * tex.width..(rows.0 + 1) * tex.width];
-            for (px, &t) in span.iter_mut().zip(&row[first..first + scratch.len()]) {
-                if t != 0 {
-                    n += u64::from(blend_into(px, modulate_texel(t, q.colour)));
-                }
-            }
+            n += blend_texel_run(span, &row[first..first + scratch.len()], q.colour);
         } else if rows.2 == 0 {
             // One texel row, columns interpolated: no vertical interpolation.
             let row = &tex.texels[rows.0 * tex.width..(rows.0 + 1) * tex.width];
