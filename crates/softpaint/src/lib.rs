@@ -279,16 +279,6 @@ impl Painter {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    /// The painter can live in a bevy resource (or move to another thread).
-    #[test]
-    fn painter_is_send_and_sync() {
-        fn check<T: Send + Sync + Default>() {}
-        check::<super::Painter>();
-    }
-}
-
 /// A primitive's clip in whole pixels, as bevy_egui sets the scissor (each corner of
 /// `clip_rect * ppp` rounded), intersected with the `w` x `h` buffer.
 fn clip_of(prim: &ClippedPrimitive, ppp: f32, w: i64, h: i64) -> Clip {
@@ -299,5 +289,15 @@ fn clip_of(prim: &ClippedPrimitive, ppp: f32, w: i64, h: i64) -> Clip {
         y0: px(r.min.y).max(0),
         x1: px(r.max.x).min(w),
         y1: px(r.max.y).min(h),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The painter can live in a bevy resource (or move to another thread).
+    #[test]
+    fn painter_is_send_and_sync() {
+        fn check<T: Send + Sync + Default>() {}
+        check::<super::Painter>();
     }
 }

@@ -3,7 +3,7 @@
 //! Both cover exactly the pixels the general path covers: centres in `[x0, x1) × [y0, y1)`.
 
 use crate::PaintStats;
-use crate::blend::{blend_into, fill_span, modulate, modulate_texel, pack};
+use crate::blend::{blend_into, blend_texel_run, fill_span, modulate, modulate_texel, pack};
 use crate::raster::{Clip, HALF, INVALID, ONE, Target, first_pixel_at_or_after};
 use crate::texture::{Filter, Texture, lerp_packed, linear_coord, linear_taps, nearest_index};
 use egui::epaint::Vertex;
@@ -187,40 +187,30 @@ pub(crate) fn draw_quad(
         .abs()
         .max((dv * tex.height as f64).abs());
     let filter = tex.filter_for(rho as f32);
-    scratch.clear();
-    match filter {
+    let tap = |c: f32, size: usize| match filter {
         Filter::Nearest => {
-            scratch.extend((col0..col1).map(|x| {
-                let i = nearest_index(u_at(x), tex.width);
-                (i, i, 0)
-            }));
+            let i = nearest_index(c, size);
+            (i, i, 0)
         }
-        Filter::Linear => {
-            scratch.extend(
-                (col0..col1).map(|x| linear_taps(linear_coord(u_at(x), tex.width), tex.width)),
-            );
-        }
-    }
-    // Texels walked one to one (a glyph at its rasterised size): one contiguous texel run.
-    let run = match scratch.first() {
-        Some(&(first, _, _))
-            if scratch
-                .iter()
-                .enumerate()
-                .all(|(i, &(a, _, f))| f == 0 && a == first + i) =>
-        {
-            Some(first)
-        }
-        _ => None,
+        Filter::Linear => linear_taps(linear_coord(c, size), size),
     };
+    let (ncols, nrows) = ((col1 - col0) as usize, (row1 - row0) as usize);
+    // Glyphs drawn at their rasterised size walk the texels one to one: no taps per column
+    // (or per row) then, just the first texel.
+    let run = one_to_one(filter, u_at(col0), u_at(col1 - 1), ncols, tex.width);
+    let row_run = one_to_one(filter, v_at(row0), v_at(row1 - 1), nrows, tex.height);
+    // Per-column taps, unless every row takes the one-to-one run.
+    scratch.clear();
+    if run.is_none() || row_run.is_none() {
+        scratch.extend((col0..col1).map(|x| tap(u_at(x), tex.width)));
+    }
     for y in row0..row1 {
-        let vt = v_at(y);
-        let rows = match filter {
-            Filter::Nearest => {
-                let i = nearest_index(vt, tex.height);
-                (i, i, 0)
+        let rows = match row_run {
+            Some(first) => {
+                let r = first + (y - row0) as usize;
+                (r, r, 0)
             }
-            Filter::Linear => linear_taps(linear_coord(vt, tex.height), tex.height),
+            None => tap(v_at(y), tex.height),
         };
         let span = target.span(y, col0, col1 - 1);
         let mut n = 0u64;
@@ -228,11 +218,7 @@ pub(crate) fn draw_quad(
         // pixel unchanged) is cheaper than blending them.
         if let (0, Some(first)) = (rows.2, run) {
             let row = &tex.texels[rows.0 * tex.width..(rows.0 + 1) * tex.width];
-            for (px, &t) in span.iter_mut().zip(&row[first..first + scratch.len()]) {
-                if t != 0 {
-                    n += u64::from(blend_into(px, modulate_texel(t, q.colour)));
-                }
-            }
+            n += blend_texel_run(span, &row[first..first + ncols], q.colour);
         } else if rows.2 == 0 {
             // One texel row, columns interpolated: no vertical interpolation.
             let row = &tex.texels[rows.0 * tex.width..(rows.0 + 1) * tex.width];
@@ -252,4 +238,35 @@ pub(crate) fn draw_quad(
         }
         stats.pixels_blended += n;
     }
+}
+
+/// Whether `n` pixel centres whose texture coordinates run linearly from `first` to `last`
+/// (normalised) sample consecutive texels one to one, and from which texel: with `Linear`,
+/// both ends on texel centres (to 1/256 texel) `n - 1` texels apart, so every pixel between
+/// is on a centre too and needs no interpolation; with `Nearest`, both ends well inside
+/// their texels `n - 1` apart, so every pixel between is inside the next one. Always
+/// within the texture.
+fn one_to_one(filter: Filter, first: f32, last: f32, n: usize, size: usize) -> Option<usize> {
+    let n = i64::try_from(n).ok()?;
+    let (lo, hi) = match filter {
+        Filter::Linear => {
+            let (c0, c1) = (linear_coord(first, size), linear_coord(last, size));
+            if c0 & 0xFF != 0 || c1 & 0xFF != 0 {
+                return None;
+            }
+            (i64::from(c0 >> 8), i64::from(c1 >> 8))
+        }
+        Filter::Nearest => {
+            let (x0, x1) = (first * size as f32, last * size as f32);
+            let inside = |x: f32| {
+                let f = x - x.floor();
+                (1e-3..=1.0 - 1e-3).contains(&f)
+            };
+            if !(inside(x0) && inside(x1)) {
+                return None;
+            }
+            (x0.floor() as i64, x1.floor() as i64)
+        }
+    };
+    (hi - lo == n - 1 && lo >= 0 && hi < size as i64).then_some(lo as usize)
 }

@@ -846,3 +846,44 @@ fn vertex_colours_interpolate_linearly_at_pixel_centres() {
         assert_eq!(rgb(got), want, "column {x}");
     }
 }
+
+#[test]
+fn textured_quads_one_to_one_on_one_axis_only() {
+    // A 4x4 texture on a 4-wide quad (columns one to one, on texel centres) stretched to 8
+    // rows (rows interpolated), and the transpose; linear and nearest; fast path against
+    // the general path.
+    let mut img = ColorImage::new([4, 4], vec![Color32::TRANSPARENT; 16]);
+    for (i, p) in img.pixels.iter_mut().enumerate() {
+        let v = (i * 16) as u8;
+        *p = Color32::from_rgba_premultiplied(v, 255 - v, v / 2, 255);
+    }
+    for options in [TextureOptions::LINEAR, TextureOptions::NEAREST] {
+        for (w, h) in [(4.0, 8.0), (8.0, 4.0), (4.0, 4.0)] {
+            let mut m = Mesh::with_texture(TextureId::User(2));
+            m.add_rect_with_uv(
+                Rect::from_min_max(pos2(1.0, 1.0), pos2(1.0 + w, 1.0 + h)),
+                Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0)),
+                Color32::WHITE,
+            );
+            let prims = [prim(everywhere(), m)];
+            let mut out = Vec::new();
+            for fast in [true, false] {
+                let mut p = painter();
+                set(&mut p, TextureId::User(2), img.clone(), options);
+                p.set_fast_paths(fast);
+                let (buf, stats) = paint(&mut p, 10, 10, BG, &prims, 1.0);
+                assert_eq!(stats.rects, usize::from(fast));
+                out.push(buf);
+            }
+            for (i, (a, b)) in out[0].iter().zip(&out[1]).enumerate() {
+                let (a, b) = (rgb(*a), rgb(*b));
+                assert!(
+                    (0..3).all(|c| a[c].abs_diff(b[c]) <= 1),
+                    "{w}x{h} {options:?} pixel {i}: {a:?} vs {b:?}"
+                );
+            }
+            let painted = out[0].iter().filter(|&&q| q != px(BG)).count();
+            assert_eq!(painted, (w * h) as usize, "{w}x{h} {options:?}");
+        }
+    }
+}
