@@ -6,7 +6,7 @@
 #   - CPU per redrawn frame of the conversation screen after STEPS replies (median, p90,
 #     and where it goes, by thread), from `courtesy app --measure-frames`;
 #   - start to first frame for the app and for an empty bevy + bevy_egui app built with the
-#     same features (examples/empty_app.rs), median of RUNS starts each, and their ratio;
+#     same features (examples/empty_app.rs), median of RUNS starts each (in turn), and their ratio;
 #   - the app's resident memory (RSS) on the conversation screen.
 # CPU is read from /proc/<pid>/stat (utime + stime, all threads), so other load on the
 # machine slows the run but barely changes the figures.
@@ -14,6 +14,7 @@
 #   scripts/measure-app.sh                       # builds the release binaries if missing
 #   SCENARIO=lost-parcel STEPS=4 RUNS=5 scripts/measure-app.sh
 #   ONLY=frames scripts/measure-app.sh           # CPU per redrawn frame alone (with load)
+#   ONLY=start scripts/measure-app.sh            # start to first frame alone
 #   RENDERER=gpu scripts/measure-app.sh          # bevy's GPU path even on a software adapter
 #                                                # (default auto: the CPU painter there)
 # Needs xvfb-run (Debian: xvfb) and mesa-vulkan-drivers.
@@ -28,8 +29,8 @@ STEPS=${STEPS:-4}            # replies taken before the measured conversation sc
 SETTLE=${SETTLE:-4}          # seconds to let start-up finish before measuring
 MEASURE=${SECONDS_MEASURED:-8}
 FRAMES=${FRAMES:-100}
-ONLY=${ONLY:-}               # frames: measure the CPU per redrawn frame only
-RUNS=${RUNS:-3}
+ONLY=${ONLY:-}               # frames or start: measure that alone
+RUNS=${RUNS:-9}            # starts of each, in turn (start-up varies by ±20 % run to run)
 SIZE=${SIZE:-1280x800}
 RENDERER=${RENDERER:-auto}   # --renderer: auto, gpu or software
 
@@ -89,30 +90,28 @@ cpu_while() {
         printf "%-34s %6.2f %% of one core (%d ticks, %d frames in %d s)\n", l " CPU:", 100 * d / hz / s, d, f, s }'
 }
 
-# first_frame LABEL PROGRAM...: median start-to-first-frame over RUNS starts.
-first_frame() {
-    local label=$1; shift
-    local all=()
-    for i in $(seq 1 "$RUNS"); do
-        local log="$logs/$label-$i.log"
-        start "$log" "$@"
-        for _ in $(seq 1 300); do
-            grep -q 'first frame drawn' "$log" && break
-            sleep 0.05
-        done
-        stop
-        all+=("$(grep -o 'first frame drawn [0-9]* ms' "$log" | grep -o '[0-9]*' | head -n1)")
+# first_frame_ms LOG PROGRAM...: one start's milliseconds to its first frame.
+first_frame_ms() {
+    local log=$1; shift
+    start "$log" "$@"
+    for _ in $(seq 1 300); do
+        grep -q 'first frame drawn' "$log" && break
+        sleep 0.05
     done
-    printf '%s\n' "${all[@]}" | sort -n | awk 'NF { v[n++] = $1 } END { if (n) print v[int((n - 1) / 2)]; else print "?" }'
+    stop
+    grep -o 'first frame drawn [0-9]* ms' "$log" | grep -o '[0-9]*' | head -n1
 }
 
+median() { sort -n | awk 'NF { v[n++] = $1 } END { if (n) print v[int((n - 1) / 2)]; else print "?" }'; }
+
 echo "binary: $BIN ($SCENARIO, conversation after $STEPS replies, $SIZE, Xvfb + $(ls /usr/share/vulkan/icd.d/ 2>/dev/null | grep -q lvp && echo lavapipe || echo 'unknown Vulkan driver'))"
-if [[ $ONLY != frames ]]; then
+if [[ -z $ONLY ]]; then
     cpu_while idle off "$choose"
     cpu_while "countdown (timers relaxed)" relaxed
     echo "RSS on the conversation screen:    $((rss / 1024)) MiB"
 fi
 
+if [[ $ONLY != start ]]; then
 # The frames run, then the X server's own CPU over the whole run (it copies each presented
 # frame into its framebuffer: a cost outside the app's process that differs by presenter).
 log="$logs/frames.log"
@@ -131,9 +130,16 @@ xt=$(grep -o 'x server ticks: [0-9]*' "$log" | grep -o '[0-9]*$' || true)
 [[ -n $xt ]] && awk -v t="$xt" -v hz="$hz" -v f=$((FRAMES + 30)) 'BEGIN {
     printf "X server (Xvfb) CPU over the run:   %.0f ms, %.2f ms per frame drawn (%d frames)\n", 1000 * t / hz, 1000 * t / hz / f, f }'
 [[ $ONLY == frames ]] && { echo "load: $(uptime | sed 's/.*load average: //')"; exit 0; }
+fi
 
-app_ms=$(first_frame app "$BIN" app --locale en --size "$SIZE" --renderer "$RENDERER")
-empty_ms=$(first_frame empty "$EMPTY")
+# App and empty app started in turn, so a change in the machine's load touches both alike.
+app_all=() empty_all=()
+for i in $(seq 1 "$RUNS"); do
+    app_all+=("$(first_frame_ms "$logs/app-$i.log" "$BIN" app --locale en --size "$SIZE" --renderer "$RENDERER")")
+    empty_all+=("$(first_frame_ms "$logs/empty-$i.log" "$EMPTY")")
+done
+app_ms=$(printf '%s\n' "${app_all[@]}" | median)
+empty_ms=$(printf '%s\n' "${empty_all[@]}" | median)
 awk -v a="$app_ms" -v e="$empty_ms" -v r="$RUNS" 'BEGIN {
     printf "start to first frame (median of %d): app %s ms, empty bevy + egui app %s ms", r, a, e
     if (e + 0 > 0) printf ", ratio %.2f", a / e

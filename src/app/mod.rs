@@ -309,13 +309,10 @@ fn spawn_camera(
     }
 }
 
-/// Builds the windowed app for `boot` at `station` (does not run it).
-pub(crate) fn build_app(
-    args: &AppArgs,
-    station: &Station,
-    catalog: Vec<CatalogEntry>,
-    boot: Boot,
-) -> App {
+/// The app's engine: window, renderer (bevy initialises it here, blocking: ~150 ms under
+/// lavapipe), egui and the presenters. Needs nothing from the scenarios, so `run` loads
+/// those meanwhile.
+fn build_base(args: &AppArgs) -> App {
     let (w, h) = args.size.unwrap_or((1280, 800));
     let mut app = App::new();
     let mut plugins = DefaultPlugins.build();
@@ -326,7 +323,9 @@ pub(crate) fn build_app(
         plugins
             .set(WindowPlugin {
                 primary_window: Some(Window {
-                    title: i18n::T::AppTitle.get(boot.settings.lang).to_string(),
+                    title: i18n::T::AppTitle
+                        .get(args.locale.unwrap_or_default())
+                        .to_string(),
                     resolution: WindowResolution::new(w, h),
                     present_mode: render_exp::present_mode().unwrap_or_default(),
                     ..default()
@@ -348,14 +347,26 @@ pub(crate) fn build_app(
         soft_present::plugin,
     ))
     .insert_resource(args.renderer)
-    .insert_resource(redraw::StartedAt(Instant::now()))
-    .insert_resource(Catalog(catalog))
-    .insert_resource(boot.settings)
-    .insert_resource(boot.trainee)
-    .insert_resource(boot.selected)
-    .insert_resource(boot.seeds)
-    .insert_resource(boot.play)
-    .insert_resource(StartScreen(boot.screen));
+    .insert_resource(redraw::StartedAt(Instant::now()));
+    app
+}
+
+/// The training room on top of [`build_base`]: scenarios, the trainee's state, records,
+/// flow and screens.
+fn add_training(
+    app: &mut App,
+    args: &AppArgs,
+    station: &Station,
+    catalog: Vec<CatalogEntry>,
+    boot: Boot,
+) {
+    app.insert_resource(Catalog(catalog))
+        .insert_resource(boot.settings)
+        .insert_resource(boot.trainee)
+        .insert_resource(boot.selected)
+        .insert_resource(boot.seeds)
+        .insert_resource(boot.play)
+        .insert_resource(StartScreen(boot.screen));
     // Screenshots and measurements are not training: they record only into an explicit
     // --data-dir.
     let capture = args.screenshot.is_some() || args.measure_frames.is_some();
@@ -392,7 +403,6 @@ pub(crate) fn build_app(
         app.insert_resource(frame_bench::MeasureFrames(n))
             .add_plugins(frame_bench::plugin);
     }
-    app
 }
 
 /// The screen the app opens on: `wanted`, except on a first run (a records store with
@@ -413,23 +423,37 @@ pub fn first_screen(wanted: Screen, records: &records::RecordStore) -> Screen {
 /// ([`AppError::exit_code`]).
 pub(crate) fn run(args: AppArgs, station: Station) -> Result<u8, AppError> {
     let started = Instant::now();
-    let (catalog, skipped) = loader::load_sources(&station.sources)?;
-    for s in &skipped {
-        eprintln!("courtesy: skipped {}: {}", s.path.display(), s.reason);
-    }
-    let boot = boot(&args, &catalog)?;
+    // The scenarios load on their own thread while bevy initialises the renderer (it
+    // blocks for that while the app is built): start-up takes the longer of the two, not
+    // both. Errors keep their order: the scenarios', the command line's, the display's.
+    let sources = station.sources.clone();
+    let loading = std::thread::Builder::new()
+        .name("courtesy-load".into())
+        .spawn(move || loader::load_sources(&sources))
+        .map_err(|e| AppError::Window(format!("cannot start a thread: {e}")))?;
+    let loaded = || -> Result<(Vec<CatalogEntry>, Boot), AppError> {
+        let (catalog, skipped) = loading
+            .join()
+            .map_err(|p| AppError::Crashed(panic_message(p.as_ref())))??;
+        for s in &skipped {
+            eprintln!("courtesy: skipped {}: {}", s.path.display(), s.reason);
+        }
+        let boot = boot(&args, &catalog)?;
+        Ok((catalog, boot))
+    };
     if cfg!(unix) && std::env::var_os("DISPLAY").is_none_or(|d| d.is_empty()) {
+        loaded()?;
         return Err(AppError::NoDisplay);
     }
     // winit panics when it cannot open the display (e.g. a stale DISPLAY): report that
     // as a start-up failure, without the panic's own message and backtrace.
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        build_app(&args, &station, catalog, boot)
-    }));
+    let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| build_base(&args)));
     std::panic::set_hook(default_hook);
+    let (catalog, boot) = loaded()?;
     let mut app = built.map_err(|p| AppError::Window(panic_message(p.as_ref())))?;
+    add_training(&mut app, &args, &station, catalog, boot);
     app.insert_resource(redraw::StartedAt(started));
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || app.run()));
     match outcome {
