@@ -232,3 +232,82 @@ fn the_software_presenter_draws_what_the_gpu_path_draws() {
         }
     }
 }
+
+/// Runs `cmd`, returns its stdout; panics with its stderr if it fails.
+fn run_tool(cmd: &mut Command) -> Vec<u8> {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?} (xdotool, xwd and ImageMagick): {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// A window the user resizes is laid out again at its new size at once, with no input,
+/// by both presenters: the reply buttons' fill reaches past the old width. (Before the
+/// fix the layout stayed at the old size in the window's corner until the next key.)
+#[test]
+#[ignore = "needs a display, a Vulkan driver, xdotool, xwd and ImageMagick: xvfb-run -a -s \"-screen 0 1280x800x24\" cargo test --test app_window -- --ignored"]
+fn a_resized_window_is_laid_out_at_its_new_size() {
+    let style = courtesy::app::theme::style(&courtesy::app::flow::Settings::default());
+    let fill = style.visuals.widgets.inactive.weak_bg_fill;
+    let fill = [fill.r(), fill.g(), fill.b()];
+    let dir = tempfile::tempdir().expect("temp dir");
+    for renderer in ["gpu", "software"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_courtesy"))
+            .args(["app", "--scenario", "lost-parcel", "--seed", "7"])
+            .args(["--screen", "conversation", "--timers", "off", "--locale", "en"])
+            .args(["--size", "900x600", "--renderer", renderer])
+            .env("COURTESY_DATA_DIR", dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the courtesy binary starts");
+        let pid = child.id().to_string();
+        let start = Instant::now();
+        let window = loop {
+            let found = Command::new("xdotool")
+                .args(["search", "--pid", &pid, "--onlyvisible", "--name", "."])
+                .output()
+                .expect("xdotool runs");
+            let ids = String::from_utf8_lossy(&found.stdout).to_string();
+            if let Some(id) = ids.split_whitespace().next() {
+                break id.to_string();
+            }
+            if start.elapsed() > LIMIT {
+                let _ = child.kill();
+                panic!("{renderer}: the window never appeared");
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        };
+        // Let the first frames settle, then resize and give it a moment, with no input.
+        std::thread::sleep(Duration::from_secs(4));
+        run_tool(Command::new("xdotool").args(["windowsize", &window, "1200", "760"]));
+        std::thread::sleep(Duration::from_secs(3));
+        let xwd = run_tool(Command::new("xwd").args(["-id", &window, "-silent"]));
+        let png = dir.path().join(format!("resized-{renderer}.png"));
+        let mut convert = Command::new("convert")
+            .args(["xwd:-", &png.to_string_lossy()])
+            .stdin(Stdio::piped())
+            .spawn()
+            .expect("ImageMagick's convert runs");
+        std::io::Write::write_all(convert.stdin.as_mut().expect("stdin"), &xwd).expect("pipe");
+        assert!(convert.wait().expect("convert").success());
+        let _ = child.kill();
+        let _ = child.wait();
+        let img = image::open(&png).expect("the window's image").to_rgb8();
+        assert_eq!(img.dimensions(), (1200, 760), "{renderer}: the window's size");
+        let beyond = img
+            .enumerate_pixels()
+            .filter(|(x, _, p)| *x >= 950 && p.0 == fill)
+            .count();
+        assert!(
+            beyond > 5_000,
+            "{renderer}: {beyond} pixels of the reply buttons' fill lie past the old width \
+             (x ≥ 950): the layout did not follow the resize"
+        );
+    }
+}
