@@ -259,7 +259,14 @@ fn a_resized_window_is_laid_out_at_its_new_size() {
     for renderer in ["gpu", "software"] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_courtesy"))
             .args(["app", "--scenario", "lost-parcel", "--seed", "7"])
-            .args(["--screen", "conversation", "--timers", "off", "--locale", "en"])
+            .args([
+                "--screen",
+                "conversation",
+                "--timers",
+                "off",
+                "--locale",
+                "en",
+            ])
             .args(["--size", "900x600", "--renderer", renderer])
             .env("COURTESY_DATA_DIR", dir.path())
             .stdout(Stdio::null())
@@ -299,7 +306,11 @@ fn a_resized_window_is_laid_out_at_its_new_size() {
         let _ = child.kill();
         let _ = child.wait();
         let img = image::open(&png).expect("the window's image").to_rgb8();
-        assert_eq!(img.dimensions(), (1200, 760), "{renderer}: the window's size");
+        assert_eq!(
+            img.dimensions(),
+            (1200, 760),
+            "{renderer}: the window's size"
+        );
         let beyond = img
             .enumerate_pixels()
             .filter(|(x, _, p)| *x >= 950 && p.0 == fill)

@@ -296,6 +296,16 @@ pub(crate) fn fill_span(span: &mut [u32], src: u32) -> u64 {
 mod tests {
     use super::*;
 
+    /// A seeded linear congruential stream (Knuth's MMIX constants): the high 32 bits.
+    fn lcg(mut seed: u64) -> impl FnMut() -> u32 {
+        move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 32) as u32
+        }
+    }
+
     #[test]
     fn mul255_rounds_exactly_over_the_whole_range() {
         for a in 0..=255u32 {
@@ -361,13 +371,7 @@ mod tests {
 
     #[test]
     fn the_texel_run_matches_the_scalar_loop() {
-        let mut seed = 77u64;
-        let mut next = || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 32) as u32
-        };
+        let mut next = lcg(77);
         for len in 0..40 {
             for _ in 0..50 {
                 // Premultiplied texels (grey and coloured, many empty), any colour.
@@ -398,13 +402,7 @@ mod tests {
 
     #[test]
     fn the_gradient_run_matches_the_scalar_loop() {
-        let mut seed = 4242u64;
-        let mut next = || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 32) as u32
-        };
+        let mut next = lcg(4242);
         for len in 0..40 {
             for _ in 0..50 {
                 let f = |x: u32| f64::from(x % 1000) / 999.0;
@@ -443,13 +441,8 @@ mod tests {
     /// one rounding at the end: never more than one level apart.
     #[test]
     fn integer_pipeline_is_within_one_level_of_float() {
-        let mut seed = 0x1234_5678_9ABC_DEF0u64;
-        let mut next = |n: u32| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((seed >> 33) as u32) % n
-        };
+        let mut bits = lcg(0x1234_5678_9ABC_DEF0);
+        let mut next = |n: u32| (bits() >> 1) % n;
         for _ in 0..200_000 {
             let a = next(256);
             let c = next(a + 1);
