@@ -549,3 +549,70 @@ fn the_password_is_changed_with_the_keyboard_alone() {
         })
     );
 }
+
+/// With the software presenter the capture is the next frame the painter paints, however
+/// many frames go by unpainted (a minimised window, no paint jobs yet): the request waits
+/// for it instead of being dropped (it was, and the run hung until it gave up). If the
+/// presenter hands over to the GPU path before painting it, bevy's screenshot is asked for.
+#[test]
+fn a_software_screenshot_waits_for_the_painted_frame() {
+    use courtesy::app::soft_present::{Presenter, SoftCapture};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let shot = dir.path().join("shot.png");
+    let mut app = app(RecordStore::with_store(store(dir.path())));
+    app.insert_resource(Presenter::Software)
+        .insert_resource(courtesy::app::screenshot::ScreenshotTo(shot.clone()))
+        .add_plugins(courtesy::app::screenshot::plugin);
+    for _ in 0..courtesy::app::screenshot::SETTLE_FRAMES + 5 {
+        app.update();
+    }
+    assert!(
+        matches!(*app.world().resource::<SoftCapture>(), SoftCapture::Wanted),
+        "frames the painter did not paint leave the request standing"
+    );
+    let image = Image::new_fill(
+        bevy::render::render_resource::Extent3d {
+            width: 4,
+            height: 3,
+            depth_or_array_layers: 1,
+        },
+        bevy::render::render_resource::TextureDimension::D2,
+        &[10, 20, 30, 255],
+        bevy::render::render_resource::TextureFormat::Rgba8UnormSrgb,
+        bevy::asset::RenderAssetUsages::MAIN_WORLD,
+    );
+    *app.world_mut().resource_mut::<SoftCapture>() = SoftCapture::Taken(image);
+    app.update();
+    let saved = image::open(&shot)
+        .expect("the painted frame is saved")
+        .to_rgb8();
+    assert_eq!(saved.dimensions(), (4, 3));
+    assert_eq!(saved.get_pixel(0, 0).0, [10, 20, 30]);
+
+    // Handed over to the GPU path while waiting: the software request is withdrawn.
+    let mut app = app_with_capture(dir.path());
+    app.insert_resource(Presenter::Gpu);
+    app.update();
+    assert!(matches!(
+        *app.world().resource::<SoftCapture>(),
+        SoftCapture::None
+    ));
+}
+
+fn app_with_capture(dir: &Path) -> App {
+    use courtesy::app::soft_present::{Presenter, SoftCapture};
+    let mut app = app(RecordStore::with_store(store(dir)));
+    app.insert_resource(Presenter::Software)
+        .insert_resource(courtesy::app::screenshot::ScreenshotTo(
+            dir.join("other.png"),
+        ))
+        .add_plugins(courtesy::app::screenshot::plugin);
+    for _ in 0..courtesy::app::screenshot::SETTLE_FRAMES + 1 {
+        app.update();
+    }
+    assert!(matches!(
+        *app.world().resource::<SoftCapture>(),
+        SoftCapture::Wanted
+    ));
+    app
+}

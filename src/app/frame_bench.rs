@@ -29,10 +29,13 @@ struct Bench {
     painted_frames: u64,
 }
 
+/// The middle value, picked as [`Report`] picks its median.
 fn median(v: &[Duration]) -> Duration {
     let mut v = v.to_vec();
     v.sort();
-    v.get(v.len() / 2).copied().unwrap_or_default()
+    v.get(((v.len() as f64 - 1.0) * 0.5).round() as usize)
+        .copied()
+        .unwrap_or_default()
 }
 
 /// Adds the measurement; the app runs continuously (no idle policy) until it is done.
@@ -170,20 +173,30 @@ fn thread_kind(name: &str) -> String {
 }
 
 /// CPU time used by the whole process so far.
-#[cfg(unix)]
 fn process_cpu() -> Option<Duration> {
+    #[cfg(unix)]
+    return cpu_clock(libc::CLOCK_PROCESS_CPUTIME_ID);
+    #[cfg(not(unix))]
+    None
+}
+
+/// CPU time used by the calling thread so far (none where the platform gives none).
+pub(crate) fn calling_thread_cpu() -> Option<Duration> {
+    #[cfg(unix)]
+    return cpu_clock(libc::CLOCK_THREAD_CPUTIME_ID);
+    #[cfg(not(unix))]
+    None
+}
+
+#[cfg(unix)]
+fn cpu_clock(clock: libc::clockid_t) -> Option<Duration> {
     let mut ts = libc::timespec {
         tv_sec: 0,
         tv_nsec: 0,
     };
-    // SAFETY: `ts` is a valid, writable timespec; the clock id is a constant.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
+    // SAFETY: `ts` is a valid, writable timespec; the clock id is one of libc's constants.
+    let rc = unsafe { libc::clock_gettime(clock, &mut ts) };
     (rc == 0).then(|| Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32))
-}
-
-#[cfg(not(unix))]
-fn process_cpu() -> Option<Duration> {
-    None
 }
 
 /// CPU time per thread, keyed by "name (tid)", from /proc (Linux; empty elsewhere).

@@ -129,6 +129,8 @@ pub enum AppError {
     NoDisplay,
     #[error("the window could not be opened: {0}")]
     Window(String),
+    #[error("cannot start the thread that loads the scenarios: {0}")]
+    LoaderThread(std::io::Error),
     #[error("the app stopped unexpectedly: {0}")]
     Crashed(String),
 }
@@ -430,7 +432,7 @@ pub(crate) fn run(args: AppArgs, station: Station) -> Result<u8, AppError> {
     let loading = std::thread::Builder::new()
         .name("courtesy-load".into())
         .spawn(move || loader::load_sources(&sources))
-        .map_err(|e| AppError::Window(format!("cannot start a thread: {e}")))?;
+        .map_err(AppError::LoaderThread)?;
     let loaded = || -> Result<(Vec<CatalogEntry>, Boot), AppError> {
         let (catalog, skipped) = loading
             .join()
@@ -453,7 +455,13 @@ pub(crate) fn run(args: AppArgs, station: Station) -> Result<u8, AppError> {
     std::panic::set_hook(default_hook);
     let (catalog, boot) = loaded()?;
     let mut app = built.map_err(|p| AppError::Window(panic_message(p.as_ref())))?;
-    add_training(&mut app, &args, &station, catalog, boot);
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let added = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        add_training(&mut app, &args, &station, catalog, boot)
+    }));
+    std::panic::set_hook(default_hook);
+    added.map_err(|p| AppError::Window(panic_message(p.as_ref())))?;
     app.insert_resource(redraw::StartedAt(started));
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || app.run()));
     match outcome {

@@ -35,6 +35,7 @@ struct Capture {
 pub fn plugin(app: &mut App) {
     app.insert_resource(WinitSettings::continuous())
         .init_resource::<Capture>()
+        .init_resource::<SoftCapture>()
         .add_systems(Last, drive)
         .add_systems(Update, never_record.after(FlowSet).before(record_attempt));
 }
@@ -57,8 +58,16 @@ fn drive(
     mut exit: MessageWriter<AppExit>,
 ) {
     cap.frames += 1;
-    if let SoftCapture::Taken(image) = std::mem::take(&mut *soft) {
+    if matches!(*soft, SoftCapture::Taken(_))
+        && let SoftCapture::Taken(image) = std::mem::take(&mut *soft)
+    {
         cap.done = Some(save(&image, &to.0));
+    }
+    // The software presenter gave up (it fell back to the GPU path) before painting the
+    // wanted frame: ask bevy for it instead.
+    if matches!(*soft, SoftCapture::Wanted) && presenter.as_deref() == Some(&Presenter::Gpu) {
+        *soft = SoftCapture::None;
+        cap.requested = false;
     }
     if let Some(done) = cap.done.take() {
         match done {

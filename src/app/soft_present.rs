@@ -68,6 +68,17 @@ pub fn decide(choice: RendererChoice, device: Option<wgpu_types::DeviceType>) ->
     }
 }
 
+/// Why the software presenter cannot show a frame (it then hands over to the GPU path).
+#[derive(Debug, thiserror::Error)]
+pub enum PresentError {
+    /// The window's buffer cannot be made, sized or presented (e.g. an X display whose
+    /// colour depth is not 24 bits: softbuffer writes 0RGB pixels).
+    #[error("the window's software buffer: {0}")]
+    Buffer(#[from] softbuffer::SoftBufferError),
+    #[error("painting: {0}")]
+    Paint(#[from] softpaint::PaintError),
+}
+
 /// A request for the next painted frame as an image (`--screenshot` with the software
 /// presenter, where bevy renders no frame to capture).
 #[derive(Resource, Debug, Default)]
@@ -86,23 +97,6 @@ pub struct PaintTimes {
     pub present: std::time::Duration,
     /// Frames painted so far.
     pub frames: u64,
-}
-
-/// CPU time of the calling thread (Linux and other unixes; elsewhere none, and the
-/// figures stay zero).
-fn thread_cpu() -> Option<std::time::Duration> {
-    #[cfg(unix)]
-    {
-        let mut ts = libc::timespec {
-            tv_sec: 0,
-            tv_nsec: 0,
-        };
-        // SAFETY: `ts` is a valid, writable timespec; the clock id is a constant.
-        let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-        (rc == 0).then(|| std::time::Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32))
-    }
-    #[cfg(not(unix))]
-    None
 }
 
 /// The painter and the window's buffer (main thread only: the window handle is used here).
@@ -214,7 +208,7 @@ fn draw(
     clear: &ClearColor,
     capture: &mut SoftCapture,
     times: &mut PaintTimes,
-) -> Result<(), String> {
+) -> Result<(), PresentError> {
     if soft.failed || render.paint_jobs.is_empty() {
         return Ok(());
     }
@@ -229,9 +223,8 @@ fn draw(
         // SAFETY: this system holds a NonSend resource, so it runs on the main thread, the
         // thread the window was made on (what `get_handle` asks of its caller).
         let (display, window_handle) = unsafe { (raw.get_handle(), raw.get_handle()) };
-        let context = softbuffer::Context::new(display).map_err(|e| e.to_string())?;
-        let surface =
-            softbuffer::Surface::new(&context, window_handle).map_err(|e| e.to_string())?;
+        let context = softbuffer::Context::new(display)?;
+        let surface = softbuffer::Surface::new(&context, window_handle)?;
         soft.surface = Some(Surface {
             surface,
             _context: context,
@@ -242,22 +235,19 @@ fn draw(
         return Ok(());
     };
     if s.size != size {
-        s.surface.resize(w, h).map_err(|e| e.to_string())?;
+        s.surface.resize(w, h)?;
         s.size = size;
     }
-    let t0 = thread_cpu();
-    let mut buffer = s.surface.buffer_mut().map_err(|e| e.to_string())?;
-    let stats = soft
-        .painter
-        .paint(
-            &mut buffer,
-            size.0 as usize,
-            size.1 as usize,
-            background(clear),
-            &render.paint_jobs,
-            output.pixels_per_point,
-        )
-        .map_err(|e| e.to_string())?;
+    let t0 = crate::app::frame_bench::calling_thread_cpu();
+    let mut buffer = s.surface.buffer_mut()?;
+    let stats = soft.painter.paint(
+        &mut buffer,
+        size.0 as usize,
+        size.1 as usize,
+        background(clear),
+        &render.paint_jobs,
+        output.pixels_per_point,
+    )?;
     if !soft.warned && (stats.missing_textures > 0 || stats.callbacks > 0) {
         soft.warned = true;
         warn!(
@@ -270,9 +260,10 @@ fn draw(
     if matches!(capture, SoftCapture::Wanted) {
         *capture = SoftCapture::Taken(to_image(&buffer, size));
     }
-    let t1 = thread_cpu();
-    buffer.present().map_err(|e| e.to_string())?;
-    if let (Some(t0), Some(t1), Some(t2)) = (t0, t1, thread_cpu()) {
+    let t1 = crate::app::frame_bench::calling_thread_cpu();
+    buffer.present()?;
+    if let (Some(t0), Some(t1), Some(t2)) = (t0, t1, crate::app::frame_bench::calling_thread_cpu())
+    {
         times.paint = t1.saturating_sub(t0);
         times.present = t2.saturating_sub(t1);
     }
