@@ -59,7 +59,7 @@ fn measure(
         bench.paint.push(p.paint);
         bench.present.push(p.present);
     }
-    let Some(now) = process_cpu() else {
+    let Some(now) = crate::app::cpu_time::process_cpu() else {
         error!("--measure-frames: this platform gives no process CPU time");
         exit.write(AppExit::from_code(2));
         return;
@@ -172,33 +172,6 @@ fn thread_kind(name: &str) -> String {
     out
 }
 
-/// CPU time used by the whole process so far.
-fn process_cpu() -> Option<Duration> {
-    #[cfg(unix)]
-    return cpu_clock(libc::CLOCK_PROCESS_CPUTIME_ID);
-    #[cfg(not(unix))]
-    None
-}
-
-/// CPU time used by the calling thread so far (none where the platform gives none).
-pub(crate) fn calling_thread_cpu() -> Option<Duration> {
-    #[cfg(unix)]
-    return cpu_clock(libc::CLOCK_THREAD_CPUTIME_ID);
-    #[cfg(not(unix))]
-    None
-}
-
-#[cfg(unix)]
-fn cpu_clock(clock: libc::clockid_t) -> Option<Duration> {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid, writable timespec; the clock id is one of libc's constants.
-    let rc = unsafe { libc::clock_gettime(clock, &mut ts) };
-    (rc == 0).then(|| Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32))
-}
-
 /// CPU time per thread, keyed by "name (tid)", from /proc (Linux; empty elsewhere).
 fn thread_cpu() -> BTreeMap<String, Duration> {
     let mut out = BTreeMap::new();
@@ -284,7 +257,8 @@ mod tests {
     #[test]
     fn this_process_has_cpu_time_and_threads() {
         if cfg!(target_os = "linux") {
-            assert!(process_cpu().is_some());
+            assert!(crate::app::cpu_time::process_cpu().is_some());
+            assert!(crate::app::cpu_time::calling_thread_cpu().is_some());
             assert!(!thread_cpu().is_empty());
         }
     }

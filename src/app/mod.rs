@@ -7,6 +7,7 @@
 pub mod author;
 pub mod clock;
 mod compositing;
+mod cpu_time;
 mod egui_shader;
 pub mod face;
 pub mod flow;

@@ -238,7 +238,7 @@ fn draw(
         s.surface.resize(w, h)?;
         s.size = size;
     }
-    let t0 = crate::app::frame_bench::calling_thread_cpu();
+    let t0 = crate::app::cpu_time::calling_thread_cpu();
     let mut buffer = s.surface.buffer_mut()?;
     let stats = soft.painter.paint(
         &mut buffer,
@@ -260,10 +260,9 @@ fn draw(
     if matches!(capture, SoftCapture::Wanted) {
         *capture = SoftCapture::Taken(to_image(&buffer, size));
     }
-    let t1 = crate::app::frame_bench::calling_thread_cpu();
+    let t1 = crate::app::cpu_time::calling_thread_cpu();
     buffer.present()?;
-    if let (Some(t0), Some(t1), Some(t2)) = (t0, t1, crate::app::frame_bench::calling_thread_cpu())
-    {
+    if let (Some(t0), Some(t1), Some(t2)) = (t0, t1, crate::app::cpu_time::calling_thread_cpu()) {
         times.paint = t1.saturating_sub(t0);
         times.present = t2.saturating_sub(t1);
     }
