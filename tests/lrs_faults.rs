@@ -623,6 +623,65 @@ fn partial_confirmations_mark_only_the_confirmed_statements() {
     assert!(!posted.contains(&ids[0]));
 }
 
+/// A pass reads its batches after the last one's `seq` (lrs::sync). An LRS that fails in
+/// the middle of a pass: the batches before are delivered, the failing one and all after
+/// it stay pending, and the next pass delivers exactly those, each posted once.
+#[test]
+fn an_lrs_failing_mid_pass_keeps_the_rest_pending_and_the_next_pass_sends_each_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = store_with_statements(dir.path());
+    let ids = all_ids(&store);
+    let batch = 3;
+    assert!(
+        ids.len() > 2 * batch,
+        "needs several batches: {} statements",
+        ids.len()
+    );
+    let lrs = FakeLrs::start(Fault::Good);
+    let pass = sync_pending(
+        &store,
+        &LrsClient::new(&lrs.config(batch)),
+        batch,
+        &AtomicBool::new(false),
+        // After the first batch, the LRS starts failing.
+        |_, _| {
+            lrs.set(Fault::Status(
+                503,
+                "text/plain",
+                b"Service Unavailable".to_vec(),
+            ))
+        },
+    )
+    .expect("store works");
+    assert_eq!(pass.sent, batch);
+    assert!(
+        pass.error
+            .as_ref()
+            .is_some_and(|e| e.to_string().contains("503")),
+        "{:?}",
+        pass.error
+    );
+    let first: HashSet<String> = ids[..batch].iter().cloned().collect();
+    assert_eq!(
+        sent_ids(&store),
+        first,
+        "the first batch only, in outbox order"
+    );
+    lrs.clear();
+    lrs.set(Fault::Good);
+    let seen = one_pass(&store, &lrs, batch);
+    assert!(seen.error.is_none(), "{:?}", seen.error);
+    assert_eq!(sent_ids(&store).len(), ids.len());
+    let mut posted: Vec<String> = lrs.requests().iter().flat_map(Req::posted_ids).collect();
+    posted.sort();
+    let mut rest: Vec<String> = ids[batch..].to_vec();
+    rest.sort();
+    assert_eq!(
+        posted, rest,
+        "each undelivered statement posted once, none of the first batch"
+    );
+}
+
 #[test]
 fn statements_an_lrs_already_holds_are_confirmed_by_asking_for_them() {
     let dir = tempfile::tempdir().expect("tempdir");
