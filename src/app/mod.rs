@@ -450,19 +450,10 @@ pub(crate) fn run(args: AppArgs, station: Station) -> Result<u8, AppError> {
     }
     // winit panics when it cannot open the display (e.g. a stale DISPLAY): report that
     // as a start-up failure, without the panic's own message and backtrace.
-    let default_hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
-    let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| build_base(&args)));
-    std::panic::set_hook(default_hook);
+    let built = quietly(|| build_base(&args));
     let (catalog, boot) = loaded()?;
-    let mut app = built.map_err(|p| AppError::Window(panic_message(p.as_ref())))?;
-    let default_hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
-    let added = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        add_training(&mut app, &args, &station, catalog, boot)
-    }));
-    std::panic::set_hook(default_hook);
-    added.map_err(|p| AppError::Window(panic_message(p.as_ref())))?;
+    let mut app = built.map_err(AppError::Window)?;
+    quietly(|| add_training(&mut app, &args, &station, catalog, boot)).map_err(AppError::Window)?;
     app.insert_resource(redraw::StartedAt(started));
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || app.run()));
     match outcome {
@@ -470,6 +461,16 @@ pub(crate) fn run(args: AppArgs, station: Station) -> Result<u8, AppError> {
         Ok(AppExit::Error(code)) => Ok(code.get()),
         Err(p) => Err(AppError::Crashed(panic_message(p.as_ref()))),
     }
+}
+
+/// Runs a start-up step; a panic in it comes back as its message, not printed with a
+/// backtrace (the caller reports it as a start-up failure).
+fn quietly<T>(step: impl FnOnce() -> T) -> Result<T, String> {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(step));
+    std::panic::set_hook(default_hook);
+    outcome.map_err(|p| panic_message(p.as_ref()))
 }
 
 fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {

@@ -58,10 +58,9 @@ fn drive(
     mut exit: MessageWriter<AppExit>,
 ) {
     cap.frames += 1;
-    if matches!(*soft, SoftCapture::Taken(_))
-        && let SoftCapture::Taken(image) = std::mem::take(&mut *soft)
-    {
-        cap.done = Some(save(&image, &to.0));
+    if let SoftCapture::Taken(image) = &*soft {
+        cap.done = Some(save(image, &to.0));
+        *soft = SoftCapture::None;
     }
     // The software presenter gave up (it fell back to the GPU path) before painting the
     // wanted frame: ask bevy for it instead.

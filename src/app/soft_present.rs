@@ -104,8 +104,6 @@ pub struct PaintTimes {
 struct SoftPresenter {
     painter: softpaint::Painter,
     surface: Option<Surface>,
-    /// The buffer could not be made or presented: stop trying.
-    failed: bool,
     /// Whether skipped meshes have been reported (once).
     warned: bool,
 }
@@ -191,7 +189,7 @@ fn paint_and_present(
     soft.painter.free_textures(&render.textures_delta);
     if let Err(e) = drawn {
         error!("the software presenter cannot draw ({e}); drawing through the GPU path instead");
-        soft.failed = true;
+        // The GPU presenter from the next frame on: this system no longer runs.
         soft.surface = None;
         for mut camera in &mut cameras {
             camera.is_active = true;
@@ -209,7 +207,7 @@ fn draw(
     capture: &mut SoftCapture,
     times: &mut PaintTimes,
 ) -> Result<(), PresentError> {
-    if soft.failed || render.paint_jobs.is_empty() {
+    if render.paint_jobs.is_empty() {
         return Ok(());
     }
     let Ok((window, raw)) = windows.single() else {
