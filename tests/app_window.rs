@@ -290,35 +290,68 @@ fn a_resized_window_is_laid_out_at_its_new_size() {
             }
             std::thread::sleep(Duration::from_millis(200));
         };
-        // Let the first frames settle, then resize and give it a moment, with no input.
-        std::thread::sleep(Duration::from_secs(4));
-        run_tool(Command::new("xdotool").args(["windowsize", &window, "1200", "760"]));
-        std::thread::sleep(Duration::from_secs(3));
-        let xwd = run_tool(Command::new("xwd").args(["-id", &window, "-silent"]));
         let png = dir.path().join(format!("resized-{renderer}.png"));
-        let mut convert = Command::new("convert")
-            .args(["xwd:-", &png.to_string_lossy()])
-            .stdin(Stdio::piped())
-            .spawn()
-            .expect("ImageMagick's convert runs");
-        std::io::Write::write_all(convert.stdin.as_mut().expect("stdin"), &xwd).expect("pipe");
-        assert!(convert.wait().expect("convert").success());
+        let fill_at = |img: &image::RgbImage, from_x: u32| {
+            img.enumerate_pixels()
+                .filter(|(x, _, p)| *x >= from_x && p.0 == fill)
+                .count()
+        };
+        // Wait for the first frame (a debug build under lavapipe, beside the other tests'
+        // apps, can take several seconds), then resize. The screen is idle (no timer, no
+        // input), so whatever lays it out again after this is the resize's doing.
+        let drawn = poll(LIMIT, || {
+            let img = capture(&window, &png);
+            (fill_at(&img, 0) > 5_000).then_some(())
+        });
+        if drawn.is_none() {
+            let _ = child.kill();
+            panic!("{renderer}: the window never showed the reply buttons");
+        }
+        run_tool(Command::new("xdotool").args(["windowsize", &window, "1200", "760"]));
+        let img = poll(Duration::from_secs(20), || {
+            let img = capture(&window, &png);
+            (img.dimensions() == (1200, 760) && fill_at(&img, 950) > 5_000).then_some(img)
+        })
+        .unwrap_or_else(|| capture(&window, &png));
         let _ = child.kill();
         let _ = child.wait();
-        let img = image::open(&png).expect("the window's image").to_rgb8();
         assert_eq!(
             img.dimensions(),
             (1200, 760),
             "{renderer}: the window's size"
         );
-        let beyond = img
-            .enumerate_pixels()
-            .filter(|(x, _, p)| *x >= 950 && p.0 == fill)
-            .count();
+        let beyond = fill_at(&img, 950);
         assert!(
             beyond > 5_000,
             "{renderer}: {beyond} pixels of the reply buttons' fill lie past the old width \
              (x ≥ 950): the layout did not follow the resize"
         );
+    }
+}
+
+/// The window's pixels now (xwd, through ImageMagick into `png`).
+fn capture(window: &str, png: &Path) -> image::RgbImage {
+    let xwd = run_tool(Command::new("xwd").args(["-id", window, "-silent"]));
+    let mut convert = Command::new("convert")
+        .args(["xwd:-", &png.to_string_lossy()])
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("ImageMagick's convert runs");
+    std::io::Write::write_all(convert.stdin.as_mut().expect("stdin"), &xwd).expect("pipe");
+    assert!(convert.wait().expect("convert").success());
+    image::open(png).expect("the window's image").to_rgb8()
+}
+
+/// `check` every half second until it gives a value or `limit` has passed.
+fn poll<T>(limit: Duration, mut check: impl FnMut() -> Option<T>) -> Option<T> {
+    let start = Instant::now();
+    loop {
+        if let Some(v) = check() {
+            return Some(v);
+        }
+        if start.elapsed() > limit {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(500));
     }
 }
