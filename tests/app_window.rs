@@ -277,7 +277,7 @@ fn a_resized_window_is_laid_out_at_its_new_size() {
         let start = Instant::now();
         let window = loop {
             let found = Command::new("xdotool")
-                .args(["search", "--pid", &pid, "--onlyvisible", "--name", "."])
+                .args(["search", "--all", "--onlyvisible", "--pid", &pid])
                 .output()
                 .expect("xdotool runs");
             let ids = String::from_utf8_lossy(&found.stdout).to_string();
